@@ -1,0 +1,170 @@
+// Package result defines the result model of a gotune run: the one data
+// structure that the measure and stats stages fill in and that every report
+// renders. It is plain data with JSON tags, so `--json FILE` writes it whole
+// and later commands can load it back.
+package result
+
+import "time"
+
+// Variant status values.
+const (
+	StatusOK          = "ok"           // built and measured
+	StatusSkipped     = "skipped"      // not built, e.g. a GOAMD64 level the host cannot run
+	StatusBuildFailed = "build-failed" // the compiler or linker rejected it
+	StatusFailed      = "failed"       // built, but every trial failed
+)
+
+// Verdict values of a variant against the baseline.
+const (
+	VerdictBaseline = "baseline"
+	VerdictFaster   = "faster" // geomean CI wholly below 1 and an improvement survives Holm
+	VerdictSlower   = "slower" // geomean CI wholly above 1 and a regression survives Holm
+	VerdictNoDiff   = "no significant difference"
+	VerdictSameCode = "same code"       // compiled code identical to another variant: measured once
+	VerdictTooFew   = "too few samples" // fewer samples than a U-test needs to ever be significant
+	VerdictNone     = ""                // not measured (skipped, failed)
+)
+
+// Run is the whole result of one `gotune run`.
+type Run struct {
+	GotuneVersion string    `json:"gotune_version"`
+	GoVersion     string    `json:"go_version"`
+	Host          Host      `json:"host"`
+	Module        string    `json:"module"`
+	Dir           string    `json:"dir"`
+	Packages      []string  `json:"packages"`
+	Seed          int64     `json:"seed"`
+	Count         int       `json:"count"`
+	Bench         string    `json:"bench"`
+	Benchtime     string    `json:"benchtime"`
+	Started       time.Time `json:"started"`
+	Finished      time.Time `json:"finished"`
+	WorkDir       string    `json:"work_dir"`
+	RawFile       string    `json:"raw_file,omitempty"` // benchfmt results of every trial
+
+	Baseline string    `json:"baseline"` // name of the baseline variant
+	Variants []Variant `json:"variants"` // in matrix order, baseline first
+
+	Samples     []Sample     `json:"samples"`
+	Comparisons []Comparison `json:"comparisons"`
+	Failures    []Failure    `json:"failures,omitempty"`
+
+	// Filled by stats.
+	Alpha         float64  `json:"alpha"`          // family-wise significance level (Holm)
+	Confidence    float64  `json:"confidence"`     // CI confidence level
+	Winner        string   `json:"winner"`         // "" when nothing beats the baseline
+	Verdict       string   `json:"verdict"`        // one sentence for people
+	MinDetectable float64  `json:"min_detectable"` // smallest relative sec/op change the data could detect (0.05 = 5%)
+	Warnings      []string `json:"warnings,omitempty"`
+}
+
+// Host describes the machine a run was measured on.
+type Host struct {
+	GOOS       string `json:"goos"`
+	GOARCH     string `json:"goarch"`
+	CPU        string `json:"cpu"`
+	NumCPU     int    `json:"num_cpu"`
+	GOAMD64Max string `json:"goamd64_max,omitempty"` // highest level confirmed to run here
+}
+
+// Settings are the build settings of a variant, resolved: GOAMD64 is a
+// concrete level and PGO is "off" or a profile path.
+type Settings struct {
+	LDFlags string   `json:"ldflags"`
+	GCFlags string   `json:"gcflags"`
+	GOAMD64 string   `json:"goamd64"`
+	PGO     string   `json:"pgo"`           // "off" or a file path
+	PGOName string   `json:"pgo_name"`      // as the user wrote it: off, auto, or the path
+	Env     []string `json:"env,omitempty"` // extra KEY=VALUE
+}
+
+// Variant is one point of the matrix and what happened to it.
+type Variant struct {
+	Name       string   `json:"name"`
+	Settings   Settings `json:"settings"`
+	Complexity int      `json:"complexity"` // settings that differ from a plain build; ties go to the lower
+	Status     string   `json:"status"`
+	Reason     string   `json:"reason,omitempty"`     // why skipped or failed: the compiler error, the CPU limit
+	BuildLine  string   `json:"build_line,omitempty"` // the exact `go build` command a user would type
+	Builds     []Build  `json:"builds,omitempty"`
+	SameCodeAs string   `json:"same_code_as,omitempty"` // variant whose binaries were measured in its place
+
+	// Filled by stats.
+	Rank        int      `json:"rank,omitempty"` // 1 = fastest; 0 = unranked
+	Verdict     string   `json:"verdict"`
+	Geomean     *Ratio   `json:"geomean,omitempty"`      // sec/op, variant/baseline
+	BytesRatio  *float64 `json:"bytes_ratio,omitempty"`  // geomean of B/op ratios
+	AllocsRatio *float64 `json:"allocs_ratio,omitempty"` // geomean of allocs/op ratios
+	Improved    int      `json:"improved"`               // sec/op comparisons significantly better after Holm
+	Worse       int      `json:"worse"`
+	Unchanged   int      `json:"unchanged"`
+}
+
+// Ratio is a ratio to the baseline with its confidence interval.
+type Ratio struct {
+	Center float64 `json:"center"`
+	Lo     float64 `json:"lo"`
+	Hi     float64 `json:"hi"`
+}
+
+// Build records one `go test -c` of one package for one variant.
+type Build struct {
+	Package     string  `json:"package"`
+	Binary      string  `json:"binary"`
+	Seconds     float64 `json:"seconds"`
+	Size        int64   `json:"size"`
+	Fingerprint string  `json:"fingerprint"`
+	Error       string  `json:"error,omitempty"`
+}
+
+// Sample is one measurement of one benchmark in one trial.
+type Sample struct {
+	Variant   string  `json:"variant"` // the variant whose binary ran
+	Package   string  `json:"package"`
+	Benchmark string  `json:"benchmark"` // full name, e.g. BenchmarkQuote/small-2
+	Unit      string  `json:"unit"`      // sec/op, B/op, allocs/op, …
+	Round     int     `json:"round"`
+	Value     float64 `json:"value"`
+}
+
+// Comparison is one benchmark and unit of one variant against the baseline.
+type Comparison struct {
+	Variant     string   `json:"variant"`
+	Package     string   `json:"package"`
+	Benchmark   string   `json:"benchmark"`
+	Unit        string   `json:"unit"`
+	Base        Summary  `json:"base"`
+	New         Summary  `json:"new"`
+	Delta       float64  `json:"delta"`       // New.Center/Base.Center - 1
+	P           float64  `json:"p"`           // Mann-Whitney U p-value
+	PHolm       float64  `json:"p_holm"`      // Holm-adjusted over all comparisons of the run with the same unit
+	Significant bool     `json:"significant"` // PHolm < Alpha
+	Warnings    []string `json:"warnings,omitempty"`
+}
+
+// Summary is the centre and confidence interval of one sample set.
+type Summary struct {
+	Center float64 `json:"center"`
+	Lo     float64 `json:"lo"`
+	Hi     float64 `json:"hi"`
+	N      int     `json:"n"`
+}
+
+// Failure is one trial or benchmark that failed; the run goes on without it.
+type Failure struct {
+	Variant string `json:"variant"`
+	Package string `json:"package"`
+	Round   int    `json:"round"`
+	Error   string `json:"error"`
+	Output  string `json:"output,omitempty"` // the tail of what the binary printed
+}
+
+// Variant returns the variant with the given name, or nil.
+func (r *Run) Variant(name string) *Variant {
+	for i := range r.Variants {
+		if r.Variants[i].Name == name {
+			return &r.Variants[i]
+		}
+	}
+	return nil
+}
