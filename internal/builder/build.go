@@ -1,0 +1,155 @@
+package builder
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/gotune/gotune/internal/gotool"
+	"github.com/gotune/gotune/internal/result"
+)
+
+// Options configure Build.
+type Options struct {
+	Runner   gotool.Runner
+	Dir      string   // where the go command runs: the target directory
+	BinDir   string   // where test binaries go; outside the target
+	Packages []string // import paths of the packages with benchmarks
+	Dedupe   bool     // measure variants with identical compiled code once
+	Log      io.Writer
+}
+
+// Build builds every variant whose Status is StatusOK (or empty): one test
+// binary per package. It fills Builds, marks variants whose build fails as
+// StatusBuildFailed with the compiler's message, and, with Dedupe, sets
+// SameCodeAs on each variant whose compiled code matches an earlier one's.
+// One variant's failure never stops the others; only a cancelled context
+// returns an error.
+func Build(ctx context.Context, opts Options, variants []result.Variant) error {
+	if opts.Runner == nil {
+		opts.Runner = gotool.Exec{}
+	}
+	if opts.Log == nil {
+		opts.Log = io.Discard
+	}
+	seen := map[string]string{} // variant fingerprint → first variant name
+	n := 0
+	for i := range variants {
+		if variants[i].Status == "" || variants[i].Status == result.StatusOK {
+			n++
+		}
+	}
+	done := 0
+	for i := range variants {
+		v := &variants[i]
+		if v.Status != "" && v.Status != result.StatusOK {
+			continue
+		}
+		done++
+		fmt.Fprintf(opts.Log, "build %d/%d %s\n", done, n, v.Name)
+		v.Status = result.StatusOK
+		v.Builds = v.Builds[:0]
+		outDir := filepath.Join(opts.BinDir, fmt.Sprintf("%02d", i))
+		if err := os.MkdirAll(outDir, 0o755); err != nil {
+			return err
+		}
+		h := sha256.New()
+		for _, pkg := range opts.Packages {
+			b, err := buildOne(ctx, opts, v.Settings, pkg, outDir)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			v.Builds = append(v.Builds, b)
+			if err != nil {
+				v.Status = result.StatusBuildFailed
+				v.Reason = err.Error()
+				fmt.Fprintf(opts.Log, "  %s: build failed: %s\n", v.Name, firstLines(v.Reason, 1))
+				break
+			}
+			fmt.Fprintf(h, "%s %s\n", pkg, b.Fingerprint)
+		}
+		if v.Status != result.StatusOK || !opts.Dedupe {
+			continue
+		}
+		fp := hex.EncodeToString(h.Sum(nil))
+		if twin, ok := seen[fp]; ok {
+			v.SameCodeAs = twin
+			fmt.Fprintf(opts.Log, "  %s: same compiled code as %s: measured once\n", v.Name, twin)
+		} else {
+			seen[fp] = v.Name
+		}
+	}
+	return nil
+}
+
+func buildOne(ctx context.Context, opts Options, s result.Settings, pkg, outDir string) (result.Build, error) {
+	b := result.Build{Package: pkg, Binary: filepath.Join(outDir, path.Base(pkg)+".test")}
+	env := Env(s)
+	res, err := opts.Runner.Run(ctx, gotool.Cmd{Args: ListArgs(s, pkg), Dir: opts.Dir, Env: env})
+	secs := res.Duration.Seconds()
+	if err != nil {
+		b.Error = compilerMessage(err)
+		return b, errors.New(b.Error)
+	}
+	b.Fingerprint = fingerprint(res.Stdout, s)
+	res, err = opts.Runner.Run(ctx, gotool.Cmd{Args: TestArgs(s, pkg, b.Binary), Dir: opts.Dir, Env: env})
+	b.Seconds = secs + res.Duration.Seconds()
+	if err != nil {
+		b.Error = compilerMessage(err)
+		return b, errors.New(b.Error)
+	}
+	fi, err := os.Stat(b.Binary)
+	if err != nil {
+		b.Error = fmt.Sprintf("go test -c wrote no binary for %s (a package without test files?)", pkg)
+		return b, errors.New(b.Error)
+	}
+	b.Size = fi.Size()
+	return b, nil
+}
+
+// fingerprint hashes what the compiler produced for every package of the test
+// binary — the content half of each build ID, which the go command computes
+// from the compiled output — plus the linker flags that can change behaviour
+// and the variant's extra environment. Linker flags -s and -w, which move
+// rodata and so change bytes of .text without changing an instruction, are
+// left out on purpose.
+func fingerprint(listOut []byte, s result.Settings) string {
+	h := sha256.New()
+	for _, line := range strings.Split(strings.TrimSpace(string(listOut)), "\n") {
+		imp, id, ok := strings.Cut(line, " ")
+		if !ok {
+			continue
+		}
+		if _, content, ok := strings.Cut(id, "/"); ok {
+			id = content
+		}
+		fmt.Fprintf(h, "%s %s\n", imp, id)
+	}
+	fmt.Fprintf(h, "ldflags %q\n", codeLDFlags(s.LDFlags))
+	fmt.Fprintf(h, "env %q\n", sortedEnv(s.Env))
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// compilerMessage returns the useful part of a failed go command: its stderr.
+func compilerMessage(err error) string {
+	var ge *gotool.Error
+	if errors.As(err, &ge) && strings.TrimSpace(ge.Stderr) != "" {
+		return firstLines(ge.Stderr, 12)
+	}
+	return err.Error()
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = append(lines[:n], fmt.Sprintf("… (%d more lines)", len(lines)-n))
+	}
+	return strings.Join(lines, "\n")
+}

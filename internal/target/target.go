@@ -1,0 +1,289 @@
+// Package target describes the repository under test, the first stage of
+// gotune's pipeline: its module (from go.mod), the toolchain's Go version, the
+// packages that hold benchmarks, and the main packages with their default.pgo.
+// It only reads; it never writes into the target.
+package target
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"go/version"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"golang.org/x/mod/modfile"
+
+	"github.com/gotune/gotune/internal/gotool"
+)
+
+// MinPGOVersion is the first Go release with profile-guided optimization.
+const MinPGOVersion = "go1.21"
+
+// Target is the repository under test.
+type Target struct {
+	Dir        string    // directory the user pointed at (-C), absolute
+	ModuleRoot string    // directory holding go.mod
+	Module     string    // module path
+	ModGo      string    // the go directive, e.g. "1.26"
+	GoVersion  string    // the toolchain's version, e.g. "go1.26.8"
+	Packages   []Package // packages matched by the patterns that have benchmarks
+	Mains      []Main    // main packages of the module
+}
+
+// Package is one package with benchmarks.
+type Package struct {
+	ImportPath string
+	Dir        string
+	Benchmarks []string // top-level benchmark function names
+}
+
+// Main is one main package of the module.
+type Main struct {
+	ImportPath string
+	Dir        string
+	DefaultPGO string // path of its default.pgo, "" when none
+}
+
+// Error is an input problem: the target is not usable as given. The CLI exits
+// with status 2 on it.
+type Error struct{ Msg string }
+
+func (e *Error) Error() string { return e.Msg }
+
+func errorf(format string, args ...any) error { return &Error{Msg: fmt.Sprintf(format, args...)} }
+
+// Options configure Load.
+type Options struct {
+	Dir      string   // -C; "" = current directory
+	Patterns []string // package patterns; empty = ./...
+	Runner   gotool.Runner
+}
+
+// Load inspects the target: it finds go.mod at or above Dir, asks the go
+// command for the toolchain version and the packages, and finds their
+// benchmarks by parsing the test files.
+func Load(ctx context.Context, opts Options) (*Target, error) {
+	if opts.Runner == nil {
+		opts.Runner = gotool.Exec{}
+	}
+	dir := opts.Dir
+	if dir == "" {
+		dir = "."
+	}
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return nil, errorf("%s: no such directory: check the -C flag", dir)
+	}
+	t := &Target{Dir: dir}
+	gomod, err := findGoMod(dir)
+	if err != nil {
+		return nil, err
+	}
+	t.ModuleRoot = filepath.Dir(gomod)
+	data, err := os.ReadFile(gomod)
+	if err != nil {
+		return nil, err
+	}
+	mf, err := modfile.ParseLax(gomod, data, nil)
+	if err != nil {
+		return nil, errorf("%v: fix go.mod, then run gotune again", err)
+	}
+	if mf.Module == nil {
+		return nil, errorf("%s: no module line: add one with `go mod init`", gomod)
+	}
+	t.Module = mf.Module.Mod.Path
+	if mf.Go != nil {
+		t.ModGo = mf.Go.Version
+	}
+
+	res, err := opts.Runner.Run(ctx, gotool.Cmd{Args: []string{"go", "env", "GOVERSION"}, Dir: dir})
+	if err != nil {
+		return nil, fmt.Errorf("asking the go command for its version: %w", err)
+	}
+	t.GoVersion = strings.TrimSpace(string(res.Stdout))
+	if !version.IsValid(t.GoVersion) {
+		return nil, fmt.Errorf("the go command reports an unknown version %q", t.GoVersion)
+	}
+
+	patterns := opts.Patterns
+	if len(patterns) == 0 {
+		patterns = []string{"./..."}
+	}
+	pkgs, err := list(ctx, opts.Runner, dir, patterns)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range pkgs {
+		benches, err := findBenchmarks(p.Dir, append(p.TestGoFiles, p.XTestGoFiles...))
+		if err != nil {
+			return nil, err
+		}
+		if len(benches) > 0 {
+			t.Packages = append(t.Packages, Package{ImportPath: p.ImportPath, Dir: p.Dir, Benchmarks: benches})
+		}
+	}
+	if len(t.Packages) == 0 {
+		return nil, errorf("no benchmarks in %s (module %s): gotune measures Go benchmarks (func BenchmarkX(b *testing.B) in _test.go files); add some or point at other packages", strings.Join(patterns, " "), t.Module)
+	}
+
+	all, err := list(ctx, opts.Runner, t.ModuleRoot, []string{"./..."})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range all {
+		if p.Name != "main" {
+			continue
+		}
+		m := Main{ImportPath: p.ImportPath, Dir: p.Dir}
+		if fi, err := os.Stat(filepath.Join(p.Dir, "default.pgo")); err == nil && fi.Mode().IsRegular() {
+			m.DefaultPGO = filepath.Join(p.Dir, "default.pgo")
+		}
+		t.Mains = append(t.Mains, m)
+	}
+	return t, nil
+}
+
+// DefaultPGO returns the profile that `go build -pgo=auto` would use for the
+// module's main packages: the first main package's default.pgo, "" when none.
+func (t *Target) DefaultPGO() string {
+	for _, m := range t.Mains {
+		if m.DefaultPGO != "" {
+			return m.DefaultPGO
+		}
+	}
+	return ""
+}
+
+// SupportsPGO reports whether the toolchain has profile-guided optimization.
+func (t *Target) SupportsPGO() bool { return version.Compare(t.GoVersion, MinPGOVersion) >= 0 }
+
+// BuildTarget returns the package pattern a user builds for a release: the
+// single main package when there is one, else ./... (relative to Dir).
+func (t *Target) BuildTarget() string {
+	if len(t.Mains) == 1 {
+		if rel, err := filepath.Rel(t.Dir, t.Mains[0].Dir); err == nil && !strings.HasPrefix(rel, "..") {
+			return "./" + filepath.ToSlash(rel)
+		}
+		return t.Mains[0].ImportPath
+	}
+	return "./..."
+}
+
+func findGoMod(dir string) (string, error) {
+	for d := dir; ; {
+		p := filepath.Join(d, "go.mod")
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+			return p, nil
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", errorf("%s is not in a Go module (no go.mod here or above): run gotune in a module, or pass -C dir", dir)
+		}
+		d = parent
+	}
+}
+
+type listPackage struct {
+	ImportPath   string
+	Name         string
+	Dir          string
+	TestGoFiles  []string
+	XTestGoFiles []string
+	Error        *struct{ Err string }
+}
+
+func list(ctx context.Context, r gotool.Runner, dir string, patterns []string) ([]listPackage, error) {
+	args := append([]string{"go", "list", "-e", "-json=ImportPath,Name,Dir,TestGoFiles,XTestGoFiles,Error", "--"}, patterns...)
+	res, err := r.Run(ctx, gotool.Cmd{Args: args, Dir: dir})
+	if err != nil {
+		var ge *gotool.Error
+		if errors.As(err, &ge) {
+			return nil, errorf("go list %s: %s", strings.Join(patterns, " "), firstLine(ge.Stderr))
+		}
+		return nil, err
+	}
+	var pkgs []listPackage
+	dec := json.NewDecoder(bytes.NewReader(res.Stdout))
+	for {
+		var p listPackage
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, fmt.Errorf("reading go list output: %w", err)
+		}
+		if p.Error != nil {
+			return nil, errorf("%s: check the package patterns", firstLine(p.Error.Err))
+		}
+		pkgs = append(pkgs, p)
+	}
+	if len(pkgs) == 0 {
+		return nil, errorf("%s matched no packages: check the package patterns", strings.Join(patterns, " "))
+	}
+	// go list prints a warning on stderr for patterns that match nothing.
+	if s := strings.TrimSpace(string(res.Stderr)); strings.Contains(s, "matched no packages") {
+		return nil, errorf("%s: check the package patterns", firstLine(s))
+	}
+	return pkgs, nil
+}
+
+func findBenchmarks(dir string, files []string) ([]string, error) {
+	fset := token.NewFileSet()
+	var names []string
+	for _, f := range files {
+		af, err := parser.ParseFile(fset, filepath.Join(dir, f), nil, parser.SkipObjectResolution)
+		if err != nil {
+			return nil, errorf("parsing %v", err)
+		}
+		for _, d := range af.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if ok && fd.Recv == nil && isBenchmark(fd) {
+				names = append(names, fd.Name.Name)
+			}
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// isBenchmark reports whether fd is func BenchmarkXxx(b *testing.B), as the go
+// command decides it: the name is Benchmark or Benchmark followed by a
+// non-lowercase letter.
+func isBenchmark(fd *ast.FuncDecl) bool {
+	name := fd.Name.Name
+	if !strings.HasPrefix(name, "Benchmark") {
+		return false
+	}
+	if rest := name[len("Benchmark"):]; rest != "" && rest[0] >= 'a' && rest[0] <= 'z' {
+		return false
+	}
+	params := fd.Type.Params.List
+	if len(params) != 1 || len(params[0].Names) > 1 {
+		return false
+	}
+	star, ok := params[0].Type.(*ast.StarExpr)
+	if !ok {
+		return false
+	}
+	sel, ok := star.X.(*ast.SelectorExpr)
+	return ok && sel.Sel.Name == "B"
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}

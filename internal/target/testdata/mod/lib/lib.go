@@ -1,0 +1,4 @@
+package lib
+
+// Double returns twice n.
+func Double(n int) int { return 2 * n }

@@ -1,0 +1,5 @@
+package lib_test
+
+import "testing"
+
+func BenchmarkExternal(b *testing.B) {}
