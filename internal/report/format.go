@@ -1,0 +1,215 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"golang.org/x/perf/benchunit"
+
+	"github.com/gotune/gotune/internal/result"
+)
+
+// settingsString returns the build settings of a variant in the compact
+// form a user would type: environment first, then flags, e.g.
+// GOAMD64=v3 -pgo=off -ldflags='-s -w'.
+func settingsString(s result.Settings) string {
+	var parts []string
+	for _, kv := range s.Env {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			parts = append(parts, shellQuote(kv))
+			continue
+		}
+		parts = append(parts, k+"="+shellQuote(v))
+	}
+	if s.GOAMD64 != "" {
+		parts = append(parts, "GOAMD64="+shellQuote(s.GOAMD64))
+	}
+	if p := pgoName(s); p != "" {
+		parts = append(parts, "-pgo="+shellQuote(p))
+	}
+	if s.GCFlags != "" {
+		parts = append(parts, "-gcflags="+shellQuote(s.GCFlags))
+	}
+	if s.LDFlags != "" {
+		parts = append(parts, "-ldflags="+shellQuote(s.LDFlags))
+	}
+	return strings.Join(parts, " ")
+}
+
+// pgoName returns the PGO setting as the user wrote it, or the resolved
+// one when that is missing.
+func pgoName(s result.Settings) string {
+	if s.PGOName != "" {
+		return s.PGOName
+	}
+	return s.PGO
+}
+
+// shellQuote quotes s for a POSIX shell when it needs quoting.
+func shellQuote(s string) string {
+	if s == "" {
+		return "''"
+	}
+	safe := true
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("_@%+=:,./-", c)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// pctChange formats a ratio to the baseline as a signed percent change
+// with one decimal, e.g. 0.959 → "-4.1%". A change that rounds to zero is
+// "0.0%" and a non-finite ratio is "?".
+func pctChange(ratio float64) string {
+	if !finite(ratio) {
+		return "?"
+	}
+	s := fmt.Sprintf("%+.1f%%", (ratio-1)*100)
+	if s == "+0.0%" || s == "-0.0%" {
+		return "0.0%"
+	}
+	return s
+}
+
+// ratioCell formats a geomean ratio with its confidence interval, e.g.
+// "-4.1% [-6.3%, -2.0%]".
+func ratioCell(g result.Ratio) string {
+	return fmt.Sprintf("%s [%s, %s]", pctChange(g.Center), pctChange(g.Lo), pctChange(g.Hi))
+}
+
+// changeCell formats a B/op or allocs/op ratio: "-" when unknown, "~" when
+// within 0.5% of the baseline, a signed percent otherwise.
+func changeCell(ratio *float64) string {
+	switch {
+	case ratio == nil || math.IsNaN(*ratio):
+		return "-"
+	case math.Abs(*ratio-1) < 0.005:
+		return "~"
+	}
+	return pctChange(*ratio)
+}
+
+// sizeCell formats the size of the first binary of a variant in binary
+// units, e.g. "6.1 MiB", or "-" when there is none.
+func sizeCell(builds []result.Build) string {
+	if len(builds) == 0 || builds[0].Size <= 0 {
+		return "-"
+	}
+	return formatBytes(builds[0].Size)
+}
+
+// formatBytes formats n bytes with an IEC prefix and one decimal.
+func formatBytes(n int64) string {
+	if n < 1024 {
+		return fmt.Sprintf("%d B", n)
+	}
+	sc := benchunit.CommonScale([]float64{float64(n)}, benchunit.Binary)
+	return strconv.FormatFloat(float64(n)/sc.Factor, 'f', 1, 64) + " " + sc.Prefix + "B"
+}
+
+// buildCell formats the total build time of a variant, e.g. "3.2s", or "-"
+// when nothing was built.
+func buildCell(builds []result.Build) string {
+	total := 0.0
+	for _, b := range builds {
+		total += b.Seconds
+	}
+	if len(builds) == 0 || total <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1fs", total)
+}
+
+// oneLine squeezes a possibly multi-line message, such as compiler output,
+// into one line of at most max runes: it keeps the first line that says
+// something (not a blank or a "# package" header of go build) and counts
+// the lines it dropped.
+func oneLine(s string, max int) string {
+	var lines []string
+	for _, l := range strings.Split(s, "\n") {
+		l = strings.Join(strings.Fields(l), " ")
+		if l == "" || strings.HasPrefix(l, "# ") {
+			continue
+		}
+		lines = append(lines, l)
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	out := lines[0]
+	if more := len(lines) - 1; more > 0 {
+		out += fmt.Sprintf(" (+%s)", plural(more, "line"))
+	}
+	if r := []rune(out); max > 3 && len(r) > max {
+		out = string(r[:max-3]) + "..."
+	}
+	return out
+}
+
+// plural returns "1 round", "2 rounds".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// percent formats a fraction as a percent without needless decimals:
+// 0.95 → "95%", 0.999 → "99.9%".
+func percent(f float64) string {
+	return strconv.FormatFloat(math.Round(f*1000)/10, 'f', -1, 64) + "%"
+}
+
+// packagesPhrase lists the benchmarked packages relative to the module,
+// e.g. "packages ./api ./store", summarising long lists.
+func packagesPhrase(module string, pkgs []string) string {
+	const show = 4
+	var names []string
+	for i, p := range pkgs {
+		if i == show && len(pkgs) > show+1 {
+			names = append(names, fmt.Sprintf("(+%d more)", len(pkgs)-show))
+			break
+		}
+		names = append(names, relPackage(module, p))
+	}
+	word := "packages "
+	if len(pkgs) == 1 {
+		word = "package "
+	}
+	return word + strings.Join(names, " ")
+}
+
+// relPackage returns pkg relative to module ("./api", "."), or pkg itself
+// when it lies outside the module.
+func relPackage(module, pkg string) string {
+	switch {
+	case module == "":
+		return pkg
+	case pkg == module:
+		return "."
+	case strings.HasPrefix(pkg, module+"/"):
+		return "./" + strings.TrimPrefix(pkg, module+"/")
+	}
+	return pkg
+}
+
+// flatten replaces control characters (tabs, newlines) in a table cell
+// with blanks, so that odd names cannot break the table.
+func flatten(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+}

@@ -1,0 +1,532 @@
+// Package report renders a gotune run: it is the last stage of the pipeline,
+// after stats has filled in the result model. Every renderer reads the same
+// result.Run and writes to the io.Writer it is given, which is stdout in the
+// CLI, so a report never carries progress or log lines.
+//
+// Text is the terminal report: a header, the ranked table of variants, notes,
+// the verdict and the recommended build, and with Options.Verbose a
+// benchstat-style table per variant. JSON writes the whole model and LoadJSON
+// reads it back, for `gotune report` and `gotune check`.
+package report
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/gotune/gotune/internal/result"
+)
+
+// Options tunes the text report. The zero value gives the summary report.
+type Options struct {
+	Verbose bool // add a per-benchmark table for every variant against the baseline
+}
+
+// maxFailures is how many run failures the notes list before summarising
+// the rest in one line.
+const maxFailures = 10
+
+// Text writes the human report of run to w. It copes with a partially filled
+// run (nothing measured, every variant failed, no stats) and never panics on
+// one; the only errors are a nil run and write errors.
+func Text(w io.Writer, run *result.Run, opts Options) error {
+	if run == nil {
+		return errors.New("report: no run to render")
+	}
+	ew := &errWriter{w: w}
+	r := &textReport{run: run, w: ew}
+	r.header()
+	r.table()
+	r.notes()
+	if opts.Verbose {
+		r.details()
+	}
+	r.verdict()
+	return ew.err
+}
+
+// errWriter remembers the first write error so that rendering code can
+// print freely and check once at the end.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+// Write writes p unless an earlier write failed.
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return len(p), nil
+	}
+	n, err := e.w.Write(p)
+	if err != nil {
+		e.err = err
+	}
+	return n, err
+}
+
+// textReport holds the state of one Text call.
+type textReport struct {
+	run *result.Run
+	w   io.Writer
+}
+
+// printf writes a formatted line part; errors are kept by the errWriter.
+func (r *textReport) printf(format string, args ...any) {
+	fmt.Fprintf(r.w, format, args...)
+}
+
+// newTable returns a tabwriter over the report's writer with the house
+// spacing: two blanks between columns, left-aligned cells.
+func (r *textReport) newTable() *tabwriter.Writer {
+	return tabwriter.NewWriter(r.w, 0, 0, 2, ' ', 0)
+}
+
+// header writes the lines that say what was measured, where and how, with
+// the seed that replays the run.
+func (r *textReport) header() {
+	run := r.run
+
+	var line []string
+	if run.Module != "" {
+		line = append(line, "module "+run.Module)
+	}
+	if len(run.Packages) > 0 {
+		line = append(line, packagesPhrase(run.Module, run.Packages))
+	}
+	if run.GoVersion != "" {
+		line = append(line, run.GoVersion)
+	}
+	if run.GotuneVersion != "" {
+		line = append(line, "gotune "+run.GotuneVersion)
+	}
+	r.headerLine(line)
+
+	line = nil
+	h := run.Host
+	if h.GOOS != "" || h.GOARCH != "" {
+		line = append(line, "host "+strings.Trim(h.GOOS+"/"+h.GOARCH, "/"))
+	}
+	if h.CPU != "" {
+		line = append(line, h.CPU)
+	}
+	if h.NumCPU > 0 {
+		line = append(line, plural(h.NumCPU, "CPU"))
+	}
+	if h.GOAMD64Max != "" {
+		line = append(line, "GOAMD64 up to "+h.GOAMD64Max)
+	}
+	r.headerLine(line)
+
+	line = nil
+	if run.Count > 0 {
+		line = append(line, plural(run.Count, "round"))
+	}
+	if run.Benchtime != "" {
+		line = append(line, "benchtime "+run.Benchtime)
+	}
+	if run.Bench != "" && run.Bench != "." {
+		line = append(line, fmt.Sprintf("bench %q", run.Bench))
+	}
+	line = append(line, fmt.Sprintf("seed %d (replay with --seed %d)", run.Seed, run.Seed))
+	if run.Alpha > 0 {
+		line = append(line, fmt.Sprintf("alpha %g (Holm)", run.Alpha))
+	}
+	if run.Confidence > 0 {
+		line = append(line, fmt.Sprintf("%s CIs", percent(run.Confidence)))
+	}
+	r.headerLine(line)
+
+	if !run.Started.IsZero() {
+		s := "started " + run.Started.Format("2006-01-02 15:04:05 MST")
+		if !run.Finished.IsZero() && run.Finished.After(run.Started) {
+			s += ", took " + run.Finished.Sub(run.Started).Round(1e9).String()
+		}
+		r.printf("%s\n", s)
+	}
+	r.printf("\n")
+}
+
+// headerLine writes the parts of one header line, if there are any.
+func (r *textReport) headerLine(parts []string) {
+	if len(parts) > 0 {
+		r.printf("%s\n", strings.Join(parts, ", "))
+	}
+}
+
+// Column headers of the ranked table.
+var tableHeader = []string{"#", "variant", "settings", "sec/op vs base", "verdict", "+/-/=", "B/op", "allocs/op", "size", "build"}
+
+// table writes the ranked table: one row per variant, ranked ones first.
+func (r *textReport) table() {
+	if len(r.run.Variants) == 0 {
+		r.printf("No variants in this run.\n\n")
+		return
+	}
+	tw := r.newTable()
+	fmt.Fprintln(tw, strings.Join(tableHeader, "\t"))
+	for _, v := range orderVariants(r.run.Variants) {
+		cells := r.row(v)
+		for i, c := range cells {
+			cells[i] = flatten(c)
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+	}
+	tw.Flush()
+	r.printf("\n")
+}
+
+// orderVariants returns the variants in table order: ranked ones by rank,
+// then measured but unranked ones (baseline, same code, too few samples),
+// then failed, build-failed and skipped ones, each group in matrix order.
+func orderVariants(vs []result.Variant) []*result.Variant {
+	group := func(v *result.Variant) int {
+		switch {
+		case v.Rank > 0:
+			return 0
+		case v.Status == result.StatusFailed:
+			return 2
+		case v.Status == result.StatusBuildFailed:
+			return 3
+		case v.Status == result.StatusSkipped:
+			return 4
+		default:
+			return 1
+		}
+	}
+	out := make([]*result.Variant, len(vs))
+	for i := range vs {
+		out[i] = &vs[i]
+	}
+	slices.SortStableFunc(out, func(a, b *result.Variant) int {
+		if ga, gb := group(a), group(b); ga != gb {
+			return ga - gb
+		}
+		if a.Rank > 0 && b.Rank > 0 {
+			return a.Rank - b.Rank
+		}
+		return 0
+	})
+	return out
+}
+
+// row returns the cells of v's table row. A variant that was skipped or
+// did not build ends with its verdict, so that its reason, the last cell
+// of its line, does not widen the verdict column.
+func (r *textReport) row(v *result.Variant) []string {
+	rank := "-"
+	if v.Rank > 0 {
+		rank = fmt.Sprint(v.Rank)
+	}
+	cells := []string{rank, v.Name, settingsString(v.Settings)}
+
+	stats := r.statsOf(v)
+	size, build := sizeCell(v.Builds), buildCell(v.Builds)
+	switch v.Status {
+	case result.StatusSkipped, result.StatusBuildFailed:
+		return append(cells, "-", r.verdictCell(v, 100))
+	case result.StatusFailed:
+		if size == "-" && build == "-" {
+			return append(cells, "-", r.verdictCell(v, 100))
+		}
+		return append(cells, "-", r.verdictCell(v, 32), "-", "-", "-", size, build)
+	}
+
+	sec := "n/a"
+	switch {
+	case r.isBaseline(stats):
+		sec = "base"
+	case stats.Geomean != nil:
+		sec = ratioCell(*stats.Geomean)
+	}
+	if stats != v {
+		sec += " = " + stats.Name
+	}
+	counts := "-"
+	if !r.isBaseline(stats) && (stats.Geomean != nil || stats.Improved+stats.Worse+stats.Unchanged > 0) {
+		counts = fmt.Sprintf("%d/%d/%d", stats.Improved, stats.Worse, stats.Unchanged)
+	}
+	return append(cells, sec, r.verdictCell(v, 40), counts,
+		changeCell(stats.BytesRatio), changeCell(stats.AllocsRatio), size, build)
+}
+
+// isBaseline reports whether v is the run's baseline.
+func (r *textReport) isBaseline(v *result.Variant) bool {
+	return v.Name == r.run.Baseline || v.Verdict == result.VerdictBaseline
+}
+
+// statsOf returns the variant whose measurements stand for v: v itself, or
+// for a same-code variant without numbers of its own, the variant measured
+// in its place.
+func (r *textReport) statsOf(v *result.Variant) *result.Variant {
+	if v.Geomean != nil || v.SameCodeAs == "" {
+		return v
+	}
+	if twin := r.twin(v); twin != nil {
+		return twin
+	}
+	return v
+}
+
+// twin follows SameCodeAs from v to the variant that was measured, guarding
+// against chains and cycles. It returns nil when there is none.
+func (r *textReport) twin(v *result.Variant) *result.Variant {
+	cur := v
+	for range len(r.run.Variants) {
+		if cur.SameCodeAs == "" || cur.SameCodeAs == cur.Name {
+			break
+		}
+		next := r.run.Variant(cur.SameCodeAs)
+		if next == nil {
+			break
+		}
+		cur = next
+	}
+	if cur == v {
+		return nil
+	}
+	return cur
+}
+
+// verdictCell returns the verdict column of v; a reason is cut to max runes.
+func (r *textReport) verdictCell(v *result.Variant, max int) string {
+	var s string
+	switch v.Status {
+	case result.StatusSkipped:
+		s = withReason("skipped", v.Reason, max)
+	case result.StatusBuildFailed:
+		s = withReason("build failed", v.Reason, max)
+	case result.StatusFailed:
+		s = withReason("failed", v.Reason, max)
+	default:
+		switch v.Verdict {
+		case result.VerdictNoDiff:
+			s = "~ no diff"
+		case result.VerdictSameCode:
+			s = "same code"
+			if v.SameCodeAs != "" {
+				s += " as " + v.SameCodeAs
+			}
+		case result.VerdictNone:
+			s = "not compared"
+		default:
+			s = v.Verdict
+		}
+	}
+	if v.Name != "" && v.Name == r.run.Winner {
+		s += " (winner)"
+	}
+	return s
+}
+
+// withReason returns "what: reason" with the reason on one line.
+func withReason(what, reason string, max int) string {
+	if reason = oneLine(reason, max); reason == "" {
+		return what
+	}
+	return what + ": " + reason
+}
+
+// notes writes what the table cannot say: which variants share code, the
+// failures of the run and its warnings.
+func (r *textReport) notes() {
+	var notes []string
+	for i := range r.run.Variants {
+		v := &r.run.Variants[i]
+		if v.SameCodeAs == "" {
+			continue
+		}
+		twin := r.run.Variant(v.SameCodeAs)
+		why := ""
+		if twin != nil {
+			why = " (" + sameCodeWhy(v.Settings, twin.Settings) + ")"
+		}
+		notes = append(notes, fmt.Sprintf("%s has the same compiled code as %s%s: measured once; its speed is the same by construction",
+			v.Name, v.SameCodeAs, why))
+	}
+	notes = append(notes, r.failureNotes()...)
+	for _, w := range r.run.Warnings {
+		notes = append(notes, "warning: "+oneLine(w, 200))
+	}
+	if len(notes) == 0 {
+		return
+	}
+	r.printf("Notes:\n")
+	for _, n := range notes {
+		r.printf("  - %s\n", n)
+	}
+	r.printf("\n")
+}
+
+// failureNotes returns one line per failed variant, package and error,
+// with the rounds it failed in, at most maxFailures lines.
+func (r *textReport) failureNotes() []string {
+	type key struct{ variant, pkg, err string }
+	var order []key
+	rounds := map[key][]int{}
+	for _, f := range r.run.Failures {
+		k := key{f.Variant, f.Package, oneLine(f.Error, 160)}
+		if _, ok := rounds[k]; !ok {
+			order = append(order, k)
+		}
+		rounds[k] = append(rounds[k], f.Round)
+	}
+	var out []string
+	for i, k := range order {
+		if i == maxFailures {
+			rest := 0
+			for _, k := range order[i:] {
+				rest += len(rounds[k])
+			}
+			noun := "failures"
+			if rest == 1 {
+				noun = "failure"
+			}
+			out = append(out, fmt.Sprintf("... and %d more %s (all are in the JSON result)", rest, noun))
+			break
+		}
+		var where []string
+		if k.variant != "" {
+			where = append(where, k.variant)
+		}
+		if k.pkg != "" {
+			where = append(where, relPackage(r.run.Module, k.pkg))
+		}
+		if rs := roundsPhrase(rounds[k]); rs != "" {
+			where = append(where, rs)
+		}
+		out = append(out, fmt.Sprintf("failure: %s: %s", strings.Join(where, ", "), k.err))
+	}
+	return out
+}
+
+// roundsPhrase describes the rounds of repeated failures compactly, e.g.
+// "round 4", "rounds 1-3, 7". Unknown rounds (0) are left out.
+func roundsPhrase(rounds []int) string {
+	rs := slices.Clone(rounds)
+	rs = slices.DeleteFunc(rs, func(n int) bool { return n <= 0 })
+	slices.Sort(rs)
+	rs = slices.Compact(rs)
+	if len(rs) == 0 {
+		return ""
+	}
+	var parts []string
+	for i := 0; i < len(rs); {
+		j := i
+		for j+1 < len(rs) && rs[j+1] == rs[j]+1 {
+			j++
+		}
+		if j > i {
+			parts = append(parts, fmt.Sprintf("%d-%d", rs[i], rs[j]))
+		} else {
+			parts = append(parts, fmt.Sprint(rs[i]))
+		}
+		i = j + 1
+	}
+	word := "rounds "
+	if len(rs) == 1 {
+		word = "round "
+	}
+	return word + strings.Join(parts, ", ")
+}
+
+// sameCodeWhy explains in a few words why two variants whose settings
+// differ compiled to the same code.
+func sameCodeWhy(v, twin result.Settings) string {
+	var diffs []string
+	if v.GOAMD64 != twin.GOAMD64 {
+		diffs = append(diffs, "GOAMD64")
+	}
+	if pgoName(v) != pgoName(twin) {
+		diffs = append(diffs, "-pgo")
+	}
+	if v.GCFlags != twin.GCFlags {
+		diffs = append(diffs, "-gcflags")
+	}
+	if v.LDFlags != twin.LDFlags {
+		diffs = append(diffs, "-ldflags")
+	}
+	if !slices.Equal(v.Env, twin.Env) {
+		diffs = append(diffs, "environment")
+	}
+	switch {
+	case len(diffs) == 0:
+		return "identical settings"
+	case len(diffs) == 1 && diffs[0] == "-ldflags":
+		added := fieldsNotIn(v.LDFlags, twin.LDFlags)
+		if len(added) > 0 && len(fieldsNotIn(twin.LDFlags, v.LDFlags)) == 0 && onlyStrip(added) {
+			return "linker flags " + strings.Join(added, " ") + " only strip symbols"
+		}
+		return "they differ only in linker flags, which do not change compiled code"
+	default:
+		return "they differ only in " + strings.Join(diffs, ", ") + ", and the compiler produced identical code"
+	}
+}
+
+// fieldsNotIn returns the blank-separated fields of a that are not in b.
+func fieldsNotIn(a, b string) []string {
+	bf := strings.Fields(b)
+	var out []string
+	for _, f := range strings.Fields(a) {
+		if !slices.Contains(bf, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// onlyStrip reports whether every linker flag only strips symbol or debug
+// information.
+func onlyStrip(flags []string) bool {
+	for _, f := range flags {
+		if f != "-s" && f != "-w" {
+			return false
+		}
+	}
+	return true
+}
+
+// verdict writes the run's verdict sentence and what to do about it: the
+// winner's build line, or why to keep the current build.
+func (r *textReport) verdict() {
+	run := r.run
+	if run.Verdict != "" {
+		r.printf("%s\n\n", strings.TrimSpace(run.Verdict))
+	}
+	if run.Winner != "" {
+		line := ""
+		if w := run.Variant(run.Winner); w != nil {
+			line = w.BuildLine
+		}
+		if line == "" {
+			line = "(no build line recorded for " + run.Winner + ")"
+		}
+		r.printf("Recommended build (%s):\n  %s\n", run.Winner, line)
+		return
+	}
+	compared := false
+	for i := range run.Variants {
+		v := &run.Variants[i]
+		if v.Name != run.Baseline && v.Geomean != nil {
+			compared = true
+		}
+	}
+	if base := run.Variant(run.Baseline); base == nil || base.Status != result.StatusOK {
+		r.printf("No recommendation: the baseline was not measured.")
+		if len(run.Failures) > 0 {
+			r.printf(" Fix the failures above and run again.")
+		}
+		r.printf("\n")
+		return
+	}
+	if compared {
+		r.printf("Keep your current build: nothing beat it significantly.\n")
+	} else {
+		r.printf("Keep your current build: no variant could be compared with it.\n")
+	}
+	if run.MinDetectable > 0 {
+		r.printf("This run could detect changes of about %.1f%% or more.\n", run.MinDetectable*100)
+	}
+}
