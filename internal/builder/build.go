@@ -40,6 +40,7 @@ func Build(ctx context.Context, opts Options, variants []result.Variant) error {
 		opts.Log = io.Discard
 	}
 	seen := map[string]string{} // variant fingerprint → first variant name
+	slugs := map[string]bool{}
 	n := 0
 	for i := range variants {
 		if variants[i].Status == "" || variants[i].Status == result.StatusOK {
@@ -56,7 +57,11 @@ func Build(ctx context.Context, opts Options, variants []result.Variant) error {
 		fmt.Fprintf(opts.Log, "build %d/%d %s\n", done, n, v.Name)
 		v.Status = result.StatusOK
 		v.Builds = v.Builds[:0]
-		outDir := filepath.Join(opts.BinDir, fmt.Sprintf("%02d", i))
+		outDir := filepath.Join(opts.BinDir, slug(v.Name))
+		if slugs[outDir] {
+			outDir = fmt.Sprintf("%s-%d", outDir, i)
+		}
+		slugs[outDir] = true
 		if err := os.MkdirAll(outDir, 0o755); err != nil {
 			return err
 		}
@@ -70,7 +75,8 @@ func Build(ctx context.Context, opts Options, variants []result.Variant) error {
 			if err != nil {
 				v.Status = result.StatusBuildFailed
 				v.Reason = err.Error()
-				fmt.Fprintf(opts.Log, "  %s: build failed: %s\n", v.Name, firstLines(v.Reason, 1))
+				first, _, _ := strings.Cut(v.Reason, "\n")
+				fmt.Fprintf(opts.Log, "  %s: build failed: %s\n", v.Name, first)
 				break
 			}
 			fmt.Fprintf(h, "%s %s\n", pkg, b.Fingerprint)
@@ -114,6 +120,17 @@ func buildOne(ctx context.Context, opts Options, s result.Settings, pkg, outDir 
 	return b, nil
 }
 
+// slug turns a variant name into a directory name: "goamd64=v3,ldflags=-s -w"
+// becomes "goamd64=v3,ldflags=-s_-w".
+func slug(name string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("=,.+-", r) {
+			return r
+		}
+		return '_'
+	}, name)
+}
+
 // fingerprint hashes what the compiler produced for every package of the test
 // binary — the content half of each build ID, which the go command computes
 // from the compiled output — plus the linker flags that can change behaviour
@@ -141,7 +158,13 @@ func fingerprint(listOut []byte, s result.Settings) string {
 func compilerMessage(err error) string {
 	var ge *gotool.Error
 	if errors.As(err, &ge) && strings.TrimSpace(ge.Stderr) != "" {
-		return firstLines(ge.Stderr, 12)
+		var keep []string
+		for _, l := range strings.Split(strings.TrimSpace(ge.Stderr), "\n") {
+			if !strings.HasPrefix(l, "# ") { // the go command's package headers
+				keep = append(keep, l)
+			}
+		}
+		return firstLines(strings.Join(keep, "\n"), 12)
 	}
 	return err.Error()
 }

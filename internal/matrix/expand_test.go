@@ -1,0 +1,407 @@
+package matrix
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// ptr returns a pointer to s, for the settings of a NamedVariant.
+func ptr(s string) *string { return &s }
+
+// names returns the names of vs.
+func names(vs []Variant) []string {
+	var out []string
+	for _, v := range vs {
+		out = append(out, v.Name)
+	}
+	return out
+}
+
+func TestExpand(t *testing.T) {
+	v1auto := Variant{GOAMD64: "v1", PGO: "auto"}
+	host := []string{"v1", "v2", "v3"}
+	tests := []struct {
+		name      string
+		cfg       Config
+		opts      ExpandOptions
+		wantNames []string // checked when not nil
+		wantN     int      // checked when wantNames is nil and wantErr is ""
+		wantErr   string
+	}{
+		{
+			name: "default matrix with default.pgo",
+			opts: ExpandOptions{Baseline: v1auto, HostLevels: host, HasDefaultPGO: true},
+			wantNames: []string{"baseline", "pgo=off", "goamd64=v2,pgo=off", "goamd64=v2",
+				"goamd64=v3,pgo=off", "goamd64=v3"},
+		},
+		{
+			name:      "default matrix without default.pgo",
+			opts:      ExpandOptions{Baseline: v1auto, HostLevels: host},
+			wantNames: []string{"baseline", "goamd64=v2", "goamd64=v3"},
+		},
+		{
+			name:      "default matrix on a host without levels",
+			opts:      ExpandOptions{Baseline: Variant{PGO: "auto"}, HasDefaultPGO: true},
+			wantNames: []string{"baseline", "pgo=off"},
+		},
+		{
+			name: "cross product holding the baseline",
+			cfg: Config{Axes: Axes{
+				GOAMD64: []string{"v1", "v3"},
+				LDFlags: []string{"", "-s -w"},
+				GCFlags: []string{"", "all=-l"},
+			}},
+			opts: ExpandOptions{Baseline: v1auto, HostLevels: host},
+			wantNames: []string{"baseline",
+				"gcflags=all=-l", "ldflags=-s -w", "ldflags=-s -w,gcflags=all=-l",
+				"goamd64=v3", "goamd64=v3,gcflags=all=-l", "goamd64=v3,ldflags=-s -w", "goamd64=v3,ldflags=-s -w,gcflags=all=-l"},
+		},
+		{
+			name:      "cross product without the baseline",
+			cfg:       Config{Axes: Axes{GOAMD64: []string{"v2", "v3"}, PGO: []string{"off"}}},
+			opts:      ExpandOptions{Baseline: v1auto, HasDefaultPGO: true},
+			wantNames: []string{"baseline", "goamd64=v2,pgo=off", "goamd64=v3,pgo=off"},
+		},
+		{
+			name: "five axes",
+			cfg: Config{Axes: Axes{
+				GOAMD64: []string{"v1", "v3"},
+				PGO:     []string{"off", "auto"},
+				LDFlags: []string{"", "-s -w"},
+				GCFlags: []string{"", "all=-l"},
+				Env:     []string{"", "GOEXPERIMENT=greenteagc"},
+			}},
+			opts:  ExpandOptions{Baseline: v1auto, HasDefaultPGO: true},
+			wantN: 32,
+		},
+		{
+			name:      "repeated axis values",
+			cfg:       Config{Axes: Axes{GOAMD64: []string{"v3", " v3", "v3"}}},
+			opts:      ExpandOptions{Baseline: v1auto},
+			wantNames: []string{"baseline", "goamd64=v3"},
+		},
+		{
+			name:      "auto is off without default.pgo",
+			cfg:       Config{Axes: Axes{PGO: []string{"off", "auto"}}},
+			opts:      ExpandOptions{Baseline: v1auto},
+			wantNames: []string{"baseline"},
+		},
+		{
+			name:      "auto is not off with default.pgo",
+			cfg:       Config{Axes: Axes{PGO: []string{"off", "auto", "collect", "./prof/cpu.pprof", "prof/cpu.pprof"}}},
+			opts:      ExpandOptions{Baseline: v1auto, HasDefaultPGO: true},
+			wantNames: []string{"baseline", "pgo=off", "pgo=collect", "pgo=./prof/cpu.pprof"},
+		},
+		{
+			name:      "env in any order",
+			cfg:       Config{Axes: Axes{Env: []string{"A=1 B=2", "B=2  A=1", ""}}},
+			opts:      ExpandOptions{Baseline: v1auto},
+			wantNames: []string{"baseline", "env=A=1 B=2"},
+		},
+		{
+			name:      "flags compared as the go command splits them",
+			cfg:       Config{Axes: Axes{LDFlags: []string{"-s -w", " -s  -w ", "-X 'main.v=a b'", `-X "main.v=a b"`}}},
+			opts:      ExpandOptions{Baseline: v1auto},
+			wantNames: []string{"baseline", "ldflags=-s -w", "ldflags=-X 'main.v=a b'"},
+		},
+		{
+			name: "baseline with ldflags",
+			cfg: Config{
+				Axes:     Axes{LDFlags: []string{"", "-s -w"}},
+				Variants: []NamedVariant{{Name: "plain", LDFlags: ptr("")}, {Name: "inherit"}},
+			},
+			opts:      ExpandOptions{Baseline: Variant{GOAMD64: "v1", PGO: "auto", LDFlags: "-s -w"}},
+			wantNames: []string{"baseline", `ldflags=""`, "plain", "inherit"},
+		},
+		{
+			name: "named variants without axes",
+			cfg: Config{Variants: []NamedVariant{
+				{Name: "release", GOAMD64: ptr("v3"), LDFlags: ptr("-s -w")},
+				{Name: "same-as-base", GOAMD64: ptr("v1")},
+			}},
+			opts:      ExpandOptions{Baseline: v1auto, HostLevels: host, HasDefaultPGO: true},
+			wantNames: []string{"baseline", "release", "same-as-base"},
+		},
+		{
+			name: "named variants after the cross product",
+			cfg: Config{
+				Axes:     Axes{GOAMD64: []string{"v3"}},
+				Variants: []NamedVariant{{Name: "v3-too", GOAMD64: ptr("v3")}},
+			},
+			opts:      ExpandOptions{Baseline: v1auto},
+			wantNames: []string{"baseline", "goamd64=v3", "v3-too"},
+		},
+		{
+			name: "A/A named twins are kept",
+			cfg: Config{Variants: []NamedVariant{
+				{Name: "a1", PGO: ptr("off")}, {Name: "a2", PGO: ptr("off")},
+			}},
+			opts:      ExpandOptions{Baseline: v1auto},
+			wantNames: []string{"baseline", "a1", "a2"},
+		},
+		{
+			name: "duplicate names",
+			cfg: Config{Variants: []NamedVariant{
+				{Name: "fast", GOAMD64: ptr("v3")}, {Name: "fast", GOAMD64: ptr("v2")},
+			}},
+			opts:    ExpandOptions{Baseline: v1auto},
+			wantErr: `two variants are named "fast"`,
+		},
+		{
+			name:    "named baseline",
+			cfg:     Config{Variants: []NamedVariant{{Name: "baseline"}}},
+			opts:    ExpandOptions{Baseline: v1auto},
+			wantErr: `variant name "baseline" is reserved for the baseline`,
+		},
+		{
+			name:    "bad named setting",
+			cfg:     Config{Variants: []NamedVariant{{Name: "x", GOAMD64: ptr("v9")}}},
+			opts:    ExpandOptions{Baseline: v1auto},
+			wantErr: `variant "x": goamd64: unknown level "v9" (want v1, v2, v3 or v4)`,
+		},
+		{
+			name:    "bad axis value",
+			cfg:     Config{Axes: Axes{Env: []string{"GOAMD64=v3"}}},
+			opts:    ExpandOptions{Baseline: v1auto},
+			wantErr: "env: GOAMD64 cannot be set in env: use the goamd64 axis",
+		},
+		{
+			name:    "bad host level",
+			opts:    ExpandOptions{Baseline: v1auto, HostLevels: []string{"v1", "v5"}},
+			wantErr: `default matrix: goamd64: unknown level "v5" (want v1, v2, v3 or v4)`,
+		},
+		{
+			name:    "bad baseline",
+			opts:    ExpandOptions{Baseline: Variant{GOAMD64: "v5"}},
+			wantErr: `baseline: goamd64: unknown level "v5" (want v1, v2, v3 or v4)`,
+		},
+		{
+			name: "too many variants",
+			cfg: Config{Axes: Axes{
+				GOAMD64: []string{"v1", "v2", "v3", "v4"},
+				PGO:     []string{"off", "auto"},
+				LDFlags: []string{"", "-s -w", "-w"},
+				GCFlags: []string{"", "all=-l"},
+				Env:     []string{"", "GOGC=off"},
+			}},
+			opts:    ExpandOptions{Baseline: v1auto, HasDefaultPGO: true},
+			wantErr: "the matrix has 96 variants, more than --max-variants=64: drop axis values or raise --max-variants",
+		},
+		{
+			name: "too many variants for the config's limit",
+			cfg: Config{
+				Axes:        Axes{GOAMD64: []string{"v1", "v2", "v3", "v4"}},
+				Variants:    []NamedVariant{{Name: "a"}},
+				MaxVariants: 4,
+			},
+			opts:    ExpandOptions{Baseline: v1auto},
+			wantErr: "the matrix has 5 variants, more than max_variants=4: drop axis values or raise max_variants",
+		},
+		{
+			name: "the flag's limit wins over the config's",
+			cfg: Config{
+				Axes:        Axes{GOAMD64: []string{"v1", "v2", "v3", "v4"}},
+				MaxVariants: 2,
+			},
+			opts:  ExpandOptions{Baseline: v1auto, MaxVariants: 4},
+			wantN: 4,
+		},
+		{
+			name: "limit met exactly",
+			cfg: Config{Axes: Axes{
+				GOAMD64: []string{"v1", "v2", "v3", "v4"},
+				PGO:     []string{"off", "auto"},
+				LDFlags: []string{"", "-s -w"},
+				GCFlags: []string{"", "all=-l"},
+				Env:     []string{"", "GOGC=off"},
+			}},
+			opts:  ExpandOptions{Baseline: v1auto, HasDefaultPGO: true},
+			wantN: 64,
+		},
+		{
+			name: "an astronomical matrix is refused before it is built",
+			cfg: Config{Axes: Axes{
+				LDFlags: manyFlags(100000),
+				GCFlags: manyFlags(100000),
+				Env:     manyEnv(100000),
+			}},
+			opts:    ExpandOptions{Baseline: v1auto},
+			wantErr: "the matrix has 1000000000000001 variants, more than --max-variants=64",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Expand(tt.cfg, tt.opts)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Expand() error = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Expand() error = %v", err)
+			}
+			if tt.wantNames != nil && !slices.Equal(names(got), tt.wantNames) {
+				t.Errorf("Expand() names =\n%q\nwant\n%q", names(got), tt.wantNames)
+			}
+			if tt.wantNames == nil && len(got) != tt.wantN {
+				t.Errorf("Expand() gave %d variants, want %d", len(got), tt.wantN)
+			}
+			checkInvariants(t, got)
+		})
+	}
+}
+
+// checkInvariants checks what holds for every expansion: the baseline comes
+// first and only first, and names are unique.
+func checkInvariants(t *testing.T, vs []Variant) {
+	t.Helper()
+	if len(vs) == 0 || !vs[0].Baseline || vs[0].Name != BaselineName {
+		t.Fatalf("first variant is not the baseline: %+v", vs)
+	}
+	seen := map[string]bool{}
+	for i, v := range vs {
+		if i > 0 && v.Baseline {
+			t.Errorf("variant %d (%s) is marked as baseline", i, v.Name)
+		}
+		if seen[v.Name] {
+			t.Errorf("name %q is used twice", v.Name)
+		}
+		seen[v.Name] = true
+	}
+}
+
+func manyFlags(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("-X main.n=%d", i)
+	}
+	return out
+}
+
+func manyEnv(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("N=%d", i)
+	}
+	return out
+}
+
+func TestExpandSettings(t *testing.T) {
+	base := Variant{GOAMD64: "v1", PGO: "auto", LDFlags: "-s", Env: []string{"GOGC=200"}}
+	cfg := Config{
+		Axes: Axes{GOAMD64: []string{"v3"}},
+		Variants: []NamedVariant{
+			{Name: "mix", PGO: ptr("off"), Env: ptr("GOEXPERIMENT=greenteagc")},
+		},
+	}
+	got, err := Expand(cfg, ExpandOptions{Baseline: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Variant{
+		{Name: "baseline", GOAMD64: "v1", PGO: "auto", LDFlags: "-s", Env: []string{"GOGC=200"}, Baseline: true},
+		{Name: "goamd64=v3", GOAMD64: "v3", PGO: "auto", LDFlags: "-s", Env: []string{"GOGC=200"}},
+		{Name: "mix", GOAMD64: "v1", PGO: "off", LDFlags: "-s", Env: []string{"GOEXPERIMENT=greenteagc"}},
+	}
+	if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
+		t.Errorf("Expand() =\n%+v\nwant\n%+v", got, want)
+	}
+	// The caller's baseline must not be changed through shared slices.
+	got[2].Env[0] = "X=1"
+	if base.Env[0] != "GOGC=200" || got[0].Env[0] != "GOGC=200" {
+		t.Errorf("variants share Env with the baseline")
+	}
+}
+
+func TestComplexity(t *testing.T) {
+	base := Variant{GOAMD64: "v1", PGO: "auto"}
+	tests := []struct {
+		name string
+		v    Variant
+		want int
+	}{
+		{"same", Variant{GOAMD64: "v1", PGO: "auto"}, 0},
+		{"one level", Variant{GOAMD64: "v3", PGO: "auto"}, 1},
+		{"pgo off counts", Variant{GOAMD64: "v1", PGO: "off"}, 1},
+		{"flags split the same", Variant{GOAMD64: "v1", PGO: "auto", LDFlags: ""}, 0},
+		{"three", Variant{GOAMD64: "v3", PGO: "off", GCFlags: "all=-l"}, 3},
+		{"all five", Variant{GOAMD64: "v3", PGO: "off", LDFlags: "-s -w", GCFlags: "-l", Env: []string{"A=1"}}, 5},
+		{"env order", Variant{GOAMD64: "v1", PGO: "auto", Env: []string{"B=2", "A=1"}}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.v.Complexity(base); got != tt.want {
+				t.Errorf("Complexity() = %d, want %d", got, tt.want)
+			}
+		})
+	}
+	a := Variant{Env: []string{"A=1", "B=2"}}
+	b := Variant{Env: []string{"B=2", "A=1"}}
+	if got := a.Complexity(b); got != 0 {
+		t.Errorf("env in another order: Complexity() = %d, want 0", got)
+	}
+}
+
+func TestVariantString(t *testing.T) {
+	tests := []struct {
+		name string
+		v    Variant
+		want string
+	}{
+		{"baseline", Variant{GOAMD64: "v1", PGO: "auto"}, "goamd64=v1 pgo=auto"},
+		{"everything", Variant{GOAMD64: "v3", PGO: "off", LDFlags: "-s -w", GCFlags: "all=-l", Env: []string{"GOEXPERIMENT=greenteagc", "GOGC=off"}},
+			`goamd64=v3 pgo=off ldflags="-s -w" gcflags=all=-l GOEXPERIMENT=greenteagc GOGC=off`},
+		{"profile path", Variant{GOAMD64: "v1", PGO: "prof/cpu.pprof"}, "goamd64=v1 pgo=prof/cpu.pprof"},
+		{"nothing set", Variant{}, "default settings"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.v.String(); got != tt.want {
+				t.Errorf("String() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestGolden expands testdata/gotune.yaml and compares the names and
+// settings with testdata/gotune.golden; run with -update to rewrite it.
+func TestGolden(t *testing.T) {
+	cfg, err := Load(filepath.Join("testdata", "gotune.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := Expand(cfg, ExpandOptions{
+		Baseline:      Variant{GOAMD64: "v1", PGO: "auto"},
+		HostLevels:    []string{"v1", "v2", "v3"},
+		HasDefaultPGO: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# name | complexity | settings\n")
+	for _, v := range vs {
+		fmt.Fprintf(&b, "%s | %d | %s\n", v.Name, v.Complexity(vs[0]), v)
+	}
+	golden := filepath.Join("testdata", "gotune.golden")
+	if *update {
+		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if b.String() != string(want) {
+		t.Errorf("expansion differs from %s (run go test -update if the change is intended):\ngot:\n%s\nwant:\n%s", golden, b.String(), want)
+	}
+}

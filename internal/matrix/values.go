@@ -1,0 +1,256 @@
+package matrix
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// PGO keywords. Any other pgo value is a profile path.
+const (
+	PGOOff     = "off"     // build without a profile
+	PGOAuto    = "auto"    // the main package's default.pgo, if any (the go command's default)
+	PGOCollect = "collect" // collect a profile first, then build with it
+)
+
+// ParseGOAMD64 checks a GOAMD64 level and returns it without surrounding
+// space. Its errors, like those of the other Parse functions, name no flag or
+// key; callers prefix them, e.g. `--goamd64: unknown level "v9" (want v1, v2,
+// v3 or v4)`.
+func ParseGOAMD64(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	switch s {
+	case "v1", "v2", "v3", "v4":
+		return s, nil
+	case "":
+		return "", errors.New("empty level (want v1, v2, v3 or v4)")
+	}
+	return "", fmt.Errorf("unknown level %q (want v1, v2, v3 or v4)", s)
+}
+
+// ParsePGO checks a pgo value (off, auto, collect or a profile path) and
+// returns it without surrounding space. A keyword in the wrong case is an
+// error rather than a path, since it is almost always a typo.
+func ParsePGO(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	switch s {
+	case PGOOff, PGOAuto, PGOCollect:
+		return s, nil
+	case "":
+		return "", errors.New("empty value (want off, auto, collect or a profile path)")
+	}
+	for _, k := range []string{PGOOff, PGOAuto, PGOCollect} {
+		if strings.EqualFold(s, k) {
+			return "", fmt.Errorf("%q: write the keyword in lower case, %q (to mean a file, write ./%s)", s, k, s)
+		}
+	}
+	return s, nil
+}
+
+// ParseFlags checks an -ldflags or -gcflags value the way the go command
+// reads it, "[pattern=]flags" with the flags split at spaces outside quotes,
+// and returns it without surrounding space. "" means no flags.
+func ParseFlags(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	flags := s
+	if s[0] != '-' {
+		i := strings.Index(s, "=")
+		switch {
+		case i < 0:
+			return "", fmt.Errorf("%q: flags start with - or a package pattern and =, as in \"-s -w\" or \"all=-l\"", s)
+		case i == 0:
+			return "", fmt.Errorf("%q: missing the package pattern before =", s)
+		case s[0] == '\'' || s[0] == '"':
+			return "", fmt.Errorf("%q: the go command refuses a value that starts with a quote", s)
+		}
+		flags = s[i+1:]
+	}
+	if _, err := splitQuoted(flags); err != nil {
+		return "", fmt.Errorf("%q: %w", s, err)
+	}
+	return s, nil
+}
+
+// ParseEnv checks an env value, "" or a space-separated list of KEY=VALUE,
+// and returns its entries. Keys must be environment variable names, each
+// set once. GOAMD64 and GOFLAGS are refused: the goamd64 axis and the flag
+// axes set them, and a second way would hide which setting won.
+func ParseEnv(s string) ([]string, error) {
+	f := strings.Fields(s)
+	if len(f) == 0 {
+		return nil, nil
+	}
+	seen := map[string]bool{}
+	for _, kv := range f {
+		k, _, ok := strings.Cut(kv, "=")
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("%q is not KEY=VALUE", kv)
+		case !isEnvName(k):
+			return nil, fmt.Errorf("%q: %q is not an environment variable name", kv, k)
+		case k == "GOAMD64":
+			return nil, errors.New("GOAMD64 cannot be set in env: use the goamd64 axis")
+		case k == "GOFLAGS":
+			return nil, errors.New("GOFLAGS cannot be set in env: use the ldflags, gcflags and pgo axes")
+		case seen[k]:
+			return nil, fmt.Errorf("%s is set twice", k)
+		}
+		seen[k] = true
+	}
+	return f, nil
+}
+
+// isEnvName reports whether k looks like an environment variable name:
+// a letter or _, then letters, digits or _.
+func isEnvName(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !(c == '_' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// ParseBenchtime checks a -benchtime value, a positive duration like 500ms
+// or a positive count like 100x, and returns it without surrounding space.
+func ParseBenchtime(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if n, ok := strings.CutSuffix(s, "x"); ok {
+		if c, err := strconv.Atoi(n); err == nil && c > 0 {
+			return s, nil
+		}
+	} else if d, err := time.ParseDuration(s); err == nil && d > 0 {
+		return s, nil
+	}
+	return "", fmt.Errorf("%q is neither a duration like 500ms nor a count like 100x", s)
+}
+
+// parseValue checks a value of axis a and returns its normalised form: the
+// value without surrounding space, and for env the entries joined by one
+// space.
+func parseValue(a axis, s string) (string, error) {
+	switch a {
+	case axGOAMD64:
+		return ParseGOAMD64(s)
+	case axPGO:
+		return ParsePGO(s)
+	case axLDFlags, axGCFlags:
+		return ParseFlags(s)
+	case axEnv:
+		f, err := ParseEnv(s)
+		return strings.Join(f, " "), err
+	}
+	return "", fmt.Errorf("unknown axis %d", int(a))
+}
+
+// SplitList splits the values of a repeated list flag at commas, so that
+// `--goamd64 v1,v3 --goamd64 v4` gives [v1 v3 v4]. Items are trimmed; empty
+// ones are kept so that validation reports them. A nil or empty vals gives
+// nil: the axis is not given. Values that may hold commas themselves
+// (ldflags, gcflags, env) must not go through SplitList.
+func SplitList(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		for s := range strings.SplitSeq(v, ",") {
+			out = append(out, strings.TrimSpace(s))
+		}
+	}
+	return out
+}
+
+// ParseFlagAxes builds Axes from the raw values of the command-line flags,
+// one element per flag occurrence. The goamd64 and pgo values are split at
+// commas; ldflags, gcflags and env values are not, since they hold spaces
+// and may hold commas (GOEXPERIMENT=a,b): each occurrence is one value.
+// Every value is checked and normalised; errors name the flag, e.g.
+// `--goamd64: unknown level "v9" (want v1, v2, v3 or v4)`.
+func ParseFlagAxes(raw Axes) (Axes, error) {
+	in := Axes{
+		GOAMD64: SplitList(raw.GOAMD64),
+		PGO:     SplitList(raw.PGO),
+		LDFlags: raw.LDFlags,
+		GCFlags: raw.GCFlags,
+		Env:     raw.Env,
+	}
+	var out Axes
+	var errs []error
+	for a := range numAxes {
+		var vals []string
+		for _, s := range in.values(a) {
+			n, err := parseValue(a, s)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("--%s: %w", a, err))
+				continue
+			}
+			vals = append(vals, n)
+		}
+		out = out.with(a, vals)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return Axes{}, err
+	}
+	return out, nil
+}
+
+// with returns x with the values of axis a replaced by vals.
+func (x Axes) with(a axis, vals []string) Axes {
+	switch a {
+	case axGOAMD64:
+		x.GOAMD64 = vals
+	case axPGO:
+		x.PGO = vals
+	case axLDFlags:
+		x.LDFlags = vals
+	case axGCFlags:
+		x.GCFlags = vals
+	case axEnv:
+		x.Env = vals
+	}
+	return x
+}
+
+// splitQuoted splits s at spaces outside single or double quotes, as the go
+// command splits -ldflags and -gcflags (cmd/internal/quoted.Split). Quotes
+// do not nest and have no escapes.
+func splitQuoted(s string) ([]string, error) {
+	var f []string
+	for len(s) > 0 {
+		for len(s) > 0 && isSpace(s[0]) {
+			s = s[1:]
+		}
+		if len(s) == 0 {
+			break
+		}
+		if q := s[0]; q == '"' || q == '\'' {
+			i := strings.IndexByte(s[1:], q)
+			if i < 0 {
+				return nil, fmt.Errorf("unterminated %c string", q)
+			}
+			f = append(f, s[1:1+i])
+			s = s[2+i:]
+			continue
+		}
+		i := 0
+		for i < len(s) && !isSpace(s[i]) {
+			i++
+		}
+		f = append(f, s[:i])
+		s = s[i:]
+	}
+	return f, nil
+}
+
+// isSpace reports whether c is a space as the go command's flag splitting
+// sees it.
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r'
+}
