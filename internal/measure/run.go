@@ -116,7 +116,7 @@ func Run(ctx context.Context, opts Options, trials []Trial) (Outcome, error) {
 		if runErr == nil {
 			continue
 		}
-		f := result.Failure{Variant: u.Variant, Package: u.Package, Round: tr.Round, Error: runErr.Error(), Output: tail(string(output), 20)}
+		f := result.Failure{Variant: u.Variant, Package: u.Package, Round: tr.Round, Error: runErr.Error(), Output: excerpt(string(output))}
 		var ge *gotool.Error
 		if errors.As(runErr, &ge) {
 			f.Error = trialError(ge)
@@ -270,6 +270,21 @@ func eta(start time.Time, done, total int) string {
 	}
 	left := time.Duration(float64(time.Since(start)) / float64(done) * float64(total-done))
 	return fmt.Sprintf(" (about %s left)", left.Round(time.Second))
+}
+
+// excerpt returns the part of a failed trial's output that explains it: from
+// the first panic or "--- FAIL" line on, 15 lines; else the last 20 lines.
+func excerpt(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		if j := strings.Index(l, "panic: "); j >= 0 {
+			lines[i] = l[j:] // a panic can follow the benchmark's name on its line
+		} else if !strings.HasPrefix(strings.TrimSpace(l), "--- FAIL") {
+			continue
+		}
+		return strings.Join(lines[i:min(len(lines), i+15)], "\n")
+	}
+	return tail(s, 20)
 }
 
 func tail(s string, n int) string {

@@ -141,6 +141,17 @@ func TestRunStopsOnCancel(t *testing.T) {
 	}
 }
 
+func TestExcerpt(t *testing.T) {
+	long := panicOutput + strings.Repeat("runtime.gopark(...)\n", 40)
+	got := excerpt(long)
+	if !strings.HasPrefix(got, "panic: boom") || strings.Count(got, "\n") != 14 {
+		t.Errorf("excerpt = %q, want the 15 lines from the panic on", got)
+	}
+	if got := excerpt("a\nb\nc\n"); got != "a\nb\nc" {
+		t.Errorf("excerpt without a panic = %q", got)
+	}
+}
+
 func TestFailedBenchmark(t *testing.T) {
 	tests := []struct{ name, out, want string }{
 		{"fatal", "BenchmarkA-2 \t 10\t 5 ns/op\n--- FAIL: BenchmarkZ/sub-2\n    x_test.go:9: bad\n", "BenchmarkZ"},

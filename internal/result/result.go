@@ -137,7 +137,7 @@ type Comparison struct {
 	New         Summary  `json:"new"`
 	Delta       float64  `json:"delta"`       // New.Center/Base.Center - 1
 	P           float64  `json:"p"`           // Mann-Whitney U p-value
-	PHolm       float64  `json:"p_holm"`      // Holm-adjusted over all comparisons of the run with the same unit
+	PHolm       float64  `json:"p_holm"`      // Holm-adjusted over all comparisons of the run (every variant, benchmark and unit)
 	Significant bool     `json:"significant"` // PHolm < Alpha
 	Warnings    []string `json:"warnings,omitempty"`
 }

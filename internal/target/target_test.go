@@ -10,8 +10,21 @@ import (
 	"testing"
 )
 
+// fixture copies testdata/mod into a temporary directory and gives its main
+// package a default.pgo.
+func fixture(t *testing.T) string {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("testdata/mod")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cmd", "app", "default.pgo"), []byte("profile"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
 func TestLoad(t *testing.T) {
-	tg, err := Load(context.Background(), Options{Dir: "testdata/mod"})
+	tg, err := Load(context.Background(), Options{Dir: fixture(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,9 +10,4 @@ func BenchmarkDouble(b *testing.B) {
 
 func Benchmark(b *testing.B) {}
 
-// Benchmarking is not a benchmark: a lower-case letter follows the prefix.
-func Benchmarking(b *testing.B) {}
-
-func BenchmarkHelper(n int) {}
-
 func TestDouble(t *testing.T) {}

@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gotune/gotune/internal/builder"
+	"github.com/gotune/gotune/internal/gotool"
+	"github.com/gotune/gotune/internal/result"
+	"github.com/gotune/gotune/internal/tune"
+)
+
+// MatrixOptions are the inputs of `gotune matrix`.
+type MatrixOptions struct {
+	Tune tune.Options
+}
+
+// NewCmdMatrix returns `gotune matrix`, the dry run of `gotune run`.
+func NewCmdMatrix(f *Factory, runF func(context.Context, *MatrixOptions) error) *cobra.Command {
+	opts := &MatrixOptions{}
+	var mf matrixFlags
+	c := &cobra.Command{
+		Use:   "matrix [packages]",
+		Short: "Show every variant of the matrix and the exact commands that build it, without building",
+		Long: `Matrix is the dry run of 'gotune run': it takes the same flags and
+gotune.yaml, and prints every variant, whether it will be built or skipped
+(and why), the go test -c command that builds its benchmarks, and the go
+build line a user would type for it. Nothing is built or run.`,
+		Example: `  gotune matrix --goamd64 v1,v3 --ldflags '' --ldflags '-s -w'
+  gotune matrix -C examples/quotes`,
+		RunE: func(c *cobra.Command, args []string) error {
+			ax, err := mf.axes(c)
+			if err != nil {
+				return err
+			}
+			opts.Tune.Axes = ax
+			opts.Tune.Dir = chdirFlag(c)
+			if len(args) > 0 {
+				opts.Tune.Packages = args
+			}
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return matrixRun(c.Context(), f, opts)
+		},
+	}
+	mf.register(c)
+	c.Flags().StringVar(&opts.Tune.Config, "config", "", "matrix `file` (default: gotune.yaml in the target, when present)")
+	c.Flags().IntVar(&opts.Tune.MaxVariants, "max-variants", 0, "refuse matrices larger than `n` variants")
+	c.Flags().StringVar(&opts.Tune.WorkDir, "workdir", "", "work dir (default: the user cache dir)")
+	return c
+}
+
+func matrixRun(ctx context.Context, f *Factory, opts *MatrixOptions) error {
+	opts.Tune.Runner = f.Runner
+	p, err := tune.Prepare(ctx, opts.Tune)
+	if err != nil {
+		return classify(err)
+	}
+	tg := p.Target
+	fmt.Fprintf(f.Stdout, "module %s (%s), %d package(s) with benchmarks, GOAMD64 levels this CPU runs: %s\n",
+		tg.Module, tg.GoVersion, len(tg.Packages), strings.Join(p.Levels, " "))
+	if d := tg.DefaultPGO(); d != "" {
+		fmt.Fprintf(f.Stdout, "default.pgo: %s\n", d)
+	}
+	fmt.Fprintf(f.Stdout, "%d variants:\n\n", len(p.Variants))
+	tw := tabwriter.NewWriter(f.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "variant\tstatus\tgo build line")
+	for _, v := range p.Variants {
+		status := "build"
+		if v.Status == result.StatusSkipped {
+			status = "skip: " + v.Reason
+		}
+		name := v.Name
+		if v.Name == p.Variants[0].Name {
+			name += " (baseline)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", name, status, v.BuildLine)
+	}
+	tw.Flush()
+	fmt.Fprintln(f.Stdout, "\nbenchmark builds, one per variant and package (in the target directory):")
+	for _, v := range p.Variants {
+		if v.Status != result.StatusOK {
+			continue
+		}
+		for _, pk := range tg.Packages {
+			cmd := gotool.Cmd{Args: builder.TestArgs(v.Settings, pk.ImportPath, "<workdir>/"+lastElem(pk.ImportPath)+".test"), Env: builder.Env(v.Settings)}
+			fmt.Fprintf(f.Stdout, "  %s: %s\n", v.Name, cmd.String())
+		}
+	}
+	return nil
+}
+
+func lastElem(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}

@@ -1,0 +1,182 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gotune/gotune/internal/matrix"
+	"github.com/gotune/gotune/internal/report"
+	"github.com/gotune/gotune/internal/result"
+	"github.com/gotune/gotune/internal/tune"
+)
+
+// RunOptions are the inputs of `gotune run`.
+type RunOptions struct {
+	Tune    tune.Options
+	JSON    string // --json FILE
+	Verbose bool
+}
+
+// matrixFlags are the axis flags shared by run and matrix.
+type matrixFlags struct {
+	ldflags, gcflags, goamd64, pgo, env []string
+}
+
+func (m *matrixFlags) register(c *cobra.Command) {
+	fl := c.Flags()
+	fl.StringArrayVar(&m.ldflags, "ldflags", nil, "an -ldflags `value` to try; repeat for more (--ldflags '' --ldflags '-s -w')")
+	fl.StringArrayVar(&m.gcflags, "gcflags", nil, "a -gcflags `value` to try; repeat for more (--gcflags '' --gcflags 'all=-l')")
+	fl.StringSliceVar(&m.goamd64, "goamd64", nil, "GOAMD64 `levels` to try, e.g. v1,v3 (default: every level this CPU runs)")
+	fl.StringSliceVar(&m.pgo, "pgo", nil, "PGO `settings` to try: off, auto (the repo's default.pgo) or a profile path, e.g. off,auto")
+	fl.StringArrayVar(&m.env, "env", nil, "extra build environment to try, e.g. GOEXPERIMENT=greenteagc; repeat for more; '' = none")
+}
+
+// axes validates the flags into matrix axes; an axis not given stays nil.
+func (m *matrixFlags) axes(c *cobra.Command) (matrix.Axes, error) {
+	raw := matrix.Axes{}
+	if c.Flags().Changed("ldflags") {
+		raw.LDFlags = orEmpty(m.ldflags)
+	}
+	if c.Flags().Changed("gcflags") {
+		raw.GCFlags = orEmpty(m.gcflags)
+	}
+	if c.Flags().Changed("goamd64") {
+		raw.GOAMD64 = orEmpty(m.goamd64)
+	}
+	if c.Flags().Changed("pgo") {
+		raw.PGO = orEmpty(m.pgo)
+	}
+	if c.Flags().Changed("env") {
+		raw.Env = orEmpty(m.env)
+	}
+	ax, err := matrix.ParseFlagAxes(raw)
+	if err != nil {
+		return ax, usageError{err}
+	}
+	return ax, nil
+}
+
+// orEmpty keeps a flag that was given with an empty value (--ldflags ”)
+// from reading as "not given".
+func orEmpty(v []string) []string {
+	if v == nil {
+		return []string{""}
+	}
+	return v
+}
+
+// NewCmdRun returns `gotune run`. runF replaces the run in tests.
+func NewCmdRun(f *Factory, runF func(context.Context, *RunOptions) error) *cobra.Command {
+	opts := &RunOptions{}
+	var mf matrixFlags
+	c := &cobra.Command{
+		Use:   "run [packages]",
+		Short: "Build the matrix, measure it in interleaved rounds, and report the fastest build",
+		Long: `Run builds the packages' test binaries under every variant of the build
+matrix, runs their benchmarks in interleaved rounds (each round runs every
+distinct binary once, in an order shuffled from a printed seed), and compares
+every variant with the baseline: the build you get today with a plain
+'go build' (your GOAMD64, your default.pgo).
+
+A variant wins only when the geometric mean of its sec/op ratios has a 95%
+confidence interval wholly below 1 and at least one benchmark improves
+significantly after Holm correction for all the comparisons made. Otherwise
+the verdict is "no significant difference", with the smallest change the run
+could have detected. Ties go to the simpler build.
+
+Without axis flags or a gotune.yaml, the matrix is every GOAMD64 level this
+CPU runs × PGO {off, the repo's default.pgo when it has one}. Variants whose
+compiled code is identical (e.g. -ldflags='-s -w', which only strips symbols)
+are measured once.
+
+The report goes to stdout, progress to stderr. Every trial's raw output is
+kept in the run folder in the Go benchmark format, tagged with variant,
+goamd64, pgo, ldflags and gcflags keys, for 'benchstat -col variant'.`,
+		Example: `  gotune run                                   # default matrix on ./...
+  gotune run -C examples/quotes --goamd64 v1,v3 --ldflags '' --ldflags '-s -w'
+  gotune run --gcflags '' --gcflags 'all=-l' --count 20 ./internal/...
+  gotune run --seed 1234 --json result.json    # replay an order, save everything`,
+		RunE: func(c *cobra.Command, args []string) error {
+			ax, err := mf.axes(c)
+			if err != nil {
+				return err
+			}
+			opts.Tune.Axes = ax
+			opts.Tune.Dir = chdirFlag(c)
+			if len(args) > 0 {
+				opts.Tune.Packages = args
+			}
+			if c.Flags().Changed("count") && opts.Tune.Count < 1 {
+				return usagef("--count %d: want at least 1 round (10 or more for a verdict)", opts.Tune.Count)
+			}
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return runRun(c.Context(), f, opts)
+		},
+	}
+	mf.register(c)
+	fl := c.Flags()
+	fl.IntVar(&opts.Tune.Count, "count", 0, "rounds: samples per benchmark and variant (default 10)")
+	fl.StringVar(&opts.Tune.Bench, "bench", "", "run only benchmarks matching `regexp`, as go test -bench (default .)")
+	fl.StringVar(&opts.Tune.Benchtime, "benchtime", "", "run each benchmark for `t` per trial, as go test -benchtime: 500ms or 100x (default "+tune.DefaultBenchtime+")")
+	fl.DurationVar(&opts.Tune.Timeout, "timeout", 0, "kill a trial after `d` (default: 1m plus 10× the benchtime per benchmark)")
+	fl.Int64Var(&opts.Tune.Seed, "seed", 0, "seed of the round order; a run prints its seed so it can be replayed (default random)")
+	fl.StringVar(&opts.Tune.Config, "config", "", "matrix `file` (default: gotune.yaml in the target, when present)")
+	fl.IntVar(&opts.Tune.MaxVariants, "max-variants", 0, fmt.Sprintf("refuse matrices larger than `n` variants (default %d)", matrix.DefaultMaxVariants))
+	fl.StringVar(&opts.Tune.WorkDir, "workdir", "", "where binaries and results go (default: the user cache dir); never inside the target")
+	fl.BoolVar(&opts.Tune.NoDedupe, "no-dedupe", false, "measure variants with identical compiled code separately (an A/A check)")
+	fl.StringVar(&opts.JSON, "json", "", "also write the whole result (every sample, p-value, seed, host) to `file`")
+	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "add per-benchmark detail to the report")
+	return c
+}
+
+func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
+	opts.Tune.Runner = f.Runner
+	opts.Tune.Log = f.Stderr
+	opts.Tune.Version = Version
+	start := time.Now()
+	run, err := tune.Run(ctx, opts.Tune)
+	if run == nil {
+		return classify(err)
+	}
+	if opts.JSON != "" {
+		if werr := tune.WriteJSON(opts.JSON, run); werr != nil {
+			return fmt.Errorf("writing --json: %v", werr)
+		}
+	}
+	if rerr := report.Text(f.Stdout, run, report.Options{Verbose: opts.Verbose}); rerr != nil {
+		return rerr
+	}
+	fmt.Fprintf(f.Stderr, "gotune: done in %s\n", time.Since(start).Round(time.Second))
+	if err != nil {
+		return classify(err)
+	}
+	if b := run.Variant(run.Baseline); b == nil || b.Status != result.StatusOK {
+		return fmt.Errorf("the baseline could not be measured (%s), so nothing was compared", firstLine(b.Reason))
+	}
+	return nil
+}
+
+// classify maps pipeline errors to exit statuses.
+func classify(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, context.Canceled):
+		return fmt.Errorf("%w: what was measured is saved in the run folder (see above)", errInterrupted)
+	case errors.As(err, new(tune.InputError)):
+		return usageError{err}
+	}
+	return err
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return s
+}

@@ -1,0 +1,21 @@
+package cli
+
+import (
+	"fmt"
+	"runtime"
+
+	"github.com/spf13/cobra"
+)
+
+// NewCmdVersion returns `gotune version`.
+func NewCmdVersion(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print gotune's version and the Go toolchain it was built with",
+		Args:  usageArgs(cobra.NoArgs),
+		RunE: func(c *cobra.Command, args []string) error {
+			_, err := fmt.Fprintf(f.Stdout, "gotune %s (%s %s/%s)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			return err
+		},
+	}
+}

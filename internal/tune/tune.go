@@ -1,0 +1,504 @@
+// Package tune runs gotune's pipeline end to end: it inspects the target,
+// expands the matrix, builds every variant, measures them in interleaved
+// rounds, and analyses the samples into a result.Run. The cli package turns
+// flags into Options and renders what Run returns.
+package tune
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/cpu"
+
+	"github.com/gotune/gotune/internal/builder"
+	"github.com/gotune/gotune/internal/gotool"
+	"github.com/gotune/gotune/internal/matrix"
+	"github.com/gotune/gotune/internal/measure"
+	"github.com/gotune/gotune/internal/result"
+	"github.com/gotune/gotune/internal/stats"
+	"github.com/gotune/gotune/internal/target"
+)
+
+// Options configure a run. Zero values take the defaults documented on each
+// field.
+type Options struct {
+	Dir         string        // target directory (-C); "" = current
+	Packages    []string      // package patterns; nil = the config's, else ./...
+	Config      string        // gotune.yaml path; "" = <target>/gotune.yaml when present
+	Axes        matrix.Axes   // from flags; an axis given here replaces the config's
+	MaxVariants int           // 0 = the config's, else matrix.DefaultMaxVariants
+	Count       int           // rounds; 0 = the config's, else 10
+	Bench       string        // "" = the config's, else "."
+	Benchtime   string        // "" = the config's, else DefaultBenchtime
+	Timeout     time.Duration // per trial; 0 = derived from the benchtime
+	Seed        int64         // 0 = random (and printed)
+	WorkDir     string        // "" = the user cache dir
+	NoDedupe    bool          // measure variants with identical code separately
+	Version     string        // gotune's version, for the result
+
+	Runner gotool.Runner
+	Log    io.Writer // progress; nil = discard
+}
+
+// Defaults.
+const (
+	DefaultCount     = 10
+	DefaultBenchtime = "500ms"
+)
+
+// Prepared is a run's plan before anything is built: the target and the
+// resolved variants (some already skipped, with a reason).
+type Prepared struct {
+	Target   *target.Target
+	Levels   []string // GOAMD64 levels this host runs
+	Variants []result.Variant
+	Opts     Options // with defaults filled in
+	RunDir   string
+}
+
+// Prepare inspects the target and expands the matrix. Its errors are input
+// problems (exit status 2) unless they wrap a context error.
+func Prepare(ctx context.Context, opts Options) (*Prepared, error) {
+	if opts.Runner == nil {
+		opts.Runner = gotool.Exec{}
+	}
+	if opts.Log == nil {
+		opts.Log = io.Discard
+	}
+	dir := opts.Dir
+	if dir == "" {
+		dir = "."
+	}
+	absDir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+
+	cfg, err := loadConfig(absDir, opts.Config)
+	if err != nil {
+		return nil, InputError{err}
+	}
+	if opts.Packages == nil {
+		opts.Packages = cfg.Packages
+	}
+	if opts.Count == 0 {
+		opts.Count = cfg.Count
+	}
+	if opts.Count == 0 {
+		opts.Count = DefaultCount
+	}
+	if opts.Count < 1 {
+		return nil, InputError{fmt.Errorf("--count %d: want at least 1 round (10 or more for a verdict)", opts.Count)}
+	}
+	if opts.Bench == "" {
+		opts.Bench = cfg.Bench
+	}
+	if opts.Bench == "" {
+		opts.Bench = "."
+	}
+	if _, err := regexp.Compile(opts.Bench); err != nil {
+		return nil, InputError{fmt.Errorf("--bench %q is not a valid regular expression: %v", opts.Bench, err)}
+	}
+	if opts.Benchtime == "" {
+		opts.Benchtime = cfg.Benchtime
+	}
+	if opts.Benchtime == "" {
+		opts.Benchtime = DefaultBenchtime
+	}
+	if _, err := matrix.ParseBenchtime(opts.Benchtime); err != nil {
+		return nil, InputError{fmt.Errorf("--benchtime: %v", err)}
+	}
+	if opts.MaxVariants == 0 {
+		opts.MaxVariants = cfg.MaxVariants
+	}
+	if opts.Seed == 0 {
+		opts.Seed = rand.Int64N(1<<31-1) + 1
+	}
+
+	tg, err := target.Load(ctx, target.Options{Dir: absDir, Patterns: opts.Packages, Runner: opts.Runner})
+	if err != nil {
+		var te *target.Error
+		if errors.As(err, &te) {
+			return nil, InputError{err}
+		}
+		return nil, err
+	}
+
+	workDir := opts.WorkDir
+	if workDir == "" {
+		workDir, err = defaultWorkDir(tg)
+		if err != nil {
+			return nil, err
+		}
+	}
+	workDir, err = filepath.Abs(workDir)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(workDir, 0o755); err != nil {
+		return nil, InputError{fmt.Errorf("work dir %s: %v: pass a writable --workdir", workDir, err)}
+	}
+	if inside(workDir, tg.ModuleRoot) {
+		return nil, InputError{fmt.Errorf("--workdir %s is inside the target module %s: gotune never writes into the target; choose a directory outside it", workDir, tg.ModuleRoot)}
+	}
+	opts.WorkDir = workDir
+
+	levels, err := builder.HostLevels(ctx, opts.Runner, filepath.Join(workDir, "probe"))
+	if err != nil {
+		return nil, err
+	}
+
+	axes := cfg.Axes
+	if opts.Axes.GOAMD64 != nil {
+		axes.GOAMD64 = opts.Axes.GOAMD64
+	}
+	if opts.Axes.PGO != nil {
+		axes.PGO = opts.Axes.PGO
+	}
+	if opts.Axes.LDFlags != nil {
+		axes.LDFlags = opts.Axes.LDFlags
+	}
+	if opts.Axes.GCFlags != nil {
+		axes.GCFlags = opts.Axes.GCFlags
+	}
+	if opts.Axes.Env != nil {
+		axes.Env = opts.Axes.Env
+	}
+	cfg.Axes = axes
+
+	base := matrix.Variant{GOAMD64: envGOAMD64(), PGO: matrix.PGOAuto}
+	mvs, err := matrix.Expand(cfg, matrix.ExpandOptions{
+		Baseline:      base,
+		HostLevels:    levels,
+		HasDefaultPGO: tg.DefaultPGO() != "",
+		MaxVariants:   opts.MaxVariants,
+	})
+	if err != nil {
+		return nil, InputError{err}
+	}
+	p := &Prepared{Target: tg, Levels: levels, Opts: opts}
+	var baseVariant matrix.Variant
+	for _, mv := range mvs {
+		if mv.Baseline {
+			baseVariant = mv
+		}
+	}
+	for _, mv := range mvs {
+		v, err := resolve(mv, baseVariant, tg, levels)
+		if err != nil {
+			return nil, InputError{err}
+		}
+		p.Variants = append(p.Variants, v)
+	}
+	return p, nil
+}
+
+// InputError is a problem with what the user gave: flags, configuration or
+// target.
+type InputError struct{ Err error }
+
+func (e InputError) Error() string { return e.Err.Error() }
+func (e InputError) Unwrap() error { return e.Err }
+
+func loadConfig(dir, path string) (matrix.Config, error) {
+	if path == "" {
+		p := filepath.Join(dir, "gotune.yaml")
+		if _, err := os.Stat(p); err != nil {
+			return matrix.Config{}, nil
+		}
+		path = p
+	}
+	return matrix.Load(path)
+}
+
+func envGOAMD64() string {
+	if runtime.GOARCH != "amd64" {
+		return ""
+	}
+	if v := os.Getenv("GOAMD64"); v != "" {
+		return v
+	}
+	return "v1"
+}
+
+// resolve turns a matrix point into a result variant with concrete settings.
+func resolve(mv, base matrix.Variant, tg *target.Target, levels []string) (result.Variant, error) {
+	s := result.Settings{LDFlags: mv.LDFlags, GCFlags: mv.GCFlags, GOAMD64: mv.GOAMD64, PGOName: mv.PGO, Env: mv.Env}
+	if s.PGOName == "" {
+		s.PGOName = matrix.PGOAuto
+	}
+	switch s.PGOName {
+	case matrix.PGOOff:
+		s.PGO = "off"
+	case matrix.PGOAuto:
+		s.PGO = "off"
+		if p := tg.DefaultPGO(); p != "" {
+			s.PGO = p
+		}
+	case matrix.PGOCollect:
+		return result.Variant{}, fmt.Errorf("variant %s: pgo=collect is not available yet: collect a profile with your benchmarks (go test -cpuprofile) and pass its path", mv.Name)
+	default:
+		p := s.PGOName
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(tg.Dir, p)
+		}
+		if fi, err := os.Stat(p); err != nil || fi.IsDir() {
+			return result.Variant{}, fmt.Errorf("variant %s: pgo profile %s: no such file: give the path of a CPU profile, or off or auto", mv.Name, s.PGOName)
+		}
+		s.PGO = p
+	}
+	if s.PGO != "off" && !tg.SupportsPGO() {
+		return result.Variant{}, fmt.Errorf("variant %s: PGO needs Go %s or later; this toolchain is %s: drop the pgo axis or upgrade Go", mv.Name, target.MinPGOVersion, tg.GoVersion)
+	}
+	v := result.Variant{
+		Name:       mv.Name,
+		Settings:   s,
+		Complexity: mv.Complexity(base),
+		Status:     result.StatusOK,
+		BuildLine:  builder.BuildLine(s, tg.BuildTarget(), tg.DefaultPGO() != ""),
+	}
+	if s.GOAMD64 != "" && !builder.Runs(levels, s.GOAMD64) {
+		v.Status = result.StatusSkipped
+		v.Reason = fmt.Sprintf("this CPU cannot run GOAMD64=%s (it runs up to %s)", s.GOAMD64, levels[len(levels)-1])
+	}
+	return v, nil
+}
+
+// Run prepares, builds, measures and analyses. Whatever was measured is kept
+// in the returned Run and written to the run directory even when ctx is
+// cancelled part way; the error then wraps the context's.
+func Run(ctx context.Context, opts Options) (*result.Run, error) {
+	p, err := Prepare(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return p.Run(ctx)
+}
+
+// Run builds, measures and analyses a prepared plan.
+func (p *Prepared) Run(ctx context.Context) (*result.Run, error) {
+	opts, tg := p.Opts, p.Target
+	log := opts.Log
+	run := &result.Run{
+		GotuneVersion: opts.Version,
+		GoVersion:     tg.GoVersion,
+		Host:          host(p.Levels),
+		Module:        tg.Module,
+		Dir:           tg.Dir,
+		Seed:          opts.Seed,
+		Count:         opts.Count,
+		Bench:         opts.Bench,
+		Benchtime:     opts.Benchtime,
+		Started:       time.Now().UTC().Truncate(time.Second),
+		Baseline:      p.Variants[0].Name,
+		Variants:      p.Variants,
+	}
+	var pkgs []string
+	benchmarks := map[string][]string{}
+	dirs := map[string]string{}
+	for _, pk := range tg.Packages {
+		pkgs = append(pkgs, pk.ImportPath)
+		benchmarks[pk.ImportPath] = pk.Benchmarks
+		dirs[pk.ImportPath] = pk.Dir
+	}
+	run.Packages = pkgs
+
+	runDir := filepath.Join(opts.WorkDir, "runs", fmt.Sprintf("%s-seed%d", run.Started.Format("20060102-150405"), opts.Seed))
+	if err := os.MkdirAll(runDir, 0o755); err != nil {
+		return nil, fmt.Errorf("creating the run folder: %v", err)
+	}
+	p.RunDir = runDir
+	run.WorkDir = runDir
+	binDir := filepath.Join(runDir, "bin")
+	pruneBinaries(opts.WorkDir, runDir)
+	linkLast(opts.WorkDir, runDir)
+
+	fmt.Fprintf(log, "gotune: %s, %d variants, %d package(s), %d rounds, seed %d (replay with --seed %d)\n", tg.Module, len(run.Variants), len(pkgs), opts.Count, opts.Seed, opts.Seed)
+	for _, v := range run.Variants {
+		if v.Status == result.StatusSkipped {
+			fmt.Fprintf(log, "gotune: skipping %s: %s\n", v.Name, v.Reason)
+		}
+	}
+	err := builder.Build(ctx, builder.Options{Runner: opts.Runner, Dir: tg.Dir, BinDir: binDir, Packages: pkgs, Dedupe: !opts.NoDedupe, Log: log}, run.Variants)
+	if err != nil {
+		return nil, err
+	}
+
+	var units []measure.Unit
+	for _, v := range run.Variants {
+		if v.Status != result.StatusOK || v.SameCodeAs != "" {
+			continue
+		}
+		for _, b := range v.Builds {
+			units = append(units, measure.Unit{Variant: v.Name, Package: b.Package, Dir: dirs[b.Package], Binary: b.Binary})
+		}
+	}
+	rawPath := filepath.Join(runDir, "results.txt")
+	raw, err := os.Create(rawPath)
+	if err != nil {
+		return nil, err
+	}
+	run.RawFile = rawPath
+	timeout := opts.Timeout
+	if timeout == 0 {
+		timeout = trialTimeout(opts.Benchtime, benchmarks)
+	}
+	out, measureErr := measure.Run(ctx, measure.Options{
+		Runner: opts.Runner, Bench: opts.Bench, Benchtime: opts.Benchtime, Timeout: timeout,
+		Benchmarks: benchmarks, Keys: fileKeys(run), Raw: raw, Log: log,
+	}, measure.Plan(units, opts.Count, opts.Seed))
+	if err := raw.Close(); err != nil && measureErr == nil {
+		measureErr = err
+	}
+	run.Samples, run.Failures = out.Samples, out.Failures
+	for name, reason := range out.Unsupported {
+		v := run.Variant(name)
+		v.Status, v.Reason = result.StatusSkipped, "this CPU cannot run it: "+reason
+		for i := range run.Variants {
+			if run.Variants[i].SameCodeAs == name {
+				run.Variants[i].Status, run.Variants[i].Reason = v.Status, v.Reason
+			}
+		}
+	}
+	measured := map[string]bool{}
+	for _, s := range run.Samples {
+		measured[s.Variant] = true
+	}
+	for i := range run.Variants {
+		v := &run.Variants[i]
+		if v.Status == result.StatusOK && v.SameCodeAs == "" && !measured[v.Name] {
+			v.Status, v.Reason = result.StatusFailed, "every trial failed: see the failures below"
+		}
+	}
+	for i := range run.Variants {
+		v := &run.Variants[i]
+		if twin := run.Variant(v.SameCodeAs); twin != nil && v.Status == result.StatusOK && twin.Status != result.StatusOK {
+			v.Status, v.Reason = twin.Status, twin.Reason
+		}
+	}
+	if measureErr != nil {
+		run.Warnings = append(run.Warnings, fmt.Sprintf("interrupted after %d trials: the report covers what was measured", out.Done))
+	}
+	run.Finished = time.Now().UTC().Truncate(time.Second)
+	if b := run.Variant(run.Baseline); b != nil && b.Status == result.StatusOK {
+		stats.Analyze(run, stats.Options{Seed: opts.Seed})
+	} else {
+		run.Verdict = "The baseline could not be measured, so nothing can be compared: see its error above."
+	}
+	if err := WriteJSON(filepath.Join(runDir, "result.json"), run); err != nil {
+		return run, err
+	}
+	fmt.Fprintf(log, "gotune: raw results in %s (benchstat -col variant works on it), result in %s\n", rawPath, filepath.Join(runDir, "result.json"))
+	if measureErr != nil {
+		return run, measureErr
+	}
+	return run, nil
+}
+
+// fileKeys returns the benchfmt file-configuration keys of a unit's variant,
+// so that `benchstat -col variant` (or goamd64, pgo, …) works on the raw file.
+func fileKeys(run *result.Run) func(measure.Unit) [][2]string {
+	return func(u measure.Unit) [][2]string {
+		v := run.Variant(u.Variant)
+		none := func(s string) string {
+			if s == "" {
+				return "none"
+			}
+			return s
+		}
+		return [][2]string{
+			{"variant", v.Name},
+			{"goamd64", none(v.Settings.GOAMD64)},
+			{"pgo", v.Settings.PGOName},
+			{"ldflags", none(v.Settings.LDFlags)},
+			{"gcflags", none(v.Settings.GCFlags)},
+			{"env", none(strings.Join(v.Settings.Env, " "))},
+		}
+	}
+}
+
+// trialTimeout allows each benchmark a generous multiple of the benchtime
+// (go test runs a benchmark several times while it sizes b.N), plus a
+// minute for start-up and slow machines.
+func trialTimeout(benchtime string, benchmarks map[string][]string) time.Duration {
+	d, err := time.ParseDuration(benchtime)
+	if err != nil || d <= 0 {
+		return 10 * time.Minute
+	}
+	n := 0
+	for _, b := range benchmarks {
+		n = max(n, len(b))
+	}
+	return time.Minute + time.Duration(n)*10*max(d, time.Second)
+}
+
+func host(levels []string) result.Host {
+	h := result.Host{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, NumCPU: runtime.NumCPU(), CPU: cpuName()}
+	if len(levels) > 0 {
+		h.GOAMD64Max = levels[len(levels)-1]
+	}
+	return h
+}
+
+func cpuName() string {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err == nil {
+		for _, l := range strings.Split(string(data), "\n") {
+			if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+				return strings.TrimSpace(v)
+			}
+		}
+	}
+	if cpu.X86.HasAVX2 {
+		return "x86-64 with AVX2"
+	}
+	return runtime.GOARCH
+}
+
+func defaultWorkDir(tg *target.Target) (string, error) {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("finding a work dir: %v: pass --workdir", err)
+	}
+	sum := sha256.Sum256([]byte(tg.ModuleRoot))
+	name := strings.NewReplacer("/", "_", "\\", "_", ":", "_").Replace(tg.Module)
+	return filepath.Join(cache, "gotune", name+"-"+hex.EncodeToString(sum[:4])), nil
+}
+
+// pruneBinaries removes the test binaries of earlier runs in workDir: only
+// the newest run keeps them (for `go version -m`), while every run keeps its
+// results.
+func pruneBinaries(workDir, keep string) {
+	runs, _ := filepath.Glob(filepath.Join(workDir, "runs", "*", "bin"))
+	for _, b := range runs {
+		if filepath.Dir(b) != keep {
+			os.RemoveAll(b)
+		}
+	}
+}
+
+// linkLast points workDir/last at the newest run folder.
+func linkLast(workDir, runDir string) {
+	last := filepath.Join(workDir, "last")
+	tmp := last + ".tmp"
+	os.Remove(tmp)
+	if err := os.Symlink(filepath.Join("runs", filepath.Base(runDir)), tmp); err == nil {
+		os.Rename(tmp, last)
+	}
+}
+
+func inside(path, root string) bool {
+	rel, err := filepath.Rel(root, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
