@@ -258,10 +258,10 @@ func (r *textReport) isBaseline(v *result.Variant) bool {
 }
 
 // statsOf returns the variant whose measurements stand for v: v itself, or
-// for a same-code variant without numbers of its own, the variant measured
-// in its place.
+// for a same-code variant, the variant measured in its place (stats copies
+// the twin's numbers, but the row should say whose they are).
 func (r *textReport) statsOf(v *result.Variant) *result.Variant {
-	if v.Geomean != nil || v.SameCodeAs == "" {
+	if v.SameCodeAs == "" {
 		return v
 	}
 	if twin := r.twin(v); twin != nil {

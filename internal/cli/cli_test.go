@@ -1,0 +1,126 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// runFlags parses args as `gotune run` would and returns the options handed
+// to the run.
+func runFlags(t *testing.T, args ...string) (*RunOptions, error) {
+	t.Helper()
+	var got *RunOptions
+	f := &Factory{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
+	root := NewRootCmd(f)
+	for _, c := range root.Commands() {
+		if c.Name() == "run" {
+			root.RemoveCommand(c)
+		}
+	}
+	root.AddCommand(NewCmdRun(f, func(_ context.Context, o *RunOptions) error { got = o; return nil }))
+	root.SetArgs(append([]string{"run"}, args...))
+	root.SetOut(&bytes.Buffer{})
+	root.SetErr(&bytes.Buffer{})
+	err := root.Execute()
+	return got, err
+}
+
+func TestRunFlags(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		check func(t *testing.T, o *RunOptions)
+	}{
+		{"defaults leave axes unset", nil, func(t *testing.T, o *RunOptions) {
+			ax := o.Tune.Axes
+			if ax.GOAMD64 != nil || ax.LDFlags != nil || ax.PGO != nil || ax.GCFlags != nil || ax.Env != nil {
+				t.Errorf("axes = %+v, want none", ax)
+			}
+			if o.Tune.Packages != nil || o.Tune.Count != 0 || o.Tune.NoDedupe {
+				t.Errorf("options = %+v", o.Tune)
+			}
+		}},
+		{"axes", []string{"--goamd64", "v1,v3", "--ldflags", "", "--ldflags", "-s -w", "--gcflags", "all=-N -l", "--pgo", "off,auto"}, func(t *testing.T, o *RunOptions) {
+			ax := o.Tune.Axes
+			if !reflect.DeepEqual(ax.GOAMD64, []string{"v1", "v3"}) || !reflect.DeepEqual(ax.LDFlags, []string{"", "-s -w"}) ||
+				!reflect.DeepEqual(ax.GCFlags, []string{"all=-N -l"}) || !reflect.DeepEqual(ax.PGO, []string{"off", "auto"}) {
+				t.Errorf("axes = %q", ax)
+			}
+		}},
+		{"an empty ldflags alone is still an axis", []string{"--ldflags", ""}, func(t *testing.T, o *RunOptions) {
+			if !reflect.DeepEqual(o.Tune.Axes.LDFlags, []string{""}) {
+				t.Errorf("ldflags = %q", o.Tune.Axes.LDFlags)
+			}
+		}},
+		{"env values keep their commas", []string{"--env", "GOEXPERIMENT=a,b"}, func(t *testing.T, o *RunOptions) {
+			if !reflect.DeepEqual(o.Tune.Axes.Env, []string{"GOEXPERIMENT=a,b"}) {
+				t.Errorf("env = %q", o.Tune.Axes.Env)
+			}
+		}},
+		{"run settings", []string{"-C", "examples/quotes", "--count", "20", "--bench", "Quote", "--benchtime", "100x", "--seed", "42", "--timeout", "2m", "--no-dedupe", "--json", "r.json", "-v", "./quotes"}, func(t *testing.T, o *RunOptions) {
+			tu := o.Tune
+			if tu.Dir != "examples/quotes" || tu.Count != 20 || tu.Bench != "Quote" || tu.Benchtime != "100x" || tu.Seed != 42 ||
+				tu.Timeout != 2*time.Minute || !tu.NoDedupe || o.JSON != "r.json" || !o.Verbose || !reflect.DeepEqual(tu.Packages, []string{"./quotes"}) {
+				t.Errorf("options = %+v, json %q, verbose %v", tu, o.JSON, o.Verbose)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o, err := runFlags(t, tt.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, o)
+		})
+	}
+}
+
+func TestRunFlagErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown level", []string{"--goamd64", "v9"}, `--goamd64: unknown level "v9" (want v1, v2, v3 or v4)`},
+		{"bad pgo keyword", []string{"--pgo", "Off"}, `write the keyword in lower case`},
+		{"zero count", []string{"--count", "0"}, "--count 0: want at least 1 round"},
+		{"unknown flag", []string{"--ldflag", "-s"}, "unknown flag: --ldflag"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := runFlags(t, tt.args...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+			var ue usageError
+			if !errorsAs(err, &ue) {
+				t.Errorf("err %v is not a usage error (exit status 2)", err)
+			}
+		})
+	}
+}
+
+func TestMainExitStatus(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := Main(context.Background(), []string{"run", "--goamd64", "v9"}, &out, &errb); code != ExitUsage {
+		t.Errorf("exit status %d, want %d", code, ExitUsage)
+	}
+	if got := errb.String(); strings.Count(got, "\n") != 1 || !strings.HasPrefix(got, "gotune: ") {
+		t.Errorf("stderr = %q, want one line", got)
+	}
+	if out.Len() != 0 {
+		t.Errorf("stdout = %q, want nothing: stdout is for the report", out.String())
+	}
+	out.Reset()
+	if code := Main(context.Background(), []string{"version"}, &out, &errb); code != ExitOK || !strings.HasPrefix(out.String(), "gotune ") {
+		t.Errorf("version: exit %d, stdout %q", code, out.String())
+	}
+}
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }
