@@ -96,7 +96,7 @@ func Build(ctx context.Context, opts Options, variants []result.Variant) error {
 }
 
 func buildOne(ctx context.Context, opts Options, s result.Settings, pkg, outDir string) (result.Build, error) {
-	b := result.Build{Package: pkg, Binary: filepath.Join(outDir, path.Base(pkg)+".test")}
+	b := result.Build{Package: pkg, Binary: filepath.Join(outDir, binaryName(pkg, opts.Packages))}
 	env := Env(s)
 	res, err := opts.Runner.Run(ctx, gotool.Cmd{Args: ListArgs(s, pkg), Dir: opts.Dir, Env: env})
 	secs := res.Duration.Seconds()
@@ -118,6 +118,19 @@ func buildOne(ctx context.Context, opts Options, s result.Settings, pkg, outDir 
 	}
 	b.Size = fi.Size()
 	return b, nil
+}
+
+// binaryName returns the file name of pkg's test binary: its last path
+// element, as go test -c names it, unless another package of the run ends in
+// the same element (a/util, b/util), in which case the whole import path.
+func binaryName(pkg string, all []string) string {
+	base := path.Base(pkg)
+	for _, other := range all {
+		if other != pkg && path.Base(other) == base {
+			return slug(strings.ReplaceAll(pkg, "/", "_")) + ".test"
+		}
+	}
+	return base + ".test"
 }
 
 // slug turns a variant name into a directory name: "goamd64=v3,ldflags=-s -w"

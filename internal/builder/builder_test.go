@@ -173,3 +173,17 @@ func TestCPULevelIsAmongLevels(t *testing.T) {
 		t.Errorf("CPULevel() = %q", l)
 	}
 }
+
+func TestBinaryName(t *testing.T) {
+	all := []string{"example.com/m/a/util", "example.com/m/b/util", "example.com/m/api"}
+	tests := map[string]string{
+		"example.com/m/api":    "api.test",
+		"example.com/m/a/util": "example.com_m_a_util.test",
+		"example.com/m/b/util": "example.com_m_b_util.test",
+	}
+	for pkg, want := range tests {
+		if got := binaryName(pkg, all); got != want {
+			t.Errorf("binaryName(%s) = %s, want %s", pkg, got, want)
+		}
+	}
+}
