@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -18,8 +20,16 @@ import (
 // RunOptions are the inputs of `gotune run`.
 type RunOptions struct {
 	Tune    tune.Options
-	JSON    string // --json FILE
+	JSON    string        // --json FILE
+	Format  report.Format // --format
+	Output  string        // -o FILE; "" = stdout
 	Verbose bool
+	// BaselineOnly measures the baseline build alone: the saved result a
+	// later `gotune check --against` compares with.
+	BaselineOnly bool
+	// StepSummary is the file of $GITHUB_STEP_SUMMARY; when set, a Markdown
+	// summary is appended to it.
+	StepSummary string
 }
 
 // matrixFlags are the axis flags shared by run and matrix.
@@ -74,6 +84,7 @@ func orEmpty(v []string) []string {
 func NewCmdRun(f *Factory, runF func(context.Context, *RunOptions) error) *cobra.Command {
 	opts := &RunOptions{}
 	var mf matrixFlags
+	var format string
 	c := &cobra.Command{
 		Use:   "run [packages]",
 		Short: "Build the matrix, measure it in interleaved rounds, and report the fastest build",
@@ -94,13 +105,20 @@ CPU runs × PGO {off, the repo's default.pgo when it has one}. Variants whose
 compiled code is identical (e.g. -ldflags='-s -w', which only strips symbols)
 are measured once.
 
-The report goes to stdout, progress to stderr. Every trial's raw output is
-kept in the run folder in the Go benchmark format, tagged with variant,
-goamd64, pgo, ldflags and gcflags keys, for 'benchstat -col variant'.`,
+The report goes to stdout (or to the file of -o), progress to stderr.
+--format picks it: text, markdown (for a pull-request comment), html (one
+self-contained page with charts), json (the whole result) or benchstat (the
+samples with one key per build axis, for 'benchstat -col goamd64'). When
+$GITHUB_STEP_SUMMARY is set, a Markdown summary is appended to that file
+too. Every trial's raw output is kept in the run folder in the Go benchmark
+format, tagged with variant, goamd64, pgo, ldflags and gcflags keys, for
+'benchstat -col variant'.`,
 		Example: `  gotune run                                   # default matrix on ./...
   gotune run -C examples/quotes --goamd64 v1,v3 --ldflags '' --ldflags '-s -w'
   gotune run --gcflags '' --gcflags 'all=-l' --count 20 ./internal/...
-  gotune run --seed 1234 --json result.json    # replay an order, save everything`,
+  gotune run --seed 1234 --json result.json    # replay an order, save everything
+  gotune run --format html -o report.html      # a page with charts
+  gotune run --baseline-only --json base.json  # the saved result for 'gotune check --against'`,
 		RunE: func(c *cobra.Command, args []string) error {
 			ax, err := mf.axes(c)
 			if err != nil {
@@ -114,6 +132,18 @@ goamd64, pgo, ldflags and gcflags keys, for 'benchstat -col variant'.`,
 			if c.Flags().Changed("count") && opts.Tune.Count < 1 {
 				return usagef("--count %d: want at least 1 round (10 or more for a verdict)", opts.Tune.Count)
 			}
+			fm, err := report.ParseFormat(format)
+			if err != nil {
+				return usageError{err}
+			}
+			opts.Format = fm
+			if err := checkOutputPath(opts.Output); err != nil {
+				return err
+			}
+			if opts.BaselineOnly && (ax.GOAMD64 != nil || ax.PGO != nil || ax.LDFlags != nil || ax.GCFlags != nil || ax.Env != nil) {
+				return usagef("--baseline-only measures the baseline build alone: drop the axis flags, or drop --baseline-only to measure the matrix")
+			}
+			opts.StepSummary = os.Getenv(stepSummaryEnv)
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -133,6 +163,9 @@ goamd64, pgo, ldflags and gcflags keys, for 'benchstat -col variant'.`,
 	fl.BoolVar(&opts.Tune.NoDedupe, "no-dedupe", false, "measure variants with identical compiled code separately (an A/A check)")
 	fl.StringVar(&opts.JSON, "json", "", "also write the whole result (every sample, p-value, seed, host) to `file`")
 	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "add per-benchmark detail to the report")
+	fl.StringVar(&format, "format", string(report.FormatText), "report `format`: "+report.FormatList())
+	fl.StringVarP(&opts.Output, "output", "o", "", "write the report to `file` instead of stdout")
+	fl.BoolVar(&opts.BaselineOnly, "baseline-only", false, "measure only the baseline build, to save a result for 'gotune check --against'")
 	return c
 }
 
@@ -141,7 +174,7 @@ func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
 	opts.Tune.Log = f.Stderr
 	opts.Tune.Version = Version
 	start := time.Now()
-	run, err := tune.Run(ctx, opts.Tune)
+	run, err := measure(ctx, opts.Tune, opts.BaselineOnly)
 	if run == nil {
 		return classify(err)
 	}
@@ -150,9 +183,13 @@ func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
 			return fmt.Errorf("writing --json: %v", werr)
 		}
 	}
-	if rerr := report.Text(f.Stdout, run, report.Options{Verbose: opts.Verbose}); rerr != nil {
+	ropts := report.Options{Verbose: opts.Verbose}
+	if rerr := writeReport(f, opts.Output, func(w io.Writer) error {
+		return report.Render(w, opts.Format, run, ropts)
+	}); rerr != nil {
 		return rerr
 	}
+	appendStepSummary(f, opts.StepSummary, func(w io.Writer) error { return report.Markdown(w, run, ropts) })
 	fmt.Fprintf(f.Stderr, "gotune: done in %s\n", time.Since(start).Round(time.Second))
 	if err != nil {
 		return classify(err)
@@ -161,6 +198,20 @@ func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
 		return fmt.Errorf("the baseline could not be measured (%s), so nothing was compared", firstLine(b.Reason))
 	}
 	return nil
+}
+
+// measure runs the pipeline; with baselineOnly it measures the baseline
+// variant of the matrix alone.
+func measure(ctx context.Context, opts tune.Options, baselineOnly bool) (*result.Run, error) {
+	if !baselineOnly {
+		return tune.Run(ctx, opts)
+	}
+	p, err := tune.Prepare(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	p.Variants = p.Variants[:1]
+	return p.Run(ctx)
 }
 
 // classify maps pipeline errors to exit statuses.

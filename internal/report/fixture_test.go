@@ -318,3 +318,108 @@ func allFailedRun() *result.Run {
 	run.Verdict = "No variant could be measured: every trial failed (see the failures above)."
 	return run
 }
+
+// regressionRun returns a run with a variant that is significantly slower
+// (-N -l turns the optimiser off), one with no significant difference, and
+// a same-code twin of the baseline: the case a CI gate and the "regressions
+// first" part of the Markdown summary are for.
+func regressionRun() *result.Run {
+	run := baseRun()
+	run.Packages = []string{fixAPI}
+	run.Baseline = "baseline"
+	run.Count = 8
+	run.Variants = []result.Variant{
+		{
+			Name:      "baseline",
+			Settings:  result.Settings{GOAMD64: "v1", PGO: "off", PGOName: "auto"},
+			Status:    result.StatusOK,
+			BuildLine: "go build ./...",
+			Builds:    builds("baseline", 6_412_345, 0, 2.1, 0, "9f3c")[:1],
+			Verdict:   result.VerdictBaseline,
+			Rank:      1,
+			Geomean:   &result.Ratio{Center: 1, Lo: 1, Hi: 1},
+		},
+		{
+			Name:       "goamd64=v3",
+			Settings:   result.Settings{GOAMD64: "v3", PGO: "off", PGOName: "auto"},
+			Complexity: 1,
+			Status:     result.StatusOK,
+			BuildLine:  "GOAMD64=v3 go build ./...",
+			Builds:     builds("goamd64=v3", 6_420_537, 0, 2.3, 0, "4d1e")[:1],
+			Rank:       2,
+			Verdict:    result.VerdictNoDiff,
+			Geomean:    &result.Ratio{Center: 1.004, Lo: 0.991, Hi: 1.019},
+			Unchanged:  3,
+		},
+		{
+			Name:       "gcflags=-N -l",
+			Settings:   result.Settings{GOAMD64: "v1", PGO: "off", PGOName: "auto", GCFlags: "-N -l"},
+			Complexity: 1,
+			Status:     result.StatusOK,
+			BuildLine:  "go build -gcflags='-N -l' ./...",
+			Builds:     builds("gcflags=-N -l", 7_340_032, 0, 1.2, 0, "e0e0")[:1],
+			Rank:       3,
+			Verdict:    result.VerdictSlower,
+			Geomean:    &result.Ratio{Center: 2.31, Lo: 2.12, Hi: 2.52},
+			Worse:      2,
+			Unchanged:  1,
+		},
+		{
+			Name:       "ldflags=-s -w",
+			Settings:   result.Settings{GOAMD64: "v1", PGO: "off", PGOName: "auto", LDFlags: "-s -w"},
+			Complexity: 1,
+			Status:     result.StatusOK,
+			BuildLine:  "go build -ldflags='-s -w' ./...",
+			Builds:     builds("ldflags=-s -w", 4_505_600, 0, 1.9, 0, "9f3c")[:1],
+			SameCodeAs: "baseline",
+			Verdict:    result.VerdictSameCode,
+			Rank:       1,
+			Geomean:    &result.Ratio{Center: 1, Lo: 1, Hi: 1},
+		},
+	}
+	type bench struct {
+		name              string
+		base, v3, noopt   float64
+		pV3, pNoopt       float64
+		sigNoopt          bool
+		ciBase, ciV3, ciN float64
+	}
+	benches := []bench{
+		{"BenchmarkQuote/small", 1.234e-6, 1.239e-6, 3.902e-6, 0.72, 0.0002, true, 0.02, 0.02, 0.03},
+		{"BenchmarkQuote/large", 48.2e-6, 48.5e-6, 101.3e-6, 0.51, 0.0002, true, 0.03, 0.02, 0.04},
+		{"BenchmarkParse", 312e-9, 313e-9, 318e-9, 0.80, 0.44, false, 0.02, 0.02, 0.03},
+	}
+	for round := 1; round <= run.Count; round++ {
+		for i, b := range benches {
+			jitter := 1 + float64((round*5+i*3)%7-3)*0.003
+			for _, s := range []struct {
+				v   string
+				med float64
+			}{{"baseline", b.base}, {"goamd64=v3", b.v3}, {"gcflags=-N -l", b.noopt}} {
+				run.Samples = append(run.Samples, result.Sample{
+					Variant: s.v, Package: fixAPI, Benchmark: b.name, Unit: "sec/op", Round: round, Value: s.med * jitter,
+				})
+			}
+			run.Samples = append(run.Samples, result.Sample{
+				Variant: "baseline", Package: fixAPI, Benchmark: b.name, Unit: "B/op", Round: round, Value: 1024,
+			})
+		}
+	}
+	n := len(benches) * 2
+	for _, b := range benches {
+		run.Comparisons = append(run.Comparisons,
+			result.Comparison{
+				Variant: "goamd64=v3", Package: fixAPI, Benchmark: b.name, Unit: "sec/op",
+				Base: summary(b.base, b.ciBase, 8), New: summary(b.v3, b.ciV3, 8),
+				Delta: b.v3/b.base - 1, P: b.pV3, PHolm: 1, Significant: false,
+			},
+			result.Comparison{
+				Variant: "gcflags=-N -l", Package: fixAPI, Benchmark: b.name, Unit: "sec/op",
+				Base: summary(b.base, b.ciBase, 8), New: summary(b.noopt, b.ciN, 8),
+				Delta: b.noopt/b.base - 1, P: b.pNoopt, PHolm: min(1, b.pNoopt*float64(n)), Significant: b.sigNoopt,
+			})
+	}
+	run.Verdict = "No variant is significantly faster than the baseline (1 is slower); with 8 rounds this run could detect changes of about 2.9% or more."
+	run.MinDetectable = 0.029
+	return run
+}

@@ -5,8 +5,12 @@
 //
 // Text is the terminal report: a header, the ranked table of variants, notes,
 // the verdict and the recommended build, and with Options.Verbose a
-// benchstat-style table per variant. JSON writes the whole model and LoadJSON
-// reads it back, for `gotune report` and `gotune check`.
+// benchstat-style table per variant. Markdown is a summary sized for a
+// pull-request comment, regressions first. HTML is one self-contained page
+// with inline SVG charts. JSON writes the whole model and LoadJSON reads it
+// back, for `gotune report` and `gotune check`. Benchstat writes the samples
+// in the Go benchmark format with one file key per build axis. Render picks
+// one of them by Format, and RenderCheck renders the outcome of a check.
 package report
 
 import (
@@ -332,6 +336,20 @@ func withReason(what, reason string, max int) string {
 // notes writes what the table cannot say: which variants share code, the
 // failures of the run and its warnings.
 func (r *textReport) notes() {
+	notes := r.noteLines()
+	if len(notes) == 0 {
+		return
+	}
+	r.printf("Notes:\n")
+	for _, n := range notes {
+		r.printf("  - %s\n", n)
+	}
+	r.printf("\n")
+}
+
+// noteLines returns the notes of the run, one line each: same-code
+// variants, failures and warnings.
+func (r *textReport) noteLines() []string {
 	var notes []string
 	for i := range r.run.Variants {
 		v := &r.run.Variants[i]
@@ -350,14 +368,7 @@ func (r *textReport) notes() {
 	for _, w := range r.run.Warnings {
 		notes = append(notes, "warning: "+oneLine(w, 200))
 	}
-	if len(notes) == 0 {
-		return
-	}
-	r.printf("Notes:\n")
-	for _, n := range notes {
-		r.printf("  - %s\n", n)
-	}
-	r.printf("\n")
+	return notes
 }
 
 // failureNotes returns one line per failed variant, package and error,
@@ -491,10 +502,32 @@ func onlyStrip(flags []string) bool {
 // verdict writes the run's verdict sentence and what to do about it: the
 // winner's build line, or why to keep the current build.
 func (r *textReport) verdict() {
-	run := r.run
-	if run.Verdict != "" {
-		r.printf("%s\n\n", strings.TrimSpace(run.Verdict))
+	if v := strings.TrimSpace(r.run.Verdict); v != "" {
+		r.printf("%s\n\n", v)
 	}
+	a := r.advice()
+	if a.winner != "" {
+		r.printf("Recommended build (%s):\n  %s\n", a.winner, a.buildLine)
+		return
+	}
+	r.printf("%s\n", strings.Join(a.lines, " "))
+	if a.detect != "" {
+		r.printf("%s\n", a.detect)
+	}
+}
+
+// advice is what a report tells the user to do: build the winner, or keep
+// the current build and why.
+type advice struct {
+	winner    string // the winning variant, "" when nothing won
+	buildLine string // the winner's go build line
+	lines     []string
+	detect    string // the smallest change the run could detect, as a sentence
+}
+
+// advice returns what to do about the run's result.
+func (r *textReport) advice() advice {
+	run := r.run
 	if run.Winner != "" {
 		line := ""
 		if w := run.Variant(run.Winner); w != nil {
@@ -503,9 +536,9 @@ func (r *textReport) verdict() {
 		if line == "" {
 			line = "(no build line recorded for " + run.Winner + ")"
 		}
-		r.printf("Recommended build (%s):\n  %s\n", run.Winner, line)
-		return
+		return advice{winner: run.Winner, buildLine: line}
 	}
+	var a advice
 	compared := false
 	for i := range run.Variants {
 		v := &run.Variants[i]
@@ -514,19 +547,19 @@ func (r *textReport) verdict() {
 		}
 	}
 	if base := run.Variant(run.Baseline); base == nil || base.Status != result.StatusOK {
-		r.printf("No recommendation: the baseline was not measured.")
+		a.lines = append(a.lines, "No recommendation: the baseline was not measured.")
 		if len(run.Failures) > 0 {
-			r.printf(" Fix the failures above and run again.")
+			a.lines = append(a.lines, "Fix the failures above and run again.")
 		}
-		r.printf("\n")
-		return
+		return a
 	}
 	if compared {
-		r.printf("Keep your current build: nothing beat it significantly.\n")
+		a.lines = append(a.lines, "Keep your current build: nothing beat it significantly.")
 	} else {
-		r.printf("Keep your current build: no variant could be compared with it.\n")
+		a.lines = append(a.lines, "Keep your current build: no variant could be compared with it.")
 	}
 	if run.MinDetectable > 0 {
-		r.printf("This run could detect changes of about %.1f%% or more.\n", run.MinDetectable*100)
+		a.detect = fmt.Sprintf("This run could detect changes of about %.1f%% or more.", run.MinDetectable*100)
 	}
+	return a
 }

@@ -1,0 +1,176 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/gotune/gotune/internal/gotool"
+	"github.com/gotune/gotune/internal/report"
+)
+
+// checkFlags parses args as `gotune check` would and returns the options
+// handed to the check.
+func checkFlags(t *testing.T, args ...string) (*CheckOptions, error) {
+	t.Helper()
+	var got *CheckOptions
+	f := &Factory{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
+	root := NewRootCmd(f)
+	for _, c := range root.Commands() {
+		if c.Name() == "check" {
+			root.RemoveCommand(c)
+		}
+	}
+	root.AddCommand(NewCmdCheck(f, func(_ context.Context, o *CheckOptions) error { got = o; return nil }))
+	root.SetArgs(append([]string{"check"}, args...))
+	root.SetOut(&bytes.Buffer{})
+	root.SetErr(&bytes.Buffer{})
+	err := root.Execute()
+	return got, err
+}
+
+func TestCheckFlags(t *testing.T) {
+	t.Setenv(stepSummaryEnv, "/tmp/summary.md")
+	tests := []struct {
+		name  string
+		args  []string
+		check func(t *testing.T, o *CheckOptions)
+	}{
+		{"mode A with defaults", []string{"--ldflags", "-X main.mode=slow"}, func(t *testing.T, o *CheckOptions) {
+			if !reflect.DeepEqual(o.Tune.Axes.LDFlags, []string{"-X main.mode=slow"}) {
+				t.Errorf("ldflags = %q", o.Tune.Axes.LDFlags)
+			}
+			if o.MaxRegression != 0.05 || o.Format != report.FormatText || o.Against != "" || o.Output != "" {
+				t.Errorf("options = %+v", o)
+			}
+			if o.Pinned.Count || o.Pinned.Bench || o.Pinned.Benchtime {
+				t.Errorf("pinned = %+v, want nothing pinned", o.Pinned)
+			}
+			if o.StepSummary != "/tmp/summary.md" {
+				t.Errorf("step summary = %q, want $%s", o.StepSummary, stepSummaryEnv)
+			}
+		}},
+		{"mode B", []string{"--against", "old.json", "--count", "12", "--benchtime", "100x"}, func(t *testing.T, o *CheckOptions) {
+			if o.Against != "old.json" || o.Tune.Count != 12 || !o.Pinned.Count || !o.Pinned.Benchtime || o.Pinned.Bench {
+				t.Errorf("options = %+v", o)
+			}
+		}},
+		{"limit and output", []string{"--gcflags", "-N -l", "--max-regression", "2.5%", "--format", "markdown", "-o", "out.md", "--json", "r.json", "-v", "./pkg"}, func(t *testing.T, o *CheckOptions) {
+			if o.MaxRegression != 0.025 || o.Format != report.FormatMarkdown || o.Output != "out.md" || o.JSON != "r.json" || !o.Verbose {
+				t.Errorf("options = %+v", o)
+			}
+			if !reflect.DeepEqual(o.Tune.Packages, []string{"./pkg"}) {
+				t.Errorf("packages = %q", o.Tune.Packages)
+			}
+		}},
+		{"zero limit", []string{"--ldflags", "-s", "--max-regression", "0"}, func(t *testing.T, o *CheckOptions) {
+			if o.MaxRegression != 0 {
+				t.Errorf("max regression = %g, want 0", o.MaxRegression)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o, err := checkFlags(t, tt.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, o)
+		})
+	}
+}
+
+func TestCheckFlagErrors(t *testing.T) {
+	empty := t.TempDir() // no gotune.yaml here
+	withConfig := t.TempDir()
+	if err := os.WriteFile(filepath.Join(withConfig, "gotune.yaml"), []byte("variants:\n  - name: x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string // "" = no error
+	}{
+		{"no candidate", []string{"-C", empty}, "check needs a candidate: give its build settings with axis flags"},
+		{"a gotune.yaml is a candidate", []string{"-C", withConfig}, ""},
+		{"both modes", []string{"--against", "x.json", "--goamd64", "v3"}, "drop the axis flags, or drop --against"},
+		{"bad limit", []string{"--ldflags", "-s", "--max-regression", "five"}, `--max-regression "five": want a percentage such as 5% or 2.5`},
+		{"negative limit", []string{"--ldflags", "-s", "--max-regression", "-1%"}, "want a percentage of 0 or more"},
+		{"bad format", []string{"--ldflags", "-s", "--format", "xml"}, `--format "xml": unknown format`},
+		{"output in a missing folder", []string{"--ldflags", "-s", "-o", filepath.Join(empty, "no", "out.md")}, "does not exist: create it or write elsewhere"},
+		{"zero count", []string{"--ldflags", "-s", "--count", "0"}, "--count 0: want at least 1 round"},
+		{"bad level", []string{"--goamd64", "v7"}, `unknown level "v7"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := checkFlags(t, tt.args...)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("err = %v, want none", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+			if !errorsAs(err, new(usageError)) {
+				t.Errorf("err %v is not a usage error (exit status 2)", err)
+			}
+		})
+	}
+}
+
+func TestParsePercent(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want float64
+		ok   bool
+	}{
+		{"percent sign", "5%", 0.05, true},
+		{"bare number", "5", 0.05, true},
+		{"decimal", "2.5%", 0.025, true},
+		{"spaces", " 10 % ", 0.1, true},
+		{"zero", "0", 0, true},
+		{"word", "lots", 0, false},
+		{"negative", "-3", 0, false},
+		{"huge", "1e9", 0, false},
+		{"NaN", "NaN", 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parsePercent(tt.in)
+			if (err == nil) != tt.ok || (tt.ok && got != tt.want) {
+				t.Errorf("parsePercent(%q) = %g, %v; want %g, ok %v", tt.in, got, err, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+// TestCheckFailuresAreNotRegressions checks that a check whose pipeline
+// breaks (here every go command fails) exits with status 2, could not
+// decide, and never with 1, which is kept for a regression.
+func TestCheckFailuresAreNotRegressions(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/m\n\ngo 1.21\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	f := &Factory{Runner: &gotool.Fake{}, Stdout: &bytes.Buffer{}, Stderr: &stderr}
+	opts := &CheckOptions{MaxRegression: 0.05, Format: report.FormatText}
+	opts.Tune.Dir = dir
+	opts.Tune.WorkDir = t.TempDir()
+	opts.Tune.Axes.LDFlags = []string{"-s -w"}
+	err := checkRun(context.Background(), f, opts)
+	if err == nil {
+		t.Fatal("checkRun = nil error with a broken go command")
+	}
+	t.Log(err)
+	if !errorsAs(err, new(usageError)) || errorsAs(err, new(regressionError)) {
+		t.Errorf("checkRun error %q (%T) would not exit with status 2", err, err)
+	}
+}

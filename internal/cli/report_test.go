@@ -1,0 +1,140 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gotune/gotune/internal/report"
+	"github.com/gotune/gotune/internal/result"
+)
+
+// savedResult writes a small analysed-looking result to a file and returns
+// its path.
+func savedResult(t *testing.T) string {
+	t.Helper()
+	run := &result.Run{
+		Module: "example.com/m", GoVersion: "go1.26.8", Seed: 7, Count: 2, Baseline: "baseline",
+		Host: result.Host{GOOS: "linux", GOARCH: "amd64"},
+		Variants: []result.Variant{
+			{Name: "baseline", Status: result.StatusOK, Verdict: result.VerdictBaseline, Settings: result.Settings{GOAMD64: "v1", PGOName: "auto"}},
+			{Name: "goamd64=v3", Status: result.StatusOK, Verdict: result.VerdictNoDiff, Settings: result.Settings{GOAMD64: "v3", PGOName: "auto"}},
+		},
+	}
+	for _, v := range []string{"baseline", "goamd64=v3"} {
+		for round := 1; round <= 2; round++ {
+			run.Samples = append(run.Samples, result.Sample{Variant: v, Package: "example.com/m", Benchmark: "X", Unit: "sec/op", Round: round, Value: 1e-6})
+		}
+	}
+	var buf bytes.Buffer
+	if err := report.JSON(&buf, run); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "r.json")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestReportCommand(t *testing.T) {
+	saved := savedResult(t)
+	garbage := filepath.Join(t.TempDir(), "bench.txt")
+	if err := os.WriteFile(garbage, []byte("BenchmarkX 1 2 ns/op\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "r.html")
+	tests := []struct {
+		name       string
+		args       []string
+		wantStatus int
+		stdout     string // a part of stdout
+		stderr     string // a part of stderr
+	}{
+		{"text", []string{"report", saved}, ExitOK, "#  variant", ""},
+		{"markdown", []string{"report", saved, "--format", "markdown"}, ExitOK, "| # | variant |", ""},
+		{"benchstat", []string{"report", saved, "--format", "benchstat"}, ExitOK, "goamd64: v3\n", ""},
+		{"json", []string{"report", saved, "--format", "json"}, ExitOK, `"seed": 7`, ""},
+		{"html to a file", []string{"report", saved, "--format", "html", "-o", out}, ExitOK, "", "report written to " + out},
+		{"missing file", []string{"report", filepath.Join(t.TempDir(), "none.json")}, ExitUsage, "", "none.json: no such file: give the path of a result saved with 'gotune run --json FILE'"},
+		{"not a result", []string{"report", garbage}, ExitUsage, "", "bench.txt: reading result: invalid JSON at line 1, column 1"},
+		{"no file", []string{"report"}, ExitUsage, "", "accepts 1 arg(s), received 0"},
+		{"bad format", []string{"report", saved, "--format", "svg"}, ExitUsage, "", `--format "svg": unknown format`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := Main(context.Background(), tt.args, &stdout, &stderr)
+			if code != tt.wantStatus {
+				t.Fatalf("exit status %d, want %d; stderr:\n%s", code, tt.wantStatus, stderr.String())
+			}
+			if !strings.Contains(stdout.String(), tt.stdout) {
+				t.Errorf("stdout lacks %q:\n%s", tt.stdout, stdout.String())
+			}
+			if !strings.Contains(stderr.String(), tt.stderr) {
+				t.Errorf("stderr lacks %q:\n%s", tt.stderr, stderr.String())
+			}
+			if tt.wantStatus != ExitOK && (stdout.Len() != 0 || strings.Count(stderr.String(), "\n") != 1) {
+				t.Errorf("on error, want nothing on stdout and one line on stderr; got %q and %q", stdout.String(), stderr.String())
+			}
+		})
+	}
+	if data, err := os.ReadFile(out); err != nil || !bytes.Contains(data, []byte("<!DOCTYPE html>")) {
+		t.Errorf("-o did not write the HTML page: %v", err)
+	}
+}
+
+func TestRunFormatFlags(t *testing.T) {
+	t.Setenv(stepSummaryEnv, "")
+	o, err := runFlags(t, "--format", "html", "-o", "r.html", "--baseline-only")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Format != report.FormatHTML || o.Output != "r.html" || !o.BaselineOnly || o.StepSummary != "" {
+		t.Errorf("options = %+v", o)
+	}
+	o, err = runFlags(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Format != report.FormatText || o.Output != "" || o.BaselineOnly {
+		t.Errorf("default options = %+v", o)
+	}
+	for _, args := range [][]string{
+		{"--format", "yaml"},
+		{"--baseline-only", "--goamd64", "v3"},
+		{"-o", filepath.Join(t.TempDir(), "missing", "r.md")},
+	} {
+		if _, err := runFlags(t, args...); err == nil || !errorsAs(err, new(usageError)) {
+			t.Errorf("run %q: err = %v, want a usage error", args, err)
+		}
+	}
+}
+
+func TestAppendStepSummary(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "summary.md")
+	var stderr bytes.Buffer
+	f := &Factory{Stdout: &bytes.Buffer{}, Stderr: &stderr}
+	for _, s := range []string{"first", "second"} {
+		appendStepSummary(f, path, func(w io.Writer) error {
+			_, err := w.Write([]byte("### " + s + "\n"))
+			return err
+		})
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(data), "### first\n\n### second\n\n"; got != want {
+		t.Errorf("summary = %q, want %q (appended, not replaced)", got, want)
+	}
+	// An unwritable summary is a warning, not a failure.
+	appendStepSummary(f, filepath.Join(t.TempDir(), "no", "such", "dir", "s.md"), func(w io.Writer) error { return nil })
+	if !strings.Contains(stderr.String(), "warning: could not write the summary to $GITHUB_STEP_SUMMARY") {
+		t.Errorf("stderr = %q, want a warning", stderr.String())
+	}
+}

@@ -1,0 +1,552 @@
+package report
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/perf/benchfmt"
+	"golang.org/x/perf/benchproc"
+
+	"github.com/gotune/gotune/internal/result"
+)
+
+// fixtures are the runs every format is golden-tested on.
+var fixtures = []struct {
+	name string // also the golden file's stem
+	run  func() *result.Run
+}{
+	{"typical", typicalRun},
+	{"no-winner", noWinnerRun},
+	{"all-failed", allFailedRun},
+	{"regression", regressionRun},
+}
+
+func TestFormatsGolden(t *testing.T) {
+	formats := []struct {
+		format Format
+		ext    string
+		opts   Options
+	}{
+		{FormatMarkdown, "md", Options{}},
+		{FormatHTML, "html", Options{}},
+		{FormatJSON, "json", Options{}},
+		{FormatBenchstat, "bench.txt", Options{}},
+	}
+	for _, f := range formats {
+		for _, fx := range fixtures {
+			t.Run(string(f.format)+"/"+fx.name, func(t *testing.T) {
+				var buf bytes.Buffer
+				if err := Render(&buf, f.format, fx.run(), f.opts); err != nil {
+					t.Fatal(err)
+				}
+				golden(t, fx.name+"."+f.ext, buf.Bytes())
+			})
+		}
+	}
+	// Verbose Markdown adds folded per-benchmark tables.
+	var buf bytes.Buffer
+	if err := Markdown(&buf, regressionRun(), Options{Verbose: true}); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "regression-verbose.md", buf.Bytes())
+}
+
+func TestParseFormat(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     Format
+		wantErr  string
+	}{
+		{"text", "text", FormatText, ""},
+		{"markdown", "markdown", FormatMarkdown, ""},
+		{"md alias", "md", FormatMarkdown, ""},
+		{"html", "html", FormatHTML, ""},
+		{"json", "json", FormatJSON, ""},
+		{"benchstat", "benchstat", FormatBenchstat, ""},
+		{"unknown", "pdf", "", `--format "pdf": unknown format (want text, markdown, html, json, benchstat)`},
+		{"case matters", "HTML", "", "unknown format"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseFormat(tt.in)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("ParseFormat(%q) error = %v, want %q", tt.in, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("ParseFormat(%q) = %q, %v, want %q", tt.in, got, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestRenderEveryFormatCopes renders damaged and empty runs in every
+// format: no panic, and only write errors are errors.
+func TestRenderEveryFormatCopes(t *testing.T) {
+	runs := map[string]func() *result.Run{
+		"empty":    func() *result.Run { return &result.Run{} },
+		"no stats": func() *result.Run { r := typicalRun(); r.Comparisons, r.Winner = nil, ""; return r },
+		"twin cycle": func() *result.Run {
+			r := typicalRun()
+			r.Variants[0].SameCodeAs = r.Variants[1].Name
+			return r
+		},
+		"unbounded CIs": func() *result.Run {
+			r := regressionRun()
+			for i := range r.Comparisons {
+				r.Comparisons[i].New.Lo, r.Comparisons[i].New.Hi = -1/zero(), 1/zero()
+			}
+			r.Variants[2].Geomean.Lo = -1 / zero()
+			return r
+		},
+		"odd names": func() *result.Run {
+			r := regressionRun()
+			r.Variants[2].Name = "a|b <script>`x`</script>"
+			return r
+		},
+	}
+	for name, mk := range runs {
+		for _, f := range Formats {
+			t.Run(name+"/"+string(f), func(t *testing.T) {
+				var buf bytes.Buffer
+				err := Render(&buf, f, mk(), Options{Verbose: true})
+				if err != nil && f != FormatJSON { // JSON refuses infinities by design
+					t.Fatal(err)
+				}
+			})
+		}
+	}
+	for _, f := range Formats {
+		if err := Render(io.Discard, f, nil, Options{}); err == nil {
+			t.Errorf("Render(%s, nil run) = nil error, want one", f)
+		}
+		wantErr := errors.New("disk full")
+		if err := Render(failWriter{wantErr}, f, typicalRun(), Options{}); !errors.Is(err, wantErr) {
+			t.Errorf("Render(%s) to a failing writer = %v, want %v", f, err, wantErr)
+		}
+	}
+}
+
+// zero returns 0 in a way the compiler does not fold, for infinities.
+func zero() float64 { return 0 }
+
+func TestMarkdownRegressionsFirst(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Markdown(&buf, regressionRun(), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	md := buf.String()
+	slower := strings.Index(md, "**Slower than the baseline**")
+	table := strings.Index(md, "| # | variant |")
+	if slower < 0 || table < 0 || slower > table {
+		t.Fatalf("the slower benchmarks (at %d) do not come before the table (at %d):\n%s", slower, table, md)
+	}
+	// Worst first: Quote/small (+216%) before Quote/large (+110%).
+	small := strings.Index(md, "BenchmarkQuote/small")
+	large := strings.Index(md, "BenchmarkQuote/large")
+	if small < 0 || large < 0 || small > large {
+		t.Errorf("regressions are not worst first:\n%s", md)
+	}
+	if strings.Contains(md[slower:table], "BenchmarkParse") {
+		t.Errorf("a non-significant change is listed as slower:\n%s", md)
+	}
+}
+
+func TestMarkdownEscaping(t *testing.T) {
+	tests := []struct {
+		name, got, want string
+	}{
+		{"text", mdText("a|b *c* _d_ <e> [f]"), `a\|b \*c\* \_d\_ &lt;e&gt; \[f\]`},
+		{"code", mdCode("-ldflags='-s -w'"), "`-ldflags='-s -w'`"},
+		{"code with pipe", mdCode("a|b"), "`a\\|b`"},
+		{"code with backtick", mdCode("a`b"), "`` a`b ``"},
+		{"code empty", mdCode(""), ""},
+		{"control characters", mdText("a\tb\nc"), "a b c"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.got != tt.want {
+				t.Errorf("got %q, want %q", tt.got, tt.want)
+			}
+		})
+	}
+}
+
+// TestHTMLSelfContained checks that the page fetches nothing and is well
+// formed enough for an XML parser (every element closed, attributes
+// quoted), and that it holds the three charts.
+func TestHTMLSelfContained(t *testing.T) {
+	for _, fx := range fixtures {
+		t.Run(fx.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := HTML(&buf, fx.run()); err != nil {
+				t.Fatal(err)
+			}
+			page := buf.String()
+			for _, bad := range []string{"<script", "<link", "src=", "@import", "url(", "http://", "https://"} {
+				rest := strings.ReplaceAll(page, `xmlns="http://www.w3.org/2000/svg"`, "")
+				if strings.Contains(rest, bad) {
+					t.Errorf("page holds %q: it must not fetch anything", bad)
+				}
+			}
+			body := page[strings.Index(page, "<body>") : strings.Index(page, "</body>")+len("</body>")]
+			dec := xml.NewDecoder(strings.NewReader(body))
+			dec.Strict = true
+			dec.Entity = map[string]string{}
+			for {
+				_, err := dec.Token()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatalf("the body is not well formed: %v", err)
+				}
+			}
+		})
+	}
+	tests := []struct {
+		name  string
+		run   func() *result.Run
+		want  []string
+		avoid []string
+	}{
+		{"typical", typicalRun, []string{`id="geomean-chart"`, `class="bar winner"`, `id="benchmark-charts"`, `class="bench-chart"`, `id="size-chart"`, `id="build-line"`}, nil},
+		{"regression", regressionRun, []string{`class="bar slower"`, `class="dot slower"`, "slower"}, nil},
+		{"all failed", allFailedRun, []string{`id="geomean-chart-empty"`, `id="advice"`}, []string{`id="size-chart"`, `id="benchmark-charts"`}},
+	}
+	for _, tt := range tests {
+		t.Run("charts/"+tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := HTML(&buf, tt.run()); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(buf.String(), w) {
+					t.Errorf("page lacks %s", w)
+				}
+			}
+			for _, a := range tt.avoid {
+				if strings.Contains(buf.String(), a) {
+					t.Errorf("page holds %s", a)
+				}
+			}
+		})
+	}
+}
+
+// TestHTMLBarsGoDownForSlowdowns checks the geometry of the geomean chart:
+// a slower variant's bar lies below the zero line, a faster one's above.
+func TestHTMLBarsGoDownForSlowdowns(t *testing.T) {
+	tests := []struct {
+		name    string
+		run     func() *result.Run
+		variant string
+		down    bool
+	}{
+		{"faster goes up", typicalRun, "goamd64=v3", false},
+		{"slower goes down", regressionRun, "gcflags=-N -l", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := geomeanChart(&textReport{run: tt.run()})
+			if c == nil {
+				t.Fatal("no chart")
+			}
+			for _, b := range c.Bars {
+				if b.Name != tt.variant {
+					continue
+				}
+				down := b.Y >= c.ZeroY
+				up := b.Y+b.H <= c.ZeroY
+				if tt.down && !down || !tt.down && !up {
+					t.Errorf("bar of %s spans y %.1f to %.1f with zero at %.1f; want it %s", b.Name, b.Y, b.Y+b.H, c.ZeroY, map[bool]string{true: "below", false: "above"}[tt.down])
+				}
+				if !b.HasWhisker || b.WHi > b.WLo {
+					t.Errorf("whisker of %s is %.1f to %.1f, want a top above the bottom", b.Name, b.WHi, b.WLo)
+				}
+				return
+			}
+			t.Fatalf("no bar for %s", tt.variant)
+		})
+	}
+}
+
+func TestNiceScale(t *testing.T) {
+	tests := []struct {
+		name      string
+		lo, hi    float64
+		wantTicks []float64
+	}{
+		{"percent", -6.3, 2.0, []float64{-8, -6, -4, -2, 0, 2}},
+		{"small", 0, 0.3, []float64{0, 0.1, 0.2, 0.3}},
+		{"flat", 0, 0, []float64{-1, -0.5, 0, 0.5, 1}},
+		{"big", -152, 0, []float64{-200, -150, -100, -50, 0}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newScale(tt.lo, tt.hi, 100, 0)
+			if !slices.Equal(s.ticks, tt.wantTicks) {
+				t.Errorf("ticks = %v, want %v", s.ticks, tt.wantTicks)
+			}
+			if s.pos(s.lo) != 100 || s.pos(s.hi) != 0 {
+				t.Errorf("range [%g, %g] maps to [%g, %g], want [100, 0]", s.lo, s.hi, s.pos(s.lo), s.pos(s.hi))
+			}
+		})
+	}
+}
+
+// axisRun returns a run over a 2×2 matrix of GOAMD64 and PGO, each
+// variant with samples of two benchmarks in two packages.
+func axisRun() *result.Run {
+	run := baseRun()
+	run.Baseline = "baseline"
+	run.Count = 3
+	type v struct{ name, goamd64, pgo string }
+	vs := []v{{"baseline", "v1", "auto"}, {"goamd64=v3", "v3", "auto"}, {"pgo=off", "v1", "off"}, {"goamd64=v3,pgo=off", "v3", "off"}}
+	for i, x := range vs {
+		run.Variants = append(run.Variants, result.Variant{
+			Name: x.name, Status: result.StatusOK,
+			Settings: result.Settings{GOAMD64: x.goamd64, PGO: "/p/default.pgo", PGOName: x.pgo},
+		})
+		for round := 1; round <= run.Count; round++ {
+			for _, b := range []struct{ pkg, name string }{{fixAPI, "Quote"}, {fixStore, "Get"}} {
+				sec := 1e-6 * float64(i+1) * (1 + float64(round)/100)
+				run.Samples = append(run.Samples,
+					result.Sample{Variant: x.name, Package: b.pkg, Benchmark: b.name, Unit: "sec/op", Round: round, Value: sec},
+					result.Sample{Variant: x.name, Package: b.pkg, Benchmark: b.name, Unit: "B/op", Round: round, Value: 64},
+				)
+			}
+		}
+	}
+	return run
+}
+
+// projected reads a benchstat file back and projects it as
+// `benchstat -col COL FILE` does: tables by the rest of the file
+// configuration and the unit, rows by full name, columns by COL. It returns
+// the column values of every sec/op table, in order, and the number of
+// values in every cell, and fails when a cell mixes results that differ in
+// a key no projection uses (benchstat's "benchmarks vary in" warning).
+func projected(t *testing.T, data []byte, col string) (tables map[string][]string, cells map[string]int) {
+	t.Helper()
+	var parser benchproc.ProjectionParser
+	tableBy, unitField, err := parser.ParseWithUnit(".config", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rowBy, err := parser.Parse(".fullname", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	colBy, err := parser.Parse(col, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	residue := parser.Residue()
+	tables = map[string][]string{}
+	cells = map[string]int{}
+	residues := map[string]benchproc.Key{}
+	r := benchfmt.NewReader(bytes.NewReader(data), "gotune.bench")
+	n := 0
+	for r.Scan() {
+		switch rec := r.Result().(type) {
+		case *benchfmt.SyntaxError:
+			t.Fatalf("the file does not parse: %v", rec)
+		case *benchfmt.Result:
+			n++
+			ck := colBy.Project(rec).StringValues()
+			row := rowBy.Project(rec).String()
+			res := residue.Project(rec)
+			for _, tk := range tableBy.ProjectValues(rec) {
+				if tk.Get(unitField) != "sec/op" {
+					continue
+				}
+				table := tk.String()
+				if !slices.Contains(tables[table], ck) {
+					tables[table] = append(tables[table], ck)
+				}
+				cell := table + " | " + row + " | " + ck
+				cells[cell]++
+				if prev, ok := residues[cell]; ok && prev != res {
+					t.Errorf("cell %s mixes results that vary in %s and %s", cell, prev, res)
+				}
+				residues[cell] = res
+			}
+		}
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Fatal("no results in the file")
+	}
+	return tables, cells
+}
+
+func TestBenchstatProjections(t *testing.T) {
+	tests := []struct {
+		name       string
+		run        func() *result.Run
+		col        string
+		wantTables int
+		wantCols   []string // in every table, in order
+		wantCell   int      // sec/op values per cell
+	}{
+		{"typical by goamd64", typicalRun, "goamd64", 2, []string{"v1", "v3"}, 10},
+		{"matrix by goamd64", axisRun, "goamd64", 4, []string{"v1", "v3"}, 3},
+		{"matrix by pgo", axisRun, "pgo", 4, []string{"auto", "off"}, 3},
+		{"regression by gcflags", regressionRun, "gcflags", 2, nil, 8},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := Benchstat(&buf, tt.run()); err != nil {
+				t.Fatal(err)
+			}
+			tables, cells := projected(t, buf.Bytes(), tt.col)
+			if len(tables) != tt.wantTables {
+				t.Errorf("%d tables, want %d: %v", len(tables), tt.wantTables, tables)
+			}
+			for tk, cols := range tables {
+				if tt.wantCols != nil && !slices.Equal(cols, tt.wantCols) {
+					t.Errorf("table %s has columns %q, want %q", tk, cols, tt.wantCols)
+				}
+			}
+			for ck, n := range cells {
+				if n != tt.wantCell {
+					t.Errorf("cell %s has %d sec/op values, want %d", ck, n, tt.wantCell)
+				}
+			}
+		})
+	}
+}
+
+func TestBenchstatKeys(t *testing.T) {
+	tests := []struct {
+		name        string
+		run         func() *result.Run
+		wantVariant bool
+	}{
+		{"distinct settings need no variant key", typicalRun, false},
+		{"an A/A twin needs one", func() *result.Run {
+			run := axisRun()
+			run.Variants[1].Settings = run.Variants[0].Settings
+			return run
+		}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := Benchstat(&buf, tt.run()); err != nil {
+				t.Fatal(err)
+			}
+			out := buf.String()
+			for _, k := range []string{"goos: linux", "goarch: amd64", "pkg: " + fixAPI, "goamd64: v1", "pgo: ", "ldflags: ", "gcflags: ", "env: "} {
+				if !strings.Contains(out, "\n"+k) && !strings.HasPrefix(out, k) {
+					t.Errorf("file lacks the key line %q", k)
+				}
+			}
+			if got := strings.Contains(out, "\nvariant: "); got != tt.wantVariant {
+				t.Errorf("variant key present = %v, want %v", got, tt.wantVariant)
+			}
+			if strings.Contains(out, "ns/op") == false {
+				t.Errorf("sec/op is not written as ns/op")
+			}
+		})
+	}
+}
+
+// TestBenchstatRoundTrip reads the file back with benchfmt and checks that
+// every sample of the run is there with its value.
+func TestBenchstatRoundTrip(t *testing.T) {
+	run := typicalRun()
+	var buf bytes.Buffer
+	if err := Benchstat(&buf, run); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	r := benchfmt.NewReader(&buf, "x")
+	for r.Scan() {
+		res, ok := r.Result().(*benchfmt.Result)
+		if !ok {
+			continue
+		}
+		for _, v := range res.Values {
+			k := fmt.Sprintf("%s %s %s %s", res.GetConfig("goamd64"), res.GetConfig("pkg"), res.Name.Full(), v.Unit)
+			got[k] += v.Value
+		}
+	}
+	want := map[string]float64{}
+	for _, s := range run.Samples {
+		v := run.Variant(s.Variant)
+		k := fmt.Sprintf("%s %s %s %s", v.Settings.GOAMD64, s.Package, strings.TrimPrefix(s.Benchmark, "Benchmark"), s.Unit)
+		want[k] += s.Value
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d series read back, want %d", len(got), len(want))
+	}
+	for k, w := range want {
+		if g := got[k]; g < w*(1-1e-9) || g > w*(1+1e-9) {
+			t.Errorf("%s: sum %g read back, want %g", k, g, w)
+		}
+	}
+}
+
+// TestBenchstatCommand runs the real benchstat (built from the x/perf
+// module gotune already depends on) on the file, projected on each axis.
+func TestBenchstatCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs golang.org/x/perf/cmd/benchstat; skipped with -short")
+	}
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command in PATH")
+	}
+	var buf bytes.Buffer
+	if err := Benchstat(&buf, axisRun()); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "bench.txt")
+	if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		col  string
+		want []string // in the output, in order
+	}{
+		{"goamd64", []string{"pgo: auto", "│     v1      │", "v3", "vs base", "pgo: off", "v1", "v3"}},
+		{"pgo", []string{"goamd64: v1", "│    auto     │", "off", "vs base", "goamd64: v3", "auto", "off"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.col, func(t *testing.T) {
+			cmd := exec.Command(goCmd, "run", "golang.org/x/perf/cmd/benchstat", "-col", tt.col, file)
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("benchstat -col %s: %v\n%s", tt.col, err, out)
+			}
+			s := string(out)
+			at := 0
+			for _, w := range tt.want {
+				i := strings.Index(s[at:], w)
+				if i < 0 {
+					t.Fatalf("benchstat -col %s output lacks %q after byte %d:\n%s", tt.col, w, at, s)
+				}
+				at += i + len(w)
+			}
+			if strings.Contains(s, "benchmarks vary in") {
+				t.Errorf("benchstat -col %s mixes results that differ in a hidden key:\n%s", tt.col, s)
+			}
+		})
+	}
+}

@@ -1,0 +1,316 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"golang.org/x/perf/benchunit"
+
+	"github.com/gotune/gotune/internal/check"
+	"github.com/gotune/gotune/internal/result"
+)
+
+// maxMarkdownRegressions is how many slower benchmarks the Markdown summary
+// lists before counting the rest.
+const maxMarkdownRegressions = 10
+
+// Markdown writes a summary of run in GitHub-flavoured Markdown, sized for a
+// pull-request comment or $GITHUB_STEP_SUMMARY: a headline with the outcome,
+// the verdict sentence, the benchmarks that got significantly slower (worst
+// first, before anything else), the ranked table with each variant's
+// geomean change and its confidence interval, the recommended build, and
+// notes and run details folded away. With Options.Verbose it adds the
+// per-benchmark comparisons of every variant, folded too.
+func Markdown(w io.Writer, run *result.Run, opts Options) error {
+	if run == nil {
+		return errors.New("report: no run to render")
+	}
+	ew := &errWriter{w: w}
+	m := &mdReport{textReport: textReport{run: run, w: ew}}
+	m.headline("###")
+	m.body(opts, true)
+	return ew.err
+}
+
+// mdReport holds the state of one Markdown rendering; it borrows the
+// text report's cells and notes.
+type mdReport struct {
+	textReport
+}
+
+// headline writes the one line a reader sees first.
+func (m *mdReport) headline(level string) {
+	run := m.run
+	a := m.advice()
+	switch {
+	case a.winner != "":
+		h := fmt.Sprintf("%s gotune: %s is the fastest build", level, mdCode(a.winner))
+		if w := run.Variant(a.winner); w != nil && w.Geomean != nil {
+			h += fmt.Sprintf(" (sec/op %s)", ratioCell(*w.Geomean))
+		}
+		m.printf("%s\n\n", h)
+	case strings.HasPrefix(strings.Join(a.lines, " "), "Keep"):
+		m.printf("%s gotune: keep your current build\n\n", level)
+	default:
+		m.printf("%s gotune: no result\n\n", level)
+	}
+}
+
+// body writes everything below the headline; recommend adds the
+// recommended build.
+func (m *mdReport) body(opts Options, recommend bool) {
+	run := m.run
+	if v := strings.TrimSpace(run.Verdict); v != "" {
+		m.printf("%s\n\n", mdText(v))
+	}
+	m.slower()
+	m.table()
+	if recommend {
+		m.recommendation()
+	}
+	m.notes()
+	if opts.Verbose {
+		m.details()
+	}
+	m.footer()
+}
+
+// slowerRow is one benchmark of one variant that got significantly slower.
+type slowerRow struct {
+	variant string
+	c       *result.Comparison
+}
+
+// slower lists, before the table, every benchmark that got significantly
+// slower than the baseline, worst first.
+func (m *mdReport) slower() {
+	var rows []slowerRow
+	for i := range m.run.Comparisons {
+		c := &m.run.Comparisons[i]
+		if c.Significant && tidyUnit(c.Unit) == "sec/op" && c.Delta > 0 {
+			rows = append(rows, slowerRow{c.Variant, c})
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	slices.SortStableFunc(rows, func(a, b slowerRow) int {
+		switch {
+		case a.c.Delta > b.c.Delta:
+			return -1
+		case a.c.Delta < b.c.Delta:
+			return 1
+		}
+		return 0
+	})
+	m.printf("**Slower than the baseline** (%s significant after Holm correction):\n\n", plural(len(rows), "benchmark"))
+	m.printf("| variant | benchmark | sec/op change | baseline | variant | p (Holm) |\n")
+	m.printf("|---|---|--:|--:|--:|--:|\n")
+	for i, r := range rows {
+		if i == maxMarkdownRegressions {
+			m.printf("| … | %d more |  |  |  |  |\n", len(rows)-i)
+			break
+		}
+		c := r.c
+		m.printf("| %s | %s | **%s** | %s | %s | %s |\n",
+			mdCode(r.variant), mdText(check.BenchLabel(m.run.Module, c.Package, c.Benchmark)), deltaCell(c),
+			mdText(summaryCell(c.Base, c.Unit)), mdText(summaryCell(c.New, c.Unit)), pCell(c.PHolm))
+	}
+	m.printf("\n")
+}
+
+// Column headers of the Markdown table and their alignment.
+var (
+	mdHeader = []string{"#", "variant", "settings", "sec/op vs base [95% CI]", "verdict", "+/-/=", "B/op", "allocs/op", "size", "build"}
+	mdAlign  = []string{"--:", "---", "---", "--:", "---", ":-:", "--:", "--:", "--:", "--:"}
+)
+
+// table writes the ranked table, one row per variant.
+func (m *mdReport) table() {
+	if len(m.run.Variants) == 0 {
+		m.printf("No variants in this run.\n\n")
+		return
+	}
+	header := slices.Clone(mdHeader)
+	if m.run.Confidence > 0 && m.run.Confidence != 0.95 {
+		header[3] = "sec/op vs base [" + percent(m.run.Confidence) + " CI]"
+	}
+	m.printf("| %s |\n|%s|\n", strings.Join(header, " | "), strings.Join(mdAlign, "|"))
+	for _, v := range orderVariants(m.run.Variants) {
+		cells := m.row(v)
+		for len(cells) < len(mdHeader) {
+			cells = append(cells, "")
+		}
+		for i, c := range cells {
+			switch {
+			case i == 1 && v.Name == m.run.Winner:
+				cells[i] = "**" + mdCode(c) + "**"
+			case i == 1:
+				cells[i] = mdCode(c)
+			case i == 2 && c != "":
+				cells[i] = mdCode(c)
+			default:
+				cells[i] = mdText(flatten(c))
+			}
+		}
+		m.printf("| %s |\n", strings.Join(cells, " | "))
+	}
+	m.printf("\n")
+}
+
+// recommendation writes the winner's build line, or why to keep the
+// current build.
+func (m *mdReport) recommendation() {
+	a := m.advice()
+	if a.winner != "" {
+		m.printf("**Recommended build** (%s):\n\n```sh\n%s\n```\n\n", mdCode(a.winner), a.buildLine)
+		return
+	}
+	m.printf("**%s**", mdText(a.lines[0]))
+	if len(a.lines) > 1 {
+		m.printf(" %s", mdText(strings.Join(a.lines[1:], " ")))
+	}
+	if a.detect != "" {
+		m.printf(" %s", mdText(a.detect))
+	}
+	m.printf("\n\n")
+}
+
+// notes writes the run's notes in a folded section.
+func (m *mdReport) notes() {
+	notes := m.noteLines()
+	if len(notes) == 0 {
+		return
+	}
+	m.printf("<details><summary>Notes (%d)</summary>\n\n", len(notes))
+	for _, n := range notes {
+		m.printf("- %s\n", mdText(n))
+	}
+	m.printf("\n</details>\n\n")
+}
+
+// details writes the per-benchmark comparisons of every compared variant,
+// folded, one section per variant.
+func (m *mdReport) details() {
+	for i := range m.run.Variants {
+		v := &m.run.Variants[i]
+		cmps := comparisonsOf(m.run.Comparisons, v.Name)
+		if v.Name == m.run.Baseline || len(cmps) == 0 {
+			continue
+		}
+		m.printf("<details><summary>%s vs %s: per-benchmark results</summary>\n\n", htmlEscape(v.Name), htmlEscape(m.run.Baseline))
+		m.printf("| benchmark | unit | baseline | %s | delta | p (Holm) |\n|---|---|--:|--:|--:|--:|\n", mdText(v.Name))
+		rows := slices.Clone(cmps)
+		slices.SortStableFunc(rows, func(a, b *result.Comparison) int {
+			return unitRank(tidyUnit(a.Unit)) - unitRank(tidyUnit(b.Unit))
+		})
+		for _, c := range rows {
+			delta := deltaCell(c)
+			if c.Significant {
+				delta = "**" + delta + "**"
+			}
+			m.printf("| %s | %s | %s | %s | %s | %s |\n",
+				mdText(check.BenchLabel(m.run.Module, c.Package, c.Benchmark)), mdText(tidyUnit(c.Unit)),
+				mdText(summaryCell(c.Base, c.Unit)), mdText(summaryCell(c.New, c.Unit)), delta, pCell(c.PHolm))
+		}
+		m.printf("\n</details>\n\n")
+	}
+}
+
+// footer writes what was measured, where and how, in small print.
+func (m *mdReport) footer() {
+	run := m.run
+	var parts []string
+	if run.Module != "" {
+		parts = append(parts, run.Module)
+	}
+	if run.GoVersion != "" {
+		parts = append(parts, run.GoVersion)
+	}
+	h := run.Host
+	if host := strings.Trim(h.GOOS+"/"+h.GOARCH, "/"); host != "" {
+		if h.CPU != "" {
+			host += " " + h.CPU
+		}
+		if h.NumCPU > 0 {
+			host += fmt.Sprintf(" (%s)", plural(h.NumCPU, "CPU"))
+		}
+		parts = append(parts, host)
+	}
+	if run.Count > 0 {
+		parts = append(parts, plural(run.Count, "round"))
+	}
+	if run.Benchtime != "" {
+		parts = append(parts, "benchtime "+run.Benchtime)
+	}
+	parts = append(parts, fmt.Sprintf("seed %d", run.Seed))
+	if run.GotuneVersion != "" {
+		parts = append(parts, "gotune "+run.GotuneVersion)
+	}
+	m.printf("<sub>%s</sub>\n", mdText(strings.Join(parts, " · ")))
+}
+
+// mdText escapes s for Markdown text, table cells included: characters
+// that would start emphasis, code, links, HTML or end a cell.
+func mdText(s string) string {
+	var b strings.Builder
+	for _, r := range flatten(s) {
+		switch r {
+		case '\\', '`', '*', '_', '[', ']', '|', '#', '~':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '&':
+			b.WriteString("&amp;")
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// mdCode returns s as an inline code span that is also safe in a table
+// cell: backticks in s get a longer fence, and | is escaped (GitHub splits
+// cells before it parses code spans).
+func mdCode(s string) string {
+	s = strings.ReplaceAll(flatten(s), "|", `\|`)
+	if s == "" {
+		return ""
+	}
+	fence := "`"
+	for strings.Contains(s, fence) {
+		fence += "`"
+	}
+	if fence != "`" || strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		return fence + " " + s + " " + fence
+	}
+	return fence + s + fence
+}
+
+// htmlEscape escapes the five HTML special characters.
+func htmlEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;").Replace(flatten(s))
+}
+
+// formatValue formats a value of a unit with an SI prefix and the base
+// unit, e.g. "1.234µs" for 1.234e-6 sec/op, "64.00KiB" for 65536 B/op.
+func formatValue(v float64, unit string) string {
+	if !finite(v) {
+		return "?"
+	}
+	v, u := benchunit.Tidy(v, unit)
+	s := benchunit.Scale(v, benchunit.ClassOf(u))
+	switch {
+	case strings.HasPrefix(u, "sec/"):
+		return s + "s"
+	case strings.HasPrefix(u, "B/"):
+		return s + "B"
+	}
+	return s
+}
