@@ -13,6 +13,10 @@ import (
 	"github.com/gotune/gotune/internal/result"
 )
 
+// CollectedProfile stands for the profile of a pgo=collect variant in its
+// settings until the run has collected it.
+const CollectedProfile = "<the collected profile>"
+
 // buildFlags returns the go build flags for s, in a fixed order.
 func buildFlags(s result.Settings) []string {
 	var args []string
@@ -54,6 +58,57 @@ func ListArgs(s result.Settings, pkg string) []string {
 	return append(args, pkg)
 }
 
+// DecisionArgs returns the argv of a throwaway build of pkg's test binary
+// for s, into out, that makes the compiler report its PGO decisions
+// (-m -d=pgodebug=1) for the packages of module, and only those. The extra
+// flags change the compile action IDs of the module's packages, so their
+// compiles miss the build cache the first time (later the go command
+// replays a cached compile's output), while every other package comes
+// from the cache of the variant's own build. The variant's own gcflags are
+// kept for every package they applied to: for a package matched by several
+// -gcflags patterns, the last one wins.
+func DecisionArgs(s result.Settings, pkg, module, out string) []string {
+	const debug = "-m -d=pgodebug=1"
+	modPat := module + "/..."
+	var gc []string
+	pattern, flags := splitPattern(s.GCFlags)
+	switch {
+	case s.GCFlags == "":
+		gc = []string{modPat + "=" + debug}
+	case pattern == "all":
+		gc = []string{s.GCFlags, modPat + "=" + flags + " " + debug}
+	case pattern == "":
+		gc = []string{modPat + "=" + debug, flags + " " + debug}
+	default:
+		gc = []string{modPat + "=" + debug, pattern + "=" + flags + " " + debug}
+	}
+	args := []string{"go", "test", "-c", "-o", out}
+	if s.LDFlags != "" {
+		args = append(args, "-ldflags="+s.LDFlags)
+	}
+	for _, g := range gc {
+		args = append(args, "-gcflags="+g)
+	}
+	pgo := s.PGO
+	if pgo == "" {
+		pgo = "off"
+	}
+	return append(args, "-pgo="+pgo, pkg)
+}
+
+// splitPattern splits a -gcflags value into its package pattern ("" when
+// it has none) and its flags.
+func splitPattern(v string) (pattern, flags string) {
+	v = strings.TrimSpace(v)
+	if v == "" || v[0] == '-' {
+		return "", v
+	}
+	if p, f, ok := strings.Cut(v, "="); ok {
+		return p, f
+	}
+	return "", v
+}
+
 // BuildLine returns the `go build` command a user types to get s for target:
 // the environment, then only the flags that differ from a plain build.
 // pgoDefault says whether `-pgo=auto` would find a default.pgo, so that
@@ -76,6 +131,12 @@ func BuildLine(s result.Settings, target string, pgoDefault bool) string {
 	switch s.PGOName {
 	case "auto", "":
 		// The default since Go 1.21.
+	case "collect":
+		p := s.PGO
+		if p == "" || p == "off" {
+			p = CollectedProfile
+		}
+		parts = append(parts, gotool.Quote("-pgo="+p))
 	case "off":
 		if pgoDefault {
 			parts = append(parts, "-pgo=off")

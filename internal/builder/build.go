@@ -65,7 +65,6 @@ func Build(ctx context.Context, opts Options, variants []result.Variant) error {
 		if err := os.MkdirAll(outDir, 0o755); err != nil {
 			return err
 		}
-		h := sha256.New()
 		for _, pkg := range opts.Packages {
 			b, err := buildOne(ctx, opts, v.Settings, pkg, outDir)
 			if ctx.Err() != nil {
@@ -79,12 +78,11 @@ func Build(ctx context.Context, opts Options, variants []result.Variant) error {
 				fmt.Fprintf(opts.Log, "  %s: build failed: %s\n", v.Name, first)
 				break
 			}
-			fmt.Fprintf(h, "%s %s\n", pkg, b.Fingerprint)
 		}
 		if v.Status != result.StatusOK || !opts.Dedupe {
 			continue
 		}
-		fp := hex.EncodeToString(h.Sum(nil))
+		fp := VariantFingerprint(v.Builds)
 		if twin, ok := seen[fp]; ok {
 			v.SameCodeAs = twin
 			fmt.Fprintf(opts.Log, "  %s: same compiled code as %s: measured once\n", v.Name, twin)
@@ -95,18 +93,46 @@ func Build(ctx context.Context, opts Options, variants []result.Variant) error {
 	return nil
 }
 
+// VariantFingerprint returns the fingerprint of a variant's compiled code
+// from its builds, one per package: equal fingerprints mean identical code.
+func VariantFingerprint(builds []result.Build) string {
+	h := sha256.New()
+	for _, b := range builds {
+		fmt.Fprintf(h, "%s %s\n", b.Package, b.Fingerprint)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Fingerprint compiles (or finds in the build cache) the test binary
+// dependencies of pkgs under s, without linking, and returns the variant
+// fingerprint Build would give them: a way to compare a variant's code
+// with a build the matrix does not hold, such as the same settings with
+// -pgo=off. A profile in s must have been through a build first: go list
+// does not preprocess a profile the build cache has not seen.
+func Fingerprint(ctx context.Context, r gotool.Runner, dir string, s result.Settings, pkgs []string) (string, error) {
+	if r == nil {
+		r = gotool.Exec{}
+	}
+	var builds []result.Build
+	for _, pkg := range pkgs {
+		res, err := r.Run(ctx, gotool.Cmd{Args: ListArgs(s, pkg), Dir: dir, Env: Env(s)})
+		if err != nil {
+			return "", errors.New(compilerMessage(err))
+		}
+		builds = append(builds, result.Build{Package: pkg, Fingerprint: fingerprint(res.Stdout, s)})
+	}
+	return VariantFingerprint(builds), nil
+}
+
 func buildOne(ctx context.Context, opts Options, s result.Settings, pkg, outDir string) (result.Build, error) {
 	b := result.Build{Package: pkg, Binary: filepath.Join(outDir, binaryName(pkg, opts.Packages))}
 	env := Env(s)
-	res, err := opts.Runner.Run(ctx, gotool.Cmd{Args: ListArgs(s, pkg), Dir: opts.Dir, Env: env})
+	// go test -c runs first: go list does not preprocess a PGO profile the
+	// build cache has not seen (it compiles as if the profile were empty),
+	// so its build IDs describe the variant's code only once a build has
+	// preprocessed the profile.
+	res, err := opts.Runner.Run(ctx, gotool.Cmd{Args: TestArgs(s, pkg, b.Binary), Dir: opts.Dir, Env: env})
 	secs := res.Duration.Seconds()
-	if err != nil {
-		b.Error = compilerMessage(err)
-		return b, errors.New(b.Error)
-	}
-	b.Fingerprint = fingerprint(res.Stdout, s)
-	res, err = opts.Runner.Run(ctx, gotool.Cmd{Args: TestArgs(s, pkg, b.Binary), Dir: opts.Dir, Env: env})
-	b.Seconds = secs + res.Duration.Seconds()
 	if err != nil {
 		b.Error = compilerMessage(err)
 		return b, errors.New(b.Error)
@@ -117,6 +143,13 @@ func buildOne(ctx context.Context, opts Options, s result.Settings, pkg, outDir 
 		return b, errors.New(b.Error)
 	}
 	b.Size = fi.Size()
+	res, err = opts.Runner.Run(ctx, gotool.Cmd{Args: ListArgs(s, pkg), Dir: opts.Dir, Env: env})
+	b.Seconds = secs + res.Duration.Seconds()
+	if err != nil {
+		b.Error = compilerMessage(err)
+		return b, errors.New(b.Error)
+	}
+	b.Fingerprint = fingerprint(res.Stdout, s)
 	return b, nil
 }
 
@@ -153,10 +186,15 @@ func slug(name string) string {
 func fingerprint(listOut []byte, s result.Settings) string {
 	h := sha256.New()
 	for _, line := range strings.Split(strings.TrimSpace(string(listOut)), "\n") {
-		imp, id, ok := strings.Cut(line, " ")
-		if !ok {
+		// "path actionID/contentID", or "path [pkg.test] actionID/contentID"
+		// for a package compiled for one test binary, as every package is
+		// under -pgo. The qualifier is left out so that a PGO build that
+		// compiled the same code as a -pgo=off build has its fingerprint.
+		f := strings.Fields(line)
+		if len(f) < 2 {
 			continue
 		}
+		imp, id := f[0], f[len(f)-1]
 		if _, content, ok := strings.Cut(id, "/"); ok {
 			id = content
 		}
@@ -167,7 +205,10 @@ func fingerprint(listOut []byte, s result.Settings) string {
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
-// compilerMessage returns the useful part of a failed go command: its stderr.
+// CompilerMessage returns the useful part of a failed go command: its
+// stderr without the go command's package headers, at most 12 lines.
+func CompilerMessage(err error) string { return compilerMessage(err) }
+
 func compilerMessage(err error) string {
 	var ge *gotool.Error
 	if errors.As(err, &ge) && strings.TrimSpace(ge.Stderr) != "" {

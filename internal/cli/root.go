@@ -97,7 +97,7 @@ Measure, don't guess.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%v (see '%s --help')", err, c.CommandPath())}
 	})
-	root.AddCommand(NewCmdRun(f, nil), NewCmdMatrix(f, nil), NewCmdVersion(f), NewCmdReport(f, nil), NewCmdCheck(f, nil))
+	root.AddCommand(NewCmdRun(f, nil), NewCmdMatrix(f, nil), NewCmdVersion(f), NewCmdReport(f, nil), NewCmdCheck(f, nil), NewCmdPGO(f))
 	return root
 }
 

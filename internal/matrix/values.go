@@ -143,8 +143,14 @@ func parseValue(a axis, s string) (string, error) {
 		return ParseGOAMD64(s)
 	case axPGO:
 		return ParsePGO(s)
-	case axLDFlags, axGCFlags:
+	case axLDFlags:
 		return ParseFlags(s)
+	case axGCFlags:
+		v, err := ParseFlags(s)
+		if err == nil {
+			_, err = PGOKnobs(v)
+		}
+		return v, err
 	case axEnv:
 		f, err := ParseEnv(s)
 		return strings.Join(f, " "), err
@@ -253,4 +259,149 @@ func splitQuoted(s string) ([]string, error) {
 // sees it.
 func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r'
+}
+
+// pgoKnobs are the compiler's PGO tuning flags, given as -d=NAME=VALUE in
+// -gcflags, with a check of their values.
+var pgoKnobs = map[string]func(string) error{
+	"pgoinline": func(v string) error {
+		if v != "0" && v != "1" {
+			return errors.New("want 0 (no profile-guided inlining) or 1")
+		}
+		return nil
+	},
+	"pgoinlinebudget": func(v string) error {
+		if n, err := strconv.Atoi(v); err != nil || n <= 0 {
+			return errors.New("want a positive inline cost budget for hot functions, e.g. 2000 (the default)")
+		}
+		return nil
+	},
+	"pgoinlinecdfthreshold": func(v string) error {
+		if f, err := strconv.ParseFloat(v, 64); err != nil || f < 0 || f > 100 {
+			return errors.New("want the percentage of call-edge weight counted as hot, between 0 and 100, e.g. 99 (the default)")
+		}
+		return nil
+	},
+	"pgodevirtualize": func(v string) error {
+		if v != "0" && v != "1" && v != "2" {
+			return errors.New("want 0 (off), 1 (interface calls) or 2 (interface and function-value calls, the default)")
+		}
+		return nil
+	},
+}
+
+// PGOKnobs returns the PGO knobs in a -gcflags value, as NAME=VALUE in
+// order (e.g. "pgoinlinebudget=4000" from "all=-d=pgoinlinebudget=4000"),
+// and checks them: each value, and that the value applies to every package
+// (the all= pattern), since PGO itself does. Other -d options are left to
+// the compiler.
+func PGOKnobs(gcflags string) ([]string, error) {
+	pattern, fields, err := splitGCFlags(gcflags)
+	if err != nil {
+		return nil, err
+	}
+	var knobs []string
+	for _, f := range fields {
+		for _, item := range f.debug {
+			name, val, _ := strings.Cut(item, "=")
+			check, ok := pgoKnobs[name]
+			if !ok {
+				continue
+			}
+			if err := check(val); err != nil {
+				return nil, fmt.Errorf("-d=%s: %w", item, err)
+			}
+			knobs = append(knobs, item)
+		}
+	}
+	if len(knobs) > 0 && pattern != "all" {
+		flags := gcflags
+		if pattern != "" {
+			_, flags, _ = strings.Cut(gcflags, "=")
+		}
+		return nil, fmt.Errorf("%q: PGO knobs must apply to every package, as PGO does: write all=%s", gcflags, strings.TrimSpace(flags))
+	}
+	return knobs, nil
+}
+
+// StripPGOKnobs returns gcflags without its PGO knobs, and without a -d
+// flag or the pattern when nothing is left of them: the same build without
+// the knobs. Flags that held spaces come back single-quoted.
+func StripPGOKnobs(gcflags string) string {
+	pattern, fields, err := splitGCFlags(gcflags)
+	if err != nil {
+		return gcflags
+	}
+	var out []string
+	for _, f := range fields {
+		if f.debug == nil {
+			out = append(out, quoteField(f.text))
+			continue
+		}
+		var keep []string
+		for _, item := range f.debug {
+			if name, _, _ := strings.Cut(item, "="); pgoKnobs[name] == nil {
+				keep = append(keep, item)
+			}
+		}
+		if len(keep) > 0 {
+			out = append(out, "-d="+strings.Join(keep, ","))
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	if pattern != "" {
+		return pattern + "=" + strings.Join(out, " ")
+	}
+	return strings.Join(out, " ")
+}
+
+// gcField is one flag of a -gcflags value; debug holds the comma-separated
+// items of a -d flag (nil for other flags).
+type gcField struct {
+	text  string
+	debug []string
+}
+
+// splitGCFlags splits a -gcflags value into its pattern and flags, joining
+// "-d X" into one -d flag.
+func splitGCFlags(gcflags string) (string, []gcField, error) {
+	s := strings.TrimSpace(gcflags)
+	pattern, flags := "", s
+	if s != "" && s[0] != '-' {
+		if p, f, ok := strings.Cut(s, "="); ok {
+			pattern, flags = p, f
+		}
+	}
+	words, err := splitQuoted(flags)
+	if err != nil {
+		return "", nil, err
+	}
+	var fields []gcField
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		switch {
+		case w == "-d" || w == "--d":
+			if i+1 < len(words) {
+				i++
+				fields = append(fields, gcField{text: w + " " + words[i], debug: strings.Split(words[i], ",")})
+				continue
+			}
+		case strings.HasPrefix(w, "-d=") || strings.HasPrefix(w, "--d="):
+			_, v, _ := strings.Cut(w, "=")
+			fields = append(fields, gcField{text: w, debug: strings.Split(v, ",")})
+			continue
+		}
+		fields = append(fields, gcField{text: w})
+	}
+	return pattern, fields, nil
+}
+
+// quoteField quotes a flag that holds a space, as the go command reads it.
+func quoteField(f string) string {
+	if strings.ContainsAny(f, " \t") {
+		return "'" + f + "'"
+	}
+	return f
 }

@@ -56,6 +56,46 @@ type Run struct {
 	Verdict       string   `json:"verdict"`        // one sentence for people
 	MinDetectable float64  `json:"min_detectable"` // smallest relative sec/op change the data could detect (0.05 = 5%)
 	Warnings      []string `json:"warnings,omitempty"`
+
+	// Search and Calibration record how the run chose what to measure and
+	// the machine's noise; nil when not recorded.
+	Search      *Search      `json:"search,omitempty"`
+	Calibration *Calibration `json:"calibration,omitempty"`
+
+	// PGOCollected describes the profile gotune collected for pgo=collect
+	// variants; nil when the run has none.
+	PGOCollected *PGOCollection `json:"pgo_collected,omitempty"`
+}
+
+// PGOCollection is the profile a run collected from the baseline's
+// benchmarks, in rounds of their own before the measured rounds, for its
+// pgo=collect variants.
+type PGOCollection struct {
+	Profile string   `json:"profile"` // the merged profile the variants were built with
+	Raw     []string `json:"raw"`     // the raw profiles, one per package and round
+	Rounds  int      `json:"rounds"`
+	Samples int      `json:"samples"`  // distinct stacks in the merged profile
+	Bytes   int64    `json:"bytes"`    // size of the merged profile
+	KeptCPU float64  `json:"kept_cpu"` // share of the CPU kept by trimming
+	Error   string   `json:"error,omitempty"`
+}
+
+// PGOEffect is the evidence that a PGO variant's profile took effect: its
+// compiled code differs from the same build with -pgo=off, and the count
+// of decisions the compiler took because of the profile in the module's
+// own packages (from -m -d=pgodebug=1). A variant whose code does not
+// differ had no effect: it is not measured, its Status is skipped and its
+// Reason says so.
+type PGOEffect struct {
+	Profile     string `json:"profile"`      // the profile it was built with
+	CodeChanged bool   `json:"code_changed"` // compiled code differs from -pgo=off
+	// OffVariant is the pgo=off variant of the run it was compared with;
+	// "" when gotune fingerprinted a -pgo=off build of its own.
+	OffVariant    string `json:"off_variant,omitempty"`
+	HotInlines    int    `json:"hot_inlines"`     // call sites inlined because the profile marks them hot
+	Devirtualized int    `json:"devirtualized"`   // calls devirtualized to the profile's hottest callee
+	HotFunctions  int    `json:"hot_functions"`   // functions given the hot inlining budget
+	Error         string `json:"error,omitempty"` // why the decisions could not be counted
 }
 
 // Host describes the machine a run was measured on.
@@ -88,6 +128,12 @@ type Variant struct {
 	BuildLine  string   `json:"build_line,omitempty"` // the exact `go build` command a user would type
 	Builds     []Build  `json:"builds,omitempty"`
 	SameCodeAs string   `json:"same_code_as,omitempty"` // variant whose binaries were measured in its place
+	// Dropped says when racing stopped measuring the variant; nil when it
+	// was measured to the end.
+	Dropped *Drop `json:"dropped,omitempty"`
+	// PGOEffect proves that a variant built with a profile (Settings.PGO
+	// not "off") used it; nil for other variants.
+	PGOEffect *PGOEffect `json:"pgo_effect,omitempty"`
 
 	// Filled by stats.
 	Rank        int      `json:"rank,omitempty"` // 1 = fastest; 0 = unranked
@@ -115,6 +161,7 @@ type Build struct {
 	Size        int64   `json:"size"`
 	Fingerprint string  `json:"fingerprint"`
 	Error       string  `json:"error,omitempty"`
+	Cached      bool    `json:"cached,omitempty"` // the binary came from the build cache; Seconds is the original build's
 }
 
 // Sample is one measurement of one benchmark in one trial.

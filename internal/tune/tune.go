@@ -137,7 +137,7 @@ func Prepare(ctx context.Context, opts Options) (*Prepared, error) {
 
 	workDir := opts.WorkDir
 	if workDir == "" {
-		workDir, err = defaultWorkDir(tg)
+		workDir, err = DefaultWorkDir(tg.ModuleRoot, tg.Module)
 		if err != nil {
 			return nil, err
 		}
@@ -222,6 +222,17 @@ func loadConfig(dir, path string) (matrix.Config, error) {
 	return matrix.Load(path)
 }
 
+// BaselineSettings returns the settings of the build users get today from a
+// plain go build of tg: their GOAMD64 (v1 when unset) and the main
+// package's default.pgo, if any.
+func BaselineSettings(tg *target.Target) result.Settings {
+	s := result.Settings{GOAMD64: envGOAMD64(), PGO: "off", PGOName: matrix.PGOAuto}
+	if p := tg.DefaultPGO(); p != "" {
+		s.PGO = p
+	}
+	return s
+}
+
 func envGOAMD64() string {
 	if runtime.GOARCH != "amd64" {
 		return ""
@@ -247,7 +258,9 @@ func resolve(mv, base matrix.Variant, tg *target.Target, levels []string) (resul
 			s.PGO = p
 		}
 	case matrix.PGOCollect:
-		return result.Variant{}, fmt.Errorf("variant %s: pgo=collect is not available yet: collect a profile with your benchmarks (go test -cpuprofile) and pass its path", mv.Name)
+		// Run collects the profile from the baseline's benchmarks before
+		// building, and puts its path here.
+		s.PGO = builder.CollectedProfile
 	default:
 		p := s.PGOName
 		if !filepath.IsAbs(p) {
@@ -271,6 +284,10 @@ func resolve(mv, base matrix.Variant, tg *target.Target, levels []string) (resul
 	if s.GOAMD64 != "" && !builder.Runs(levels, s.GOAMD64) {
 		v.Status = result.StatusSkipped
 		v.Reason = fmt.Sprintf("this CPU cannot run GOAMD64=%s (it runs up to %s)", s.GOAMD64, levels[len(levels)-1])
+	}
+	if knobs, _ := matrix.PGOKnobs(s.GCFlags); len(knobs) > 0 && s.PGO == "off" && v.Status == result.StatusOK {
+		v.Status = result.StatusSkipped
+		v.Reason = fmt.Sprintf("PGO knobs (%s) do nothing without a profile: pair them with pgo auto, collect or a file", strings.Join(knobs, ","))
 	}
 	return v, nil
 }
@@ -330,8 +347,18 @@ func (p *Prepared) Run(ctx context.Context) (*result.Run, error) {
 			fmt.Fprintf(log, "gotune: skipping %s: %s\n", v.Name, v.Reason)
 		}
 	}
+	timeout := opts.Timeout
+	if timeout == 0 {
+		timeout = trialTimeout(opts.Benchtime, benchmarks)
+	}
+	if err := p.collect(ctx, run, runDir, timeout); err != nil {
+		return nil, err
+	}
 	err := builder.Build(ctx, builder.Options{Runner: opts.Runner, Dir: tg.Dir, BinDir: binDir, Packages: pkgs, Dedupe: !opts.NoDedupe, Log: log}, run.Variants)
 	if err != nil {
+		return nil, err
+	}
+	if err := p.provePGO(ctx, run, runDir); err != nil {
 		return nil, err
 	}
 
@@ -350,10 +377,6 @@ func (p *Prepared) Run(ctx context.Context) (*result.Run, error) {
 		return nil, err
 	}
 	run.RawFile = rawPath
-	timeout := opts.Timeout
-	if timeout == 0 {
-		timeout = trialTimeout(opts.Benchtime, benchmarks)
-	}
 	out, measureErr := measure.Run(ctx, measure.Options{
 		Runner: opts.Runner, Bench: opts.Bench, Benchtime: opts.Benchtime, Timeout: timeout,
 		Benchmarks: benchmarks, Keys: fileKeys(run), Raw: raw, Log: log,
@@ -466,13 +489,15 @@ func cpuName() string {
 	return runtime.GOARCH
 }
 
-func defaultWorkDir(tg *target.Target) (string, error) {
+// DefaultWorkDir returns the work dir of the module at moduleRoot: a folder
+// of the user cache dir named after the module and a hash of its root.
+func DefaultWorkDir(moduleRoot, module string) (string, error) {
 	cache, err := os.UserCacheDir()
 	if err != nil {
 		return "", fmt.Errorf("finding a work dir: %v: pass --workdir", err)
 	}
-	sum := sha256.Sum256([]byte(tg.ModuleRoot))
-	name := strings.NewReplacer("/", "_", "\\", "_", ":", "_").Replace(tg.Module)
+	sum := sha256.Sum256([]byte(moduleRoot))
+	name := strings.NewReplacer("/", "_", "\\", "_", ":", "_").Replace(module)
 	return filepath.Join(cache, "gotune", name+"-"+hex.EncodeToString(sum[:4])), nil
 }
 

@@ -1,0 +1,139 @@
+package pgo
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// ApplyOptions configure Apply.
+type ApplyOptions struct {
+	Profile string   // path of the profile to apply
+	Mains   []string // directories of the main packages that get a default.pgo
+	Force   bool     // replace an existing default.pgo that differs
+	// ProfilesDir keeps a copy of the profile and its provenance, as
+	// Name.pprof and Name.provenance.json; "" keeps none.
+	ProfilesDir string
+	Name        string
+	// RepoRoot is the repository's top directory: paths in the provenance
+	// are relative to it.
+	RepoRoot string
+}
+
+// Change is one file Apply wrote or left as it was.
+type Change struct {
+	Path   string
+	Action string // "created", "replaced" or "unchanged"
+}
+
+// Apply validates the profile and writes it as default.pgo into every main
+// package directory, each atomically (a temporary file, then a rename), so
+// that `go build` (whose -pgo=auto is the default) uses it. It refuses,
+// before writing anything, to replace a default.pgo that differs unless
+// opts.Force is set. It then keeps the profile and its provenance (read
+// from the profile's own provenance file when there is one) under
+// opts.ProfilesDir.
+func Apply(opts ApplyOptions) ([]Change, error) {
+	data, err := os.ReadFile(opts.Profile)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, inputErrorf("%s: no such file: give the path of the merged profile (gotune pgo merge -o FILE)", opts.Profile)
+		}
+		return nil, err
+	}
+	p, err := Parse(opts.Profile, data)
+	if err != nil {
+		return nil, err
+	}
+	if err := Validate(opts.Profile, p); err != nil {
+		return nil, err
+	}
+	if len(opts.Mains) == 0 {
+		return nil, inputErrorf("no main package to apply the profile to: PGO applies to main packages; pass --main ./cmd/yourapp")
+	}
+	var changes []Change
+	var conflicts []string
+	for _, dir := range opts.Mains {
+		dst := filepath.Join(dir, "default.pgo")
+		old, err := os.ReadFile(dst)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			changes = append(changes, Change{Path: dst, Action: "created"})
+		case err != nil:
+			return nil, err
+		case bytes.Equal(old, data):
+			changes = append(changes, Change{Path: dst, Action: "unchanged"})
+		case !opts.Force:
+			conflicts = append(conflicts, rel(opts.RepoRoot, dst))
+		default:
+			changes = append(changes, Change{Path: dst, Action: "replaced"})
+		}
+	}
+	if len(conflicts) > 0 {
+		return nil, inputErrorf("%s already holds a different profile: pass --force to replace it (its history is in git)", strings.Join(conflicts, ", "))
+	}
+	var applied []string
+	for _, c := range changes {
+		applied = append(applied, rel(opts.RepoRoot, c.Path))
+		if c.Action == "unchanged" {
+			continue
+		}
+		if err := WriteFileAtomic(c.Path, data); err != nil {
+			return changes, fmt.Errorf("writing %s: %v", c.Path, err)
+		}
+	}
+	if opts.ProfilesDir == "" {
+		return changes, nil
+	}
+	if err := os.MkdirAll(opts.ProfilesDir, 0o755); err != nil {
+		return changes, err
+	}
+	name := opts.Name
+	if name == "" {
+		name = "default"
+	}
+	keep := filepath.Join(opts.ProfilesDir, name+".pprof")
+	action := "created"
+	if old, err := os.ReadFile(keep); err == nil {
+		action = "replaced"
+		if bytes.Equal(old, data) {
+			action = "unchanged"
+		}
+	}
+	pv := ReadProvenance(opts.Profile, data)
+	pv.AppliedTo = applied
+	if action != "unchanged" {
+		if err := WriteFileAtomic(keep, data); err != nil {
+			return changes, fmt.Errorf("writing %s: %v", keep, err)
+		}
+	}
+	changes = append(changes, Change{Path: keep, Action: action})
+	pvPath := ProvenancePath(keep)
+	oldPV, oldErr := os.ReadFile(pvPath)
+	if err := WriteProvenance(keep, data, pv); err != nil {
+		return changes, fmt.Errorf("writing %s: %v", pvPath, err)
+	}
+	pvAction := "created"
+	if oldErr == nil {
+		pvAction = "replaced"
+		if newPV, err := os.ReadFile(pvPath); err == nil && bytes.Equal(oldPV, newPV) {
+			pvAction = "unchanged"
+		}
+	}
+	return append(changes, Change{Path: pvPath, Action: pvAction}), nil
+}
+
+// rel returns path relative to root when it is inside it.
+func rel(root, path string) string {
+	if root == "" {
+		return path
+	}
+	r, err := filepath.Rel(root, path)
+	if err != nil || strings.HasPrefix(r, "..") {
+		return path
+	}
+	return filepath.ToSlash(r)
+}

@@ -1,0 +1,166 @@
+package pgo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/google/pprof/profile"
+)
+
+// DefaultSeconds is how long a fetched CPU profile runs by default: the
+// duration net/http/pprof itself defaults to.
+const DefaultSeconds = 30
+
+// maxProfileBytes bounds the body Fetch reads.
+const maxProfileBytes = 256 << 20
+
+// FetchOptions configure Fetch.
+type FetchOptions struct {
+	URL string
+	// Seconds is the profile's duration; 0 keeps the URL's seconds= or
+	// takes DefaultSeconds.
+	Seconds int
+	// Timeout bounds the whole request; 0 = the profile's duration plus
+	// 30 seconds.
+	Timeout time.Duration
+	Client  *http.Client // nil = a plain client
+}
+
+// ProfileURL returns the CPU profile URL for raw and the profile's duration
+// in seconds. raw may be a service's base address ("127.0.0.1:6060",
+// "http://host:6060"), its /debug/pprof/ index, or the full profile URL;
+// seconds > 0 replaces the URL's seconds=, 0 keeps it or sets
+// DefaultSeconds.
+func ProfileURL(raw string, seconds int) (string, int, error) {
+	s := strings.TrimSpace(raw)
+	if !strings.Contains(s, "://") {
+		s = "http://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", 0, inputErrorf("%q is not a URL: give the service's pprof address, e.g. http://127.0.0.1:6060", raw)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", 0, inputErrorf("%q: want an http or https URL, e.g. http://127.0.0.1:6060", raw)
+	}
+	if u.Host == "" {
+		return "", 0, inputErrorf("%q has no host: give the service's pprof address, e.g. http://127.0.0.1:6060", raw)
+	}
+	switch p := strings.TrimSuffix(u.Path, "/"); {
+	case p == "":
+		u.Path = "/debug/pprof/profile"
+	case strings.HasSuffix(p, "/debug/pprof"):
+		u.Path = p + "/profile"
+	}
+	q := u.Query()
+	switch {
+	case seconds < 0:
+		return "", 0, inputErrorf("--seconds %d: want a positive duration in seconds", seconds)
+	case seconds > 0:
+		q.Set("seconds", strconv.Itoa(seconds))
+	case q.Get("seconds") != "":
+		n, err := strconv.Atoi(q.Get("seconds"))
+		if err != nil || n <= 0 {
+			return "", 0, inputErrorf("%q: seconds=%s is not a positive whole number", raw, q.Get("seconds"))
+		}
+		seconds = n
+	default:
+		seconds = DefaultSeconds
+		q.Set("seconds", strconv.Itoa(seconds))
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), seconds, nil
+}
+
+// Fetched is a profile Fetch took from a service.
+type Fetched struct {
+	URL     string
+	Seconds int
+	Data    []byte // as served: a gzip-compressed profile
+	Profile *profile.Profile
+}
+
+// Fetch takes a CPU profile from a live service's net/http/pprof endpoint
+// and checks that PGO can use it. Its errors are one line saying what went
+// wrong (no connection, no answer in time, not found, not a CPU profile, no
+// samples) and what to check.
+func Fetch(ctx context.Context, opts FetchOptions) (*Fetched, error) {
+	u, seconds, err := ProfileURL(opts.URL, opts.Seconds)
+	if err != nil {
+		return nil, err
+	}
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = time.Duration(seconds)*time.Second + 30*time.Second
+	}
+	client := opts.Client
+	if client == nil {
+		client = &http.Client{}
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, inputErrorf("%s: %v", u, err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fetchError(u, seconds, timeout, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxProfileBytes))
+	if err != nil {
+		return nil, fetchError(u, seconds, timeout, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		if resp.StatusCode == http.StatusNotFound {
+			return nil, fmt.Errorf("GET %s: 404 Not Found: the service serves no CPU profile there: import _ \"net/http/pprof\" (or register pprof.Profile) and check the address and path", u)
+		}
+		msg := oneLine(string(data))
+		if len(msg) > 200 {
+			msg = msg[:200] + "…"
+		}
+		if msg != "" {
+			msg = ": " + msg
+		}
+		return nil, fmt.Errorf("GET %s: %s%s", u, resp.Status, msg)
+	}
+	p, err := Parse(u, data)
+	if err == nil {
+		err = Validate(u, p)
+	}
+	if err != nil {
+		if strings.Contains(err.Error(), "no CPU samples") {
+			return nil, fmt.Errorf("%s: no CPU samples in %d s: the service was idle; fetch again while it serves traffic, or raise --seconds", u, seconds)
+		}
+		return nil, errors.New(err.Error()) // the service's problem, not the user's input: exit status 1
+	}
+	return &Fetched{URL: u, Seconds: seconds, Data: data, Profile: p}, nil
+}
+
+// fetchError explains a failed request.
+func fetchError(u string, seconds int, timeout time.Duration, err error) error {
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return fmt.Errorf("GET %s: no answer within %s (--timeout): the service accepted the connection but did not send the %d s profile in time; check it is healthy, or raise --timeout", u, timeout, seconds)
+	case errors.Is(err, context.Canceled):
+		return err
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("GET %s: connection refused: is the service running, with net/http/pprof on that address?", u)
+	}
+	var de *net.DNSError
+	if errors.As(err, &de) {
+		return fmt.Errorf("GET %s: unknown host %s: check the address", u, de.Name)
+	}
+	return fmt.Errorf("GET %s: %v", u, err)
+}
