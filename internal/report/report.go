@@ -364,11 +364,52 @@ func (r *textReport) noteLines() []string {
 		notes = append(notes, fmt.Sprintf("%s has the same compiled code as %s%s: measured once; its speed is the same by construction",
 			v.Name, v.SameCodeAs, why))
 	}
+	notes = append(notes, r.pgoNotes()...)
 	notes = append(notes, r.failureNotes()...)
 	for _, w := range r.run.Warnings {
 		notes = append(notes, "warning: "+oneLine(w, 200))
 	}
 	return notes
+}
+
+// pgoNotes returns the evidence that each PGO variant's profile took effect
+// (its compiled code differs from -pgo=off, and the compiler's PGO decisions
+// in the module's packages), and where a collected profile came from.
+func (r *textReport) pgoNotes() []string {
+	var notes []string
+	if c := r.run.PGOCollected; c != nil {
+		if c.Error != "" {
+			notes = append(notes, "pgo=collect: no profile: "+oneLine(c.Error, 160))
+		} else {
+			notes = append(notes, fmt.Sprintf("pgo=collect: profile from %d round(s) of the baseline's benchmarks, before and apart from the measured rounds: %d samples, %s",
+				c.Rounds, c.Samples, humanBytes(c.Bytes)))
+		}
+	}
+	for i := range r.run.Variants {
+		e := r.run.Variants[i].PGOEffect
+		if e == nil {
+			continue
+		}
+		name := r.run.Variants[i].Name
+		if !e.CodeChanged {
+			notes = append(notes, fmt.Sprintf("%s: no PGO effect: its compiled code equals -pgo=off, so it was not measured", name))
+			continue
+		}
+		counts := fmt.Sprintf("%d hot call sites inlined, %d calls devirtualized, %d hot functions", e.HotInlines, e.Devirtualized, e.HotFunctions)
+		if e.Error != "" {
+			counts = "decisions not counted: " + oneLine(e.Error, 120)
+		}
+		notes = append(notes, fmt.Sprintf("%s: PGO took effect: code differs from -pgo=off; %s", name, counts))
+	}
+	return notes
+}
+
+// humanBytes formats a size in KiB or MiB.
+func humanBytes(n int64) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 }
 
 // failureNotes returns one line per failed variant, package and error,

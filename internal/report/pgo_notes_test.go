@@ -1,0 +1,33 @@
+package report
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/gotune/gotune/internal/result"
+)
+
+func TestTextShowsPGOEvidence(t *testing.T) {
+	run := typicalRun()
+	run.PGOCollected = &result.PGOCollection{Rounds: 2, Samples: 1041, Bytes: 28058}
+	run.Variants = append(run.Variants,
+		result.Variant{Name: "pgo=collect", Status: result.StatusOK, Verdict: result.VerdictNoDiff,
+			PGOEffect: &result.PGOEffect{CodeChanged: true, HotInlines: 17, Devirtualized: 1, HotFunctions: 19}},
+		result.Variant{Name: "pgo=empty.pprof", Status: result.StatusSkipped, Reason: "no PGO effect: code equals -pgo=off",
+			PGOEffect: &result.PGOEffect{CodeChanged: false}},
+	)
+	var buf bytes.Buffer
+	if err := Text(&buf, run, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"pgo=collect: profile from 2 round(s) of the baseline's benchmarks, before and apart from the measured rounds: 1041 samples, 27.4 KiB",
+		"pgo=collect: PGO took effect: code differs from -pgo=off; 17 hot call sites inlined, 1 calls devirtualized, 19 hot functions",
+		"pgo=empty.pprof: no PGO effect: its compiled code equals -pgo=off, so it was not measured",
+	} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+}
