@@ -93,7 +93,7 @@ Measure, don't guess.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.PersistentFlags().StringP("chdir", "C", "", "change to `dir` before doing anything, like go -C")
+	root.PersistentFlags().StringP("chdir", "C", "", "the target module's `dir` (default .); file flags such as --json, -o and --config stay relative to where you run gotune")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%v (see '%s --help')", err, c.CommandPath())}
 	})
