@@ -331,6 +331,12 @@ func (p *Prepared) Run(ctx context.Context) (*result.Run, error) {
 	}
 	run.Packages = pkgs
 
+	unlock, err := lockWorkDir(opts.WorkDir, fmt.Sprintf("run of %s, seed %d", tg.Module, opts.Seed))
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+
 	runDir := filepath.Join(opts.WorkDir, "runs", fmt.Sprintf("%s-seed%d", run.Started.Format("20060102-150405"), opts.Seed))
 	if err := os.MkdirAll(runDir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating the run folder: %v", err)
@@ -354,7 +360,7 @@ func (p *Prepared) Run(ctx context.Context) (*result.Run, error) {
 	if err := p.collect(ctx, run, runDir, timeout); err != nil {
 		return nil, err
 	}
-	err := builder.Build(ctx, builder.Options{Runner: opts.Runner, Dir: tg.Dir, BinDir: binDir, Packages: pkgs, Dedupe: !opts.NoDedupe, Log: log}, run.Variants)
+	err = builder.Build(ctx, builder.Options{Runner: opts.Runner, Dir: tg.Dir, BinDir: binDir, Packages: pkgs, Dedupe: !opts.NoDedupe, Log: log}, run.Variants)
 	if err != nil {
 		return nil, err
 	}

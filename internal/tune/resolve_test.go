@@ -1,0 +1,79 @@
+package tune
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gotune/gotune/internal/matrix"
+	"github.com/gotune/gotune/internal/result"
+	"github.com/gotune/gotune/internal/target"
+)
+
+func TestResolve(t *testing.T) {
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "cpu.pprof")
+	os.WriteFile(prof, []byte("x"), 0o644)
+	tg := &target.Target{Dir: dir, GoVersion: "go1.26.8", Mains: []target.Main{{ImportPath: "m/cmd/x", Dir: filepath.Join(dir, "cmd/x")}}}
+	old := &target.Target{Dir: dir, GoVersion: "go1.20.14"}
+	base := matrix.Variant{Name: "baseline", GOAMD64: "v1", PGO: "auto", Baseline: true}
+	levels := []string{"v1", "v2", "v3"}
+	tests := []struct {
+		name       string
+		mv         matrix.Variant
+		tg         *target.Target
+		wantStatus string
+		wantPGO    string
+		wantErr    string
+	}{
+		{"auto without default.pgo is off", matrix.Variant{Name: "b", GOAMD64: "v1", PGO: "auto"}, tg, result.StatusOK, "off", ""},
+		{"a level the host cannot run is skipped", matrix.Variant{Name: "v4", GOAMD64: "v4", PGO: "off"}, tg, result.StatusSkipped, "off", ""},
+		{"a profile path is made absolute", matrix.Variant{Name: "p", GOAMD64: "v1", PGO: "cpu.pprof"}, tg, result.StatusOK, prof, ""},
+		{"a missing profile", matrix.Variant{Name: "m", GOAMD64: "v1", PGO: "nope.pprof"}, tg, "", "", "pgo profile nope.pprof: no such file"},
+		{"PGO on a toolchain older than go1.21", matrix.Variant{Name: "p", GOAMD64: "v1", PGO: "cpu.pprof"}, old, "", "", "PGO needs Go go1.21 or later; this toolchain is go1.20.14"},
+		{"no PGO on an old toolchain is fine", matrix.Variant{Name: "o", GOAMD64: "v1", PGO: "off"}, old, result.StatusOK, "off", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := resolve(tt.mv, base, tt.tg, levels)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.Status != tt.wantStatus || v.Settings.PGO != tt.wantPGO {
+				t.Errorf("status %q pgo %q (reason %q), want %q %q", v.Status, v.Settings.PGO, v.Reason, tt.wantStatus, tt.wantPGO)
+			}
+			if v.Status == result.StatusSkipped && !strings.Contains(v.Reason, "cannot run GOAMD64=v4 (it runs up to v3)") {
+				t.Errorf("reason = %q", v.Reason)
+			}
+		})
+	}
+}
+
+func TestWriteFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "result.json")
+	os.WriteFile(path, []byte("old"), 0o644)
+	if err := WriteFileAtomic(path, []byte("new contents")); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "new contents" {
+		t.Errorf("file holds %q", b)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("temporary files left behind: %v", entries)
+	}
+	// A directory that cannot take the temporary file leaves the old file alone.
+	err := WriteFileAtomic(filepath.Join(dir, "missing", "r.json"), []byte("x"))
+	if err == nil || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("err = %v, want not-exist", err)
+	}
+}
