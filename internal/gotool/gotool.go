@@ -80,12 +80,22 @@ func (Exec) Run(ctx context.Context, c Cmd) (Result, error) {
 	if len(c.Args) == 0 {
 		return Result{}, errors.New("gotool: empty command")
 	}
+	parent := ctx
 	if c.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
 		defer cancel()
 	}
 	cmd := exec.CommandContext(ctx, c.Args[0], c.Args[1:]...)
+	cmd.Cancel = func() error {
+		if parent.Err() == nil {
+			// Our own timeout: SIGQUIT makes a Go program print every
+			// goroutine's stack, which names the function that hung; it is
+			// killed WaitDelay later if it does not exit.
+			return cmd.Process.Signal(timeoutSignal)
+		}
+		return cmd.Process.Kill()
+	}
 	cmd.Dir = c.Dir
 	cmd.Env = append(os.Environ(), c.Env...)
 	cmd.WaitDelay = 5 * time.Second

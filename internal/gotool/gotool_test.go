@@ -52,3 +52,15 @@ func TestExecTimeout(t *testing.T) {
 		t.Fatalf("err = %v, want a timeout", err)
 	}
 }
+
+func TestExecTimeoutAsksGoProgramsForStacks(t *testing.T) {
+	// sh traps SIGQUIT here to show that the signal arrives before the kill.
+	res, err := Exec{}.Run(context.Background(), Cmd{Args: []string{"sh", "-c", "trap 'echo got SIGQUIT >&2; exit 2' QUIT; sleep 10 >/dev/null 2>&1 & wait"}, Timeout: 200 * time.Millisecond})
+	var e *Error
+	if !errors.As(err, &e) || !e.TimedOut {
+		t.Fatalf("err = %v, want a timeout", err)
+	}
+	if !strings.Contains(string(res.Stderr), "got SIGQUIT") {
+		t.Errorf("stderr = %q, want the SIGQUIT trap's line", res.Stderr)
+	}
+}
