@@ -206,7 +206,8 @@ func decide(ctx context.Context, f *Factory, opts *CheckOptions) error {
 	opts.Tune.Runner = f.Runner
 	opts.Tune.Log = f.Stderr
 	opts.Tune.Version = Version
-	run, err := measure(ctx, opts.Tune, saved != nil)
+	// A CI gate measures every candidate for every round, afresh.
+	run, err := measure(ctx, opts.Tune, tune.SearchOptions{Search: tune.SearchGrid, NoRace: true, Fresh: true}, saved != nil)
 	if run == nil {
 		return classify(err)
 	}

@@ -20,9 +20,10 @@ import (
 // RunOptions are the inputs of `gotune run`.
 type RunOptions struct {
 	Tune    tune.Options
-	JSON    string        // --json FILE
-	Format  report.Format // --format
-	Output  string        // -o FILE; "" = stdout
+	Search  tune.SearchOptions // --search, --race, --fresh, --resume, --calibrate, --budget, --quiet
+	JSON    string             // --json FILE
+	Format  report.Format      // --format
+	Output  string             // -o FILE; "" = stdout
 	Verbose bool
 	// BaselineOnly measures the baseline build alone: the saved result a
 	// later `gotune check --against` compares with.
@@ -83,6 +84,7 @@ func orEmpty(v []string) []string {
 // NewCmdRun returns `gotune run`. runF replaces the run in tests.
 func NewCmdRun(f *Factory, runF func(context.Context, *RunOptions) error) *cobra.Command {
 	opts := &RunOptions{}
+	race := new(bool)
 	var mf matrixFlags
 	var format string
 	c := &cobra.Command{
@@ -144,6 +146,9 @@ format, tagged with variant, goamd64, pgo, ldflags and gcflags keys, for
 				return usagef("--baseline-only measures the baseline build alone: drop the axis flags, or drop --baseline-only to measure the matrix")
 			}
 			opts.StepSummary = os.Getenv(stepSummaryEnv)
+			if err := searchFlags(c, &opts.Search, race); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -166,7 +171,39 @@ format, tagged with variant, goamd64, pgo, ldflags and gcflags keys, for
 	fl.StringVar(&format, "format", string(report.FormatText), "report `format`: "+report.FormatList())
 	fl.StringVarP(&opts.Output, "output", "o", "", "write the report to `file` instead of stdout")
 	fl.BoolVar(&opts.BaselineOnly, "baseline-only", false, "measure only the baseline build, to save a result for 'gotune check --against'")
+	fl.BoolVar(race, "race", true, "after 6 rounds stop measuring variants significantly slower than the best (--race=false measures every variant every round)")
+	fl.StringVar(&opts.Search.Search, "search", "", "`grid` builds every variant; screen varies one axis at a time, then combines the best values (default: screen above 8 variants)")
+	fl.BoolVar(&opts.Search.Fresh, "fresh", false, "ignore cached builds and results: build and measure again")
+	fl.BoolVar(&opts.Search.Resume, "resume", false, "continue the last interrupted run with its own options and seed")
+	fl.BoolVar(&opts.Search.Calibrate, "calibrate", false, "first measure the baseline against itself: this machine's noise and the smallest change --count rounds can detect")
+	fl.DurationVar(&opts.Search.Budget, "budget", 0, "plan the rounds to fit the run in `d` (e.g. 15m) and say what they can detect")
+	fl.BoolVarP(&opts.Search.Quiet, "quiet", "q", false, "no progress on stderr (there is none when stderr is not a terminal)")
 	return c
+}
+
+// searchFlags checks the flags of issue 5 and fills so.
+func searchFlags(c *cobra.Command, so *tune.SearchOptions, race *bool) error {
+	so.NoRace = !*race
+	so.CountGiven = c.Flags().Changed("count")
+	switch so.Search {
+	case tune.SearchAuto, tune.SearchGrid, tune.SearchScreen:
+	default:
+		return usagef("--search %q: want grid or screen", so.Search)
+	}
+	if so.Budget < 0 {
+		return usagef("--budget %s: want a duration such as 15m", so.Budget)
+	}
+	if so.Resume {
+		for _, name := range []string{"count", "seed", "bench", "benchtime", "timeout", "config", "max-variants", "no-dedupe", "goamd64", "pgo", "ldflags", "gcflags", "env", "search", "race", "calibrate", "budget", "baseline-only"} {
+			if c.Flags().Changed(name) {
+				return usagef("--resume continues the interrupted run with its own options: drop --%s", name)
+			}
+		}
+		if c.Flags().NArg() > 0 {
+			return usagef("--resume continues the interrupted run with its own packages: drop %s", strings.Join(c.Flags().Args(), " "))
+		}
+	}
+	return nil
 }
 
 func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
@@ -174,7 +211,7 @@ func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
 	opts.Tune.Log = f.Stderr
 	opts.Tune.Version = Version
 	start := time.Now()
-	run, err := measure(ctx, opts.Tune, opts.BaselineOnly)
+	run, err := measure(ctx, opts.Tune, opts.Search, opts.BaselineOnly)
 	if run == nil {
 		return classify(err)
 	}
@@ -202,16 +239,16 @@ func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
 
 // measure runs the pipeline; with baselineOnly it measures the baseline
 // variant of the matrix alone.
-func measure(ctx context.Context, opts tune.Options, baselineOnly bool) (*result.Run, error) {
-	if !baselineOnly {
-		return tune.Run(ctx, opts)
+func measure(ctx context.Context, opts tune.Options, so tune.SearchOptions, baselineOnly bool) (*result.Run, error) {
+	if !baselineOnly || so.Resume {
+		return tune.RunSearch(ctx, opts, so)
 	}
 	p, err := tune.Prepare(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
 	p.Variants = p.Variants[:1]
-	return p.Run(ctx)
+	return p.Search(ctx, so)
 }
 
 // classify maps pipeline errors to exit statuses.

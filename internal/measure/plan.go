@@ -3,6 +3,12 @@
 // binary once per round, parses the output with golang.org/x/perf/benchfmt,
 // and keeps every sample, the raw output, and every failure. One failing
 // trial never stops the run.
+//
+// Run goes round by round: after each complete round a hook (racing, a
+// time budget) may drop variants from the later rounds, move the last
+// round or stop. Every trial and decision can be recorded as it happens,
+// and replayed from that journal to continue an interrupted run exactly
+// where it stopped; an interrupt lets the running trial finish.
 package measure
 
 import (

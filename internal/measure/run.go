@@ -35,6 +35,73 @@ type Options struct {
 	Keys func(u Unit) [][2]string
 	Raw  io.Writer // every trial's output in the Go benchmark format; nil = discard
 	Log  io.Writer // progress; nil = discard
+
+	// AfterRound, when set, is called after each round of the plan whose
+	// trials have all run, with everything measured so far. Its Decision
+	// applies to the later rounds: racing drops variants, a budget moves
+	// the last round, a decided race stops.
+	AfterRound func(round int, out *Outcome) Decision
+	// Record, when set, receives the record of every trial run and of every
+	// decision taken, as they happen: a journal from which Replay can
+	// continue an interrupted run.
+	Record func(Record)
+	// Replay holds the records of an interrupted run of the same plan.
+	// Trials and decisions found there are taken from it instead of being
+	// run again (and are not written to Raw again), so that the continued
+	// run ends where an uninterrupted one would.
+	Replay []Record
+	// Kill, when set, is the context whose end kills a running trial; once
+	// ctx is done, a trial already running is left to finish (its samples
+	// are kept) unless Kill ends too, and no further trial starts. Nil
+	// means ctx: a cancelled ctx kills the running trial at once.
+	Kill context.Context
+	// Progress, when set, is called before and after each trial. The
+	// per-trial lines on Log are then left out: the caller shows progress.
+	Progress func(Event)
+}
+
+// Decision is what a round hook decides after a round.
+type Decision struct {
+	Drop   []Drop `json:"drop,omitempty"`   // variants left out of the later rounds
+	Stop   string `json:"stop,omitempty"`   // when not "", end the run after this round, for this reason
+	Rounds int    `json:"rounds,omitempty"` // when > 0, the run's new last round; never beyond the plan's
+}
+
+// Drop is a variant left out of later rounds.
+type Drop struct {
+	Variant string `json:"variant"`
+	Round   int    `json:"round"` // the last round it was measured in; set by Run
+	Reason  string `json:"reason,omitempty"`
+	// Against, Ratio and Worse say what racing found: the variant it is
+	// slower than, its geomean ratio to it and the benchmarks significantly
+	// slower.
+	Against string        `json:"against,omitempty"`
+	Ratio   *result.Ratio `json:"ratio,omitempty"`
+	Worse   int           `json:"worse,omitempty"`
+}
+
+// Record is one line of a run's journal: a trial that ran, or a decision
+// taken after a round.
+type Record struct {
+	Round   int     `json:"round"`
+	Variant string  `json:"variant,omitempty"`
+	Package string  `json:"package,omitempty"`
+	Stdout  string  `json:"stdout,omitempty"`
+	Output  string  `json:"output,omitempty"` // stdout and stderr, only when the trial failed or printed to stderr
+	Error   string  `json:"error,omitempty"`  // why the trial failed; "" when it passed
+	Seconds float64 `json:"seconds,omitempty"`
+	// Decision is set on the record of a round's decision instead of a trial.
+	Decision *Decision `json:"decision,omitempty"`
+}
+
+// Event describes the progress of a run.
+type Event struct {
+	Trial     Trial
+	Done      bool // the trial finished (else it is starting)
+	Trials    int  // trials finished so far, replayed ones included
+	Total     int  // trials the plan holds now: finished plus still to run
+	LastRound int  // the plan's last round now
+	Elapsed   time.Duration
 }
 
 // Outcome is everything a set of trials produced. It is complete even when the
@@ -44,7 +111,17 @@ type Outcome struct {
 	Failures []result.Failure
 	// Unsupported maps a variant to the reason its binary cannot run here.
 	Unsupported map[string]string
-	Done        int // trials run
+	Done        int // trials run, replayed ones included
+	Replayed    int // trials taken from Options.Replay
+	// Dropped lists the variants decisions left out, in order.
+	Dropped []Drop
+	// Rounds is the last round the run measured, or would have measured
+	// had it not been interrupted.
+	Rounds int
+	// Stopped is the reason a decision ended the run early; "" otherwise.
+	Stopped string
+	// Seconds is the time spent in trials run by this call.
+	Seconds float64
 }
 
 // Args returns the argv of one trial of bin.
@@ -56,10 +133,29 @@ func Args(bin, bench, benchtime string) []string {
 	return args
 }
 
+// trialKey identifies a trial of a plan.
+type trialKey struct {
+	round        int
+	variant, pkg string
+}
+
+// runState is the bookkeeping of one Run.
+type runState struct {
+	opts     Options
+	userRE   *regexp.Regexp
+	out      Outcome
+	excluded map[Unit]map[string]bool // failed benchmarks per unit
+	dead     map[Unit]bool            // units that can produce nothing more
+	dropped  map[string]bool          // variants dropped by decisions
+}
+
 // Run runs the trials in order. A trial that fails is recorded in Failures
 // with the tail of its output; the benchmark that failed is left out of that
 // binary's later trials, and a binary that produces nothing at all is
-// dropped. Cancelling ctx stops before the next trial.
+// dropped. Trials are grouped in rounds by their Round; after each round
+// Options.AfterRound may drop variants, move the last round or stop.
+// Cancelling ctx stops before the next trial; see Options.Kill for the one
+// running.
 func Run(ctx context.Context, opts Options, trials []Trial) (Outcome, error) {
 	if opts.Runner == nil {
 		opts.Runner = gotool.Exec{}
@@ -77,72 +173,221 @@ func Run(ctx context.Context, opts Options, trials []Trial) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, fmt.Errorf("--bench %q: %v", opts.Bench, err)
 	}
-	out := Outcome{Unsupported: map[string]string{}}
-	excluded := map[Unit]map[string]bool{} // failed benchmarks per unit
-	dropped := map[Unit]bool{}
+	st := &runState{
+		opts: opts, userRE: userRE,
+		out:      Outcome{Unsupported: map[string]string{}},
+		excluded: map[Unit]map[string]bool{},
+		dead:     map[Unit]bool{},
+		dropped:  map[string]bool{},
+	}
+	replayed := map[trialKey]Record{}
+	decisions := map[int]Decision{}
+	for _, r := range opts.Replay {
+		if r.Decision != nil {
+			decisions[r.Round] = *r.Decision
+		} else {
+			replayed[trialKey{r.Round, r.Variant, r.Package}] = r
+		}
+	}
+	last := 0
+	if len(trials) > 0 {
+		last = trials[len(trials)-1].Round
+	}
+	st.out.Rounds = last
 	start := time.Now()
-	for i, tr := range trials {
-		if ctx.Err() != nil {
-			return out, ctx.Err()
+	for i := 0; i < len(trials); {
+		round := trials[i].Round
+		if round > st.out.Rounds {
+			break
 		}
-		u := tr.Unit
-		if dropped[u] {
-			continue
+		j := i
+		for j < len(trials) && trials[j].Round == round {
+			j++
 		}
-		bench := opts.Bench
-		if ex := excluded[u]; len(ex) > 0 {
-			bench = remaining(opts.Benchmarks[u.Package], userRE, opts.Bench, ex)
-			if bench == "" {
-				dropped[u] = true
+		for k := i; k < j; k++ {
+			tr := trials[k]
+			u := tr.Unit
+			if st.dropped[u.Variant] || st.dead[u] {
 				continue
 			}
+			bench := st.bench(u)
+			if bench == "" {
+				st.dead[u] = true
+				continue
+			}
+			if rec, ok := replayed[trialKey{tr.Round, u.Variant, u.Package}]; ok {
+				st.out.Replayed++
+				st.apply(tr, rec, false)
+				continue
+			}
+			if ctx.Err() != nil {
+				return st.out, ctx.Err()
+			}
+			st.event(opts, trials, k, false, start)
+			if opts.Progress == nil {
+				total := st.total(trials, k)
+				fmt.Fprintf(opts.Log, "round %d/%d trial %d/%d %s %s%s\n", tr.Round, st.out.Rounds, st.out.Done+1, total, u.Variant, u.Package, eta(start, st.out.Done-st.out.Replayed, total-st.out.Replayed))
+			}
+			rec, ok := st.run(ctx, tr, bench)
+			if !ok {
+				// Interrupted mid-trial: its partial output is not a sample.
+				return st.out, ctx.Err()
+			}
+			if opts.Record != nil {
+				opts.Record(rec)
+			}
+			st.apply(tr, rec, true)
+			st.event(opts, trials, k+1, true, start)
 		}
-		fmt.Fprintf(opts.Log, "round %d/%d trial %d/%d %s %s%s\n", tr.Round, trials[len(trials)-1].Round, i+1, len(trials), u.Variant, u.Package, eta(start, i, len(trials)))
-		res, runErr := opts.Runner.Run(ctx, gotool.Cmd{Args: Args(u.Binary, bench, opts.Benchtime), Dir: u.Dir, Timeout: opts.Timeout})
-		if runErr != nil && ctx.Err() != nil {
-			// Interrupted mid-trial: its partial output is not a sample.
-			return out, ctx.Err()
+		i = j
+		d, ok := decisions[round]
+		if !ok {
+			if opts.AfterRound == nil {
+				continue
+			}
+			d = opts.AfterRound(round, &st.out)
+			if opts.Record != nil {
+				opts.Record(Record{Round: round, Decision: &d})
+			}
 		}
-		out.Done++
-		output := append(append([]byte(nil), res.Stdout...), res.Stderr...)
-		if bytes.Contains(output, []byte(unsupportedCPU)) {
-			out.Unsupported[u.Variant] = strings.TrimSpace(firstLineContaining(string(output), unsupportedCPU))
-			dropped[u] = true
-			continue
+		for _, x := range d.Drop {
+			if st.dropped[x.Variant] {
+				continue
+			}
+			st.dropped[x.Variant] = true
+			x.Round = round
+			st.out.Dropped = append(st.out.Dropped, x)
 		}
-		writeRaw(opts.Raw, opts.Keys, u, tr.Round, res.Stdout)
-		samples := parse(res.Stdout, u, tr.Round)
-		out.Samples = append(out.Samples, samples...)
-		if runErr == nil {
-			continue
+		if d.Rounds > 0 {
+			st.out.Rounds = max(min(d.Rounds, last), round)
 		}
-		f := result.Failure{Variant: u.Variant, Package: u.Package, Round: tr.Round, Error: runErr.Error(), Output: excerpt(string(output))}
+		if d.Stop != "" {
+			st.out.Stopped = d.Stop
+			st.out.Rounds = round
+			break
+		}
+	}
+	return st.out, nil
+}
+
+// bench returns the -test.bench pattern of u's next trial, or "" when none
+// of its benchmarks is left.
+func (st *runState) bench(u Unit) string {
+	ex := st.excluded[u]
+	if len(ex) == 0 {
+		return st.opts.Bench
+	}
+	return remaining(st.opts.Benchmarks[u.Package], st.userRE, st.opts.Bench, ex)
+}
+
+// total returns the number of trials of the plan as it stands: those done,
+// and those from trials[next] on still to run.
+func (st *runState) total(trials []Trial, next int) int {
+	n := st.out.Done
+	for _, tr := range trials[next:] {
+		if tr.Round > st.out.Rounds {
+			break
+		}
+		if !st.dropped[tr.Unit.Variant] && !st.dead[tr.Unit] {
+			n++
+		}
+	}
+	return n
+}
+
+// event reports the progress of trials[k] (done, or starting), the next
+// trial to run being trials[next].
+func (st *runState) event(opts Options, trials []Trial, next int, done bool, start time.Time) {
+	if opts.Progress == nil {
+		return
+	}
+	k := next
+	if done {
+		k = next - 1
+	}
+	opts.Progress(Event{Trial: trials[k], Done: done, Trials: st.out.Done, Total: st.total(trials, next), LastRound: st.out.Rounds, Elapsed: time.Since(start)})
+}
+
+// run runs one trial and returns its record; false when ctx ended it.
+func (st *runState) run(ctx context.Context, tr Trial, bench string) (Record, bool) {
+	opts := st.opts
+	u := tr.Unit
+	runCtx := ctx
+	if opts.Kill != nil {
+		var cancel context.CancelFunc
+		runCtx, cancel = context.WithCancel(context.WithoutCancel(ctx))
+		defer cancel()
+		stop := context.AfterFunc(opts.Kill, cancel)
+		defer stop()
+	}
+	res, runErr := opts.Runner.Run(runCtx, gotool.Cmd{Args: Args(u.Binary, bench, opts.Benchtime), Dir: u.Dir, Timeout: opts.Timeout})
+	if runErr != nil && (ctx.Err() != nil || runCtx.Err() != nil) {
+		// Killed, or ended by the same signal that cancelled ctx (a terminal
+		// sends it to the whole process group).
+		return Record{}, false
+	}
+	st.out.Seconds += res.Duration.Seconds()
+	rec := Record{Round: tr.Round, Variant: u.Variant, Package: u.Package, Stdout: string(res.Stdout), Seconds: res.Duration.Seconds()}
+	if runErr != nil || len(res.Stderr) > 0 {
+		rec.Output = tail(string(res.Stdout)+string(res.Stderr), 200)
+	}
+	if runErr != nil {
+		rec.Error = runErr.Error()
 		var ge *gotool.Error
 		if errors.As(runErr, &ge) {
-			f.Error = trialError(ge)
+			rec.Error = trialError(ge)
 		}
-		name := failedBenchmark(string(res.Stdout))
-		if name != "" {
-			f.Error = name + ": " + f.Error
-			if excluded[u] == nil {
-				excluded[u] = map[string]bool{}
-			}
-			excluded[u][name] = true
-			if len(opts.Benchmarks[u.Package]) == 0 || strings.Contains(opts.Bench, "/") {
-				// Without the list of benchmarks (or with a sub-benchmark
-				// pattern) the failing one cannot be left out alone.
-				if len(samples) == 0 {
-					dropped[u] = true
-				}
-				delete(excluded, u)
-			}
-		} else if len(samples) == 0 {
-			dropped[u] = true
-		}
-		fmt.Fprintf(opts.Log, "  %s %s round %d failed: %s\n", u.Variant, u.Package, tr.Round, firstLine(f.Error))
-		out.Failures = append(out.Failures, f)
 	}
-	return out, nil
+	return rec, true
+}
+
+// apply adds a trial's record to the outcome, live or replayed.
+func (st *runState) apply(tr Trial, rec Record, live bool) {
+	u := tr.Unit
+	st.out.Done++
+	output := rec.Output
+	if output == "" {
+		output = rec.Stdout
+	}
+	if strings.Contains(output, unsupportedCPU) {
+		st.out.Unsupported[u.Variant] = strings.TrimSpace(firstLineContaining(output, unsupportedCPU))
+		st.dead[u] = true
+		return
+	}
+	if live {
+		writeRaw(st.opts.Raw, st.opts.Keys, u, tr.Round, []byte(rec.Stdout))
+	}
+	samples := parse([]byte(rec.Stdout), u, tr.Round)
+	st.out.Samples = append(st.out.Samples, samples...)
+	if rec.Error == "" {
+		return
+	}
+	f := result.Failure{Variant: u.Variant, Package: u.Package, Round: tr.Round, Error: rec.Error, Output: excerpt(output)}
+	name := failedBenchmark(rec.Stdout)
+	if name == "" {
+		name = stackBenchmark(output)
+	}
+	if name != "" {
+		f.Error = name + ": " + f.Error
+		if st.excluded[u] == nil {
+			st.excluded[u] = map[string]bool{}
+		}
+		st.excluded[u][name] = true
+		if len(st.opts.Benchmarks[u.Package]) == 0 || strings.Contains(st.opts.Bench, "/") {
+			// Without the list of benchmarks (or with a sub-benchmark
+			// pattern) the failing one cannot be left out alone.
+			if len(samples) == 0 {
+				st.dead[u] = true
+			}
+			delete(st.excluded, u)
+		}
+	} else if len(samples) == 0 {
+		st.dead[u] = true
+	}
+	if live {
+		fmt.Fprintf(st.opts.Log, "  %s %s round %d failed: %s\n", u.Variant, u.Package, tr.Round, firstLine(f.Error))
+	}
+	st.out.Failures = append(st.out.Failures, f)
 }
 
 func trialError(ge *gotool.Error) string {
@@ -190,6 +435,21 @@ func failedBenchmark(out string) string {
 			return "" // the last benchmark finished
 		}
 		return topLevel(f[0])
+	}
+	return ""
+}
+
+// stackFrame matches a benchmark function's frame in a Go stack trace, e.g.
+// "example.com/p.BenchmarkHang(0xc000120008)".
+var stackFrame = regexp.MustCompile(`\.(Benchmark[^.(\s]*)\(`)
+
+// stackBenchmark returns the benchmark function named in the stack traces
+// of a panic or of the SIGQUIT dump a timed-out trial prints, "" when none:
+// the go test binary does not print a benchmark's name until its first run
+// finishes, so a benchmark that panics or hangs at once is named only there.
+func stackBenchmark(stderr string) string {
+	if m := stackFrame.FindStringSubmatch(stderr); m != nil {
+		return m[1]
 	}
 	return ""
 }

@@ -168,3 +168,18 @@ func TestFailedBenchmark(t *testing.T) {
 		})
 	}
 }
+
+func TestStackBenchmark(t *testing.T) {
+	tests := []struct{ name, stderr, want string }{
+		{"panic", "panic: planted panic\n\ngoroutine 21 [running]:\nexample.com/hx.BenchmarkPanics(0x329093ef0608?)\n\t/tmp/hx/h_test.go:9 +0x25\ntesting.(*B).runN(0x3290)\n", "BenchmarkPanics"},
+		{"SIGQUIT dump of a hang", "SIGQUIT: quit\nPC=0x47 m=0 sigcode=0\n\ngoroutine 7 [sleep]:\ntime.Sleep(0x34630b8a000)\n\t/usr/local/go/src/runtime/time.go:363\nexample.com/hx.BenchmarkHang(0xc0001)\n\t/tmp/hx/h_test.go:10\n", "BenchmarkHang"},
+		{"no benchmark frame", "fatal error: out of memory\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := stackBenchmark(tt.stderr); got != tt.want {
+				t.Errorf("stackBenchmark = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

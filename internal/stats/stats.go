@@ -9,6 +9,12 @@
 // winner (ties go to the simpler build), the smallest change the run could
 // have detected and one sentence that says it all.
 //
+// Beside Analyze, two functions serve measure while it runs: Race, the
+// racing policy that decides after each round which variants are
+// significantly slower than the best so far, and Calibrate, which turns
+// the baseline's samples (or an A/A run) into a noise floor and the
+// smallest change a number of rounds can detect.
+//
 // Everything here is a pure function of its inputs: no I/O, no clock, no
 // package-level state, and the bootstrap is seeded by Options.Seed.
 package stats

@@ -126,7 +126,7 @@ func Load(ctx context.Context, opts Options) (*Target, error) {
 		return nil, err
 	}
 	for _, p := range pkgs {
-		benches, err := findBenchmarks(p.Dir, append(p.TestGoFiles, p.XTestGoFiles...))
+		benches, err := findBenchmarks(p.Dir, p.testFiles())
 		if err != nil {
 			return nil, err
 		}
@@ -201,11 +201,27 @@ type listPackage struct {
 	Dir          string
 	TestGoFiles  []string
 	XTestGoFiles []string
-	Error        *struct{ Err string }
+	// IgnoredGoFiles are excluded by build constraints under the default
+	// settings, yet may hold benchmarks that exist in some variants (a file
+	// tagged amd64.v3 is built under GOAMD64=v3).
+	IgnoredGoFiles []string
+	Error          *struct{ Err string }
+}
+
+// testFiles returns every _test.go file of the package, including those
+// build constraints leave out by default.
+func (p listPackage) testFiles() []string {
+	files := append(append([]string(nil), p.TestGoFiles...), p.XTestGoFiles...)
+	for _, f := range p.IgnoredGoFiles {
+		if strings.HasSuffix(f, "_test.go") {
+			files = append(files, f)
+		}
+	}
+	return files
 }
 
 func list(ctx context.Context, r gotool.Runner, dir string, patterns []string) ([]listPackage, error) {
-	args := append([]string{"go", "list", "-e", "-json=ImportPath,Name,Dir,TestGoFiles,XTestGoFiles,Error", "--"}, patterns...)
+	args := append([]string{"go", "list", "-e", "-json=ImportPath,Name,Dir,TestGoFiles,XTestGoFiles,IgnoredGoFiles,Error", "--"}, patterns...)
 	res, err := r.Run(ctx, gotool.Cmd{Args: args, Dir: dir})
 	if err != nil {
 		var ge *gotool.Error

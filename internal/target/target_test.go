@@ -37,7 +37,7 @@ func TestLoad(t *testing.T) {
 	if len(tg.Packages) != 1 || tg.Packages[0].ImportPath != "example.com/mod/lib" {
 		t.Fatalf("packages = %+v, want only lib", tg.Packages)
 	}
-	want := []string{"Benchmark", "BenchmarkDouble", "BenchmarkExternal"}
+	want := []string{"Benchmark", "BenchmarkDouble", "BenchmarkExternal", "BenchmarkOnlyV3"}
 	if got := tg.Packages[0].Benchmarks; !reflect.DeepEqual(got, want) {
 		t.Errorf("benchmarks = %q, want %q", got, want)
 	}
