@@ -43,7 +43,7 @@ func (m *matrixFlags) register(c *cobra.Command) {
 	fl.StringArrayVar(&m.ldflags, "ldflags", nil, "an -ldflags `value` to try; repeat for more (--ldflags '' --ldflags '-s -w')")
 	fl.StringArrayVar(&m.gcflags, "gcflags", nil, "a -gcflags `value` to try; repeat for more (--gcflags '' --gcflags 'all=-l')")
 	fl.StringSliceVar(&m.goamd64, "goamd64", nil, "GOAMD64 `levels` to try, e.g. v1,v3 (default: every level this CPU runs)")
-	fl.StringSliceVar(&m.pgo, "pgo", nil, "PGO `settings` to try: off, auto (the repo's default.pgo) or a profile path, e.g. off,auto")
+	fl.StringSliceVar(&m.pgo, "pgo", nil, "PGO `settings` to try: off, auto (the repo's default.pgo), collect (a profile from the baseline's benchmarks) or a profile path, e.g. off,auto,collect")
 	fl.StringArrayVar(&m.env, "env", nil, "extra build environment to try, e.g. GOEXPERIMENT=greenteagc; repeat for more; '' = none")
 }
 
