@@ -27,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gotune/gotune/internal/atomicfile"
 	"github.com/gotune/gotune/internal/result"
 )
 
@@ -320,7 +321,7 @@ func (c Cache) StoreResult(key string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
 	}
-	return WriteFileAtomic(p, data)
+	return atomicfile.Write(p, data)
 }
 
 // Prune removes all but the keep most recently used build entries, and
@@ -360,26 +361,4 @@ func (c Cache) Prune(keep int) {
 			os.Remove(filepath.Join(c.Dir, "results", r.Name()))
 		}
 	}
-}
-
-// WriteFileAtomic writes data to path through a synced temporary file in
-// the same folder and a rename, so that a kill never leaves half a file.
-func WriteFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

@@ -207,7 +207,7 @@ func decide(ctx context.Context, f *Factory, opts *CheckOptions) error {
 	opts.Tune.Log = f.Stderr
 	opts.Tune.Version = Version
 	// A CI gate measures every candidate for every round, afresh.
-	run, err := measure(ctx, opts.Tune, tune.SearchOptions{Search: tune.SearchGrid, NoRace: true, Fresh: true}, saved != nil)
+	run, err := measure(ctx, opts.Tune, tune.GridOptions(), saved != nil)
 	if run == nil {
 		return classify(err)
 	}

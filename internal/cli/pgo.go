@@ -14,6 +14,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/gotune/gotune/internal/atomicfile"
+
 	"github.com/google/pprof/profile"
 	"github.com/spf13/cobra"
 
@@ -250,7 +252,7 @@ func pgoFetchRun(ctx context.Context, f *Factory, opts *PGOFetchOptions) error {
 	if err != nil {
 		return pgoClassify(err)
 	}
-	if err := pgo.WriteFileAtomic(out, got.Data); err != nil {
+	if err := atomicfile.Write(out, got.Data); err != nil {
 		return fmt.Errorf("writing %s: %v", out, err)
 	}
 	sm := pgo.Summarize(got.Profile, 0)
@@ -364,7 +366,7 @@ func pgoMergeRun(ctx context.Context, f *Factory, opts *PGOMergeOptions) error {
 	if err := os.MkdirAll(filepath.Dir(opts.Output), 0o755); err != nil {
 		return usagef("-o %s: %v", opts.Output, err)
 	}
-	if err := pgo.WriteFileAtomic(opts.Output, data); err != nil {
+	if err := atomicfile.Write(opts.Output, data); err != nil {
 		return fmt.Errorf("writing %s: %v", opts.Output, err)
 	}
 	sm := pgo.Summarize(merged, 0)

@@ -11,11 +11,12 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/gotune/gotune/internal/atomicfile"
+
 	"github.com/spf13/cobra"
 
 	"github.com/gotune/gotune/internal/report"
 	"github.com/gotune/gotune/internal/result"
-	"github.com/gotune/gotune/internal/tune"
 )
 
 // ReportOptions are the inputs of `gotune report`.
@@ -138,7 +139,7 @@ func writeReport(f *Factory, path string, render func(io.Writer) error) error {
 	if err := render(&buf); err != nil {
 		return err
 	}
-	if err := tune.WriteFileAtomic(path, buf.Bytes()); err != nil {
+	if err := atomicfile.Write(path, buf.Bytes()); err != nil {
 		return fmt.Errorf("writing -o %s: %v", path, err)
 	}
 	fmt.Fprintf(f.Stderr, "gotune: report written to %s\n", path)

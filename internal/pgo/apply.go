@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/gotune/gotune/internal/atomicfile"
 )
 
 // ApplyOptions configure Apply.
@@ -81,7 +83,7 @@ func Apply(opts ApplyOptions) ([]Change, error) {
 		if c.Action == "unchanged" {
 			continue
 		}
-		if err := WriteFileAtomic(c.Path, data); err != nil {
+		if err := atomicfile.Write(c.Path, data); err != nil {
 			return changes, fmt.Errorf("writing %s: %v", c.Path, err)
 		}
 	}
@@ -106,7 +108,7 @@ func Apply(opts ApplyOptions) ([]Change, error) {
 	pv := ReadProvenance(opts.Profile, data)
 	pv.AppliedTo = applied
 	if action != "unchanged" {
-		if err := WriteFileAtomic(keep, data); err != nil {
+		if err := atomicfile.Write(keep, data); err != nil {
 			return changes, fmt.Errorf("writing %s: %v", keep, err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gotune/gotune/internal/atomicfile"
 	"github.com/gotune/gotune/internal/gotool"
 )
 
@@ -76,7 +77,7 @@ func WriteProvenance(path string, data []byte, pv Provenance) error {
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(ProvenancePath(path), append(b, '\n'))
+	return atomicfile.Write(ProvenancePath(path), append(b, '\n'))
 }
 
 // Commit returns the git commit of the repository holding dir, with
@@ -103,34 +104,4 @@ func RepoRoot(ctx context.Context, r gotool.Runner, dir string) string {
 		return ""
 	}
 	return strings.TrimSpace(string(res.Stdout))
-}
-
-// WriteFileAtomic writes data to path through a temporary file in the same
-// directory and a rename, so that readers see the old file or the new one,
-// never a part.
-func WriteFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
 }

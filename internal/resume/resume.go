@@ -24,7 +24,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gotune/gotune/internal/cache"
+	"github.com/gotune/gotune/internal/atomicfile"
 	"github.com/gotune/gotune/internal/measure"
 )
 
@@ -63,7 +63,7 @@ func WriteState(runDir string, s State) error {
 	if err != nil {
 		return err
 	}
-	return cache.WriteFileAtomic(filepath.Join(runDir, StateFile), append(data, '\n'))
+	return atomicfile.Write(filepath.Join(runDir, StateFile), append(data, '\n'))
 }
 
 // ReadState reads the state file of runDir.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gotune/gotune/internal/atomicfile"
 	"github.com/gotune/gotune/internal/builder"
 	"github.com/gotune/gotune/internal/gotool"
 	"github.com/gotune/gotune/internal/matrix"
@@ -111,7 +112,7 @@ func mergeCollected(col *result.PGOCollection, raws []pgo.Raw, out string, prov 
 	if err != nil {
 		return err
 	}
-	if err := pgo.WriteFileAtomic(out, data); err != nil {
+	if err := atomicfile.Write(out, data); err != nil {
 		return err
 	}
 	col.Samples, col.Bytes, col.KeptCPU = st.Kept, st.BytesOut, st.KeptCPU

@@ -1,7 +1,6 @@
 package tune
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,26 +53,5 @@ func TestResolve(t *testing.T) {
 				t.Errorf("reason = %q", v.Reason)
 			}
 		})
-	}
-}
-
-func TestWriteFileAtomic(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "result.json")
-	os.WriteFile(path, []byte("old"), 0o644)
-	if err := WriteFileAtomic(path, []byte("new contents")); err != nil {
-		t.Fatal(err)
-	}
-	if b, _ := os.ReadFile(path); string(b) != "new contents" {
-		t.Errorf("file holds %q", b)
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("temporary files left behind: %v", entries)
-	}
-	// A directory that cannot take the temporary file leaves the old file alone.
-	err := WriteFileAtomic(filepath.Join(dir, "missing", "r.json"), []byte("x"))
-	if err == nil || !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("err = %v, want not-exist", err)
 	}
 }

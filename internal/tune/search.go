@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gotune/gotune/internal/atomicfile"
+
 	"golang.org/x/mod/modfile"
 
 	"github.com/gotune/gotune/internal/builder"
@@ -319,6 +321,11 @@ func (s *searcher) log() io.Writer { return s.p.Opts.Log }
 // search runs the stages, then the analysis.
 func (s *searcher) search(ctx context.Context) (*result.Run, error) {
 	p, opts, tg := s.p, s.p.Opts, s.p.Target
+	unlock, err := lockWorkDir(opts.WorkDir, fmt.Sprintf("run of %s, seed %d", tg.Module, opts.Seed))
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	mode := s.mode()
 	race := !s.so.NoRace
 	run := &result.Run{
@@ -355,7 +362,6 @@ func (s *searcher) search(ctx context.Context) (*result.Run, error) {
 		run.Search.Budget = s.so.Budget.String()
 	}
 
-	var err error
 	if s.source == "" {
 		if s.source, err = cache.SourceHash(tg.ModuleRoot); err != nil {
 			return nil, err
@@ -1246,7 +1252,7 @@ func (s *searcher) finish(resultKey string, measureErr error) (*result.Run, erro
 	if err := report.JSON(&buf, run); err != nil {
 		return run, err
 	}
-	if err := WriteFileAtomic(resultPath, buf.Bytes()); err != nil {
+	if err := atomicfile.Write(resultPath, buf.Bytes()); err != nil {
 		return run, err
 	}
 	st := *s.state

@@ -26,7 +26,6 @@ import (
 	"github.com/gotune/gotune/internal/matrix"
 	"github.com/gotune/gotune/internal/measure"
 	"github.com/gotune/gotune/internal/result"
-	"github.com/gotune/gotune/internal/stats"
 	"github.com/gotune/gotune/internal/target"
 )
 
@@ -292,147 +291,19 @@ func resolve(mv, base matrix.Variant, tg *target.Target, levels []string) (resul
 	return v, nil
 }
 
-// Run prepares, builds, measures and analyses. Whatever was measured is kept
-// in the returned Run and written to the run directory even when ctx is
-// cancelled part way; the error then wraps the context's.
+// Run prepares, builds, measures every variant in every round and analyses:
+// the full grid, without racing, gotune's cache or resuming (RunSearch with
+// GridOptions). Whatever was measured is kept in the returned Run and in the
+// run directory even when ctx is cancelled part way; the error then wraps
+// the context's.
 func Run(ctx context.Context, opts Options) (*result.Run, error) {
-	p, err := Prepare(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
-	return p.Run(ctx)
+	return RunSearch(ctx, opts, GridOptions())
 }
 
-// Run builds, measures and analyses a prepared plan.
-func (p *Prepared) Run(ctx context.Context) (*result.Run, error) {
-	opts, tg := p.Opts, p.Target
-	log := opts.Log
-	run := &result.Run{
-		GotuneVersion: opts.Version,
-		GoVersion:     tg.GoVersion,
-		Host:          host(p.Levels),
-		Module:        tg.Module,
-		Dir:           tg.Dir,
-		Seed:          opts.Seed,
-		Count:         opts.Count,
-		Bench:         opts.Bench,
-		Benchtime:     opts.Benchtime,
-		Started:       time.Now().UTC().Truncate(time.Second),
-		Baseline:      p.Variants[0].Name,
-		Variants:      p.Variants,
-	}
-	var pkgs []string
-	benchmarks := map[string][]string{}
-	dirs := map[string]string{}
-	for _, pk := range tg.Packages {
-		pkgs = append(pkgs, pk.ImportPath)
-		benchmarks[pk.ImportPath] = pk.Benchmarks
-		dirs[pk.ImportPath] = pk.Dir
-	}
-	run.Packages = pkgs
-
-	unlock, err := lockWorkDir(opts.WorkDir, fmt.Sprintf("run of %s, seed %d", tg.Module, opts.Seed))
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-
-	runDir := filepath.Join(opts.WorkDir, "runs", fmt.Sprintf("%s-seed%d", run.Started.Format("20060102-150405"), opts.Seed))
-	if err := os.MkdirAll(runDir, 0o755); err != nil {
-		return nil, fmt.Errorf("creating the run folder: %v", err)
-	}
-	p.RunDir = runDir
-	run.WorkDir = runDir
-	binDir := filepath.Join(runDir, "bin")
-	pruneBinaries(opts.WorkDir, runDir)
-	linkLast(opts.WorkDir, runDir)
-
-	fmt.Fprintf(log, "gotune: %s, %d variants, %d package(s), %d rounds, seed %d (replay with --seed %d)\n", tg.Module, len(run.Variants), len(pkgs), opts.Count, opts.Seed, opts.Seed)
-	for _, v := range run.Variants {
-		if v.Status == result.StatusSkipped {
-			fmt.Fprintf(log, "gotune: skipping %s: %s\n", v.Name, v.Reason)
-		}
-	}
-	timeout := opts.Timeout
-	if timeout == 0 {
-		timeout = trialTimeout(opts.Benchtime, benchmarks)
-	}
-	if err := p.collect(ctx, run, runDir, timeout); err != nil {
-		return nil, err
-	}
-	err = builder.Build(ctx, builder.Options{Runner: opts.Runner, Dir: tg.Dir, BinDir: binDir, Packages: pkgs, Dedupe: !opts.NoDedupe, Log: log}, run.Variants)
-	if err != nil {
-		return nil, err
-	}
-	if err := p.provePGO(ctx, run, runDir); err != nil {
-		return nil, err
-	}
-
-	var units []measure.Unit
-	for _, v := range run.Variants {
-		if v.Status != result.StatusOK || v.SameCodeAs != "" {
-			continue
-		}
-		for _, b := range v.Builds {
-			units = append(units, measure.Unit{Variant: v.Name, Package: b.Package, Dir: dirs[b.Package], Binary: b.Binary})
-		}
-	}
-	rawPath := filepath.Join(runDir, "results.txt")
-	raw, err := os.Create(rawPath)
-	if err != nil {
-		return nil, err
-	}
-	run.RawFile = rawPath
-	out, measureErr := measure.Run(ctx, measure.Options{
-		Runner: opts.Runner, Bench: opts.Bench, Benchtime: opts.Benchtime, Timeout: timeout,
-		Benchmarks: benchmarks, Keys: fileKeys(run), Raw: raw, Log: log,
-	}, measure.Plan(units, opts.Count, opts.Seed))
-	if err := raw.Close(); err != nil && measureErr == nil {
-		measureErr = err
-	}
-	run.Samples, run.Failures = out.Samples, out.Failures
-	for name, reason := range out.Unsupported {
-		v := run.Variant(name)
-		v.Status, v.Reason = result.StatusSkipped, "this CPU cannot run it: "+reason
-		for i := range run.Variants {
-			if run.Variants[i].SameCodeAs == name {
-				run.Variants[i].Status, run.Variants[i].Reason = v.Status, v.Reason
-			}
-		}
-	}
-	measured := map[string]bool{}
-	for _, s := range run.Samples {
-		measured[s.Variant] = true
-	}
-	for i := range run.Variants {
-		v := &run.Variants[i]
-		if v.Status == result.StatusOK && v.SameCodeAs == "" && !measured[v.Name] {
-			v.Status, v.Reason = result.StatusFailed, "every trial failed: see the failures below"
-		}
-	}
-	for i := range run.Variants {
-		v := &run.Variants[i]
-		if twin := run.Variant(v.SameCodeAs); twin != nil && v.Status == result.StatusOK && twin.Status != result.StatusOK {
-			v.Status, v.Reason = twin.Status, twin.Reason
-		}
-	}
-	if measureErr != nil {
-		run.Warnings = append(run.Warnings, fmt.Sprintf("interrupted after %d trials: the report covers what was measured", out.Done))
-	}
-	run.Finished = time.Now().UTC().Truncate(time.Second)
-	if b := run.Variant(run.Baseline); b != nil && b.Status == result.StatusOK {
-		stats.Analyze(run, stats.Options{Seed: opts.Seed})
-	} else {
-		run.Verdict = "The baseline could not be measured, so nothing can be compared: see its error above."
-	}
-	if err := WriteJSON(filepath.Join(runDir, "result.json"), run); err != nil {
-		return run, err
-	}
-	fmt.Fprintf(log, "gotune: raw results in %s (benchstat -col variant works on it), result in %s\n", rawPath, filepath.Join(runDir, "result.json"))
-	if measureErr != nil {
-		return run, measureErr
-	}
-	return run, nil
+// GridOptions are the search options of a plain full-grid run: every
+// variant, every round, built and measured afresh. The CI gate uses them.
+func GridOptions() SearchOptions {
+	return SearchOptions{Search: SearchGrid, NoRace: true, Fresh: true}
 }
 
 // fileKeys returns the benchfmt file-configuration keys of a unit's variant,
