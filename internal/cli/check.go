@@ -81,20 +81,15 @@ When $GITHUB_STEP_SUMMARY is set, the Markdown summary is appended to it.`,
   gotune run --baseline-only --json base.json -C ../base && gotune check --against base.json
   gotune check --against main.json --format markdown -o summary.md --max-regression 2%`,
 		RunE: func(c *cobra.Command, args []string) error {
-			ax, err := mf.axes(c)
-			if err != nil {
+			if err := mf.apply(c, args, &opts.Tune); err != nil {
 				return err
-			}
-			opts.Tune.Axes = ax
-			opts.Tune.Dir = chdirFlag(c)
-			if len(args) > 0 {
-				opts.Tune.Packages = args
 			}
 			fl := c.Flags()
 			if fl.Changed("count") && opts.Tune.Count < 1 {
 				return usagef("--count %d: want at least 1 round (10 or more for a verdict)", opts.Tune.Count)
 			}
 			opts.Pinned.Count, opts.Pinned.Bench, opts.Pinned.Benchtime = fl.Changed("count"), fl.Changed("bench"), fl.Changed("benchtime")
+			var err error
 			if opts.MaxRegression, err = parsePercent(maxReg); err != nil {
 				return usagef("--max-regression %q: %v", maxReg, err)
 			}
@@ -106,11 +101,10 @@ When $GITHUB_STEP_SUMMARY is set, the Markdown summary is appended to it.`,
 			if err := checkOutputPath(opts.Output); err != nil {
 				return err
 			}
-			axesGiven := ax.GOAMD64 != nil || ax.PGO != nil || ax.LDFlags != nil || ax.GCFlags != nil || ax.Env != nil
-			if opts.Against != "" && axesGiven {
+			if opts.Against != "" && axesGiven(opts.Tune.Axes) {
 				return usagef("--against compares this commit's baseline build with the saved one: drop the axis flags, or drop --against to check a candidate build in one run")
 			}
-			if opts.Against == "" && !axesGiven && opts.Tune.Config == "" && !hasConfig(opts.Tune.Dir) {
+			if opts.Against == "" && !axesGiven(opts.Tune.Axes) && opts.Tune.Config == "" && !hasConfig(opts.Tune.Dir) {
 				return usagef("check needs a candidate: give its build settings with axis flags (e.g. --ldflags '-X main.mode=release'), variants in gotune.yaml, or a saved result with --against FILE")
 			}
 			opts.StepSummary = os.Getenv(stepSummaryEnv)

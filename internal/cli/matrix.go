@@ -33,14 +33,8 @@ build line a user would type for it. Nothing is built or run.`,
 		Example: `  gotune matrix --goamd64 v1,v3 --ldflags '' --ldflags '-s -w'
   gotune matrix -C examples/quotes`,
 		RunE: func(c *cobra.Command, args []string) error {
-			ax, err := mf.axes(c)
-			if err != nil {
+			if err := mf.apply(c, args, &opts.Tune); err != nil {
 				return err
-			}
-			opts.Tune.Axes = ax
-			opts.Tune.Dir = chdirFlag(c)
-			if len(args) > 0 {
-				opts.Tune.Packages = args
 			}
 			if runF != nil {
 				return runF(c.Context(), opts)

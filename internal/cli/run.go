@@ -72,6 +72,26 @@ func (m *matrixFlags) axes(c *cobra.Command) (matrix.Axes, error) {
 	return ax, nil
 }
 
+// apply fills the target, packages and axes of o from the command line,
+// as run, matrix and check share them.
+func (m *matrixFlags) apply(c *cobra.Command, args []string, o *tune.Options) error {
+	ax, err := m.axes(c)
+	if err != nil {
+		return err
+	}
+	o.Axes = ax
+	o.Dir = chdirFlag(c)
+	if len(args) > 0 {
+		o.Packages = args
+	}
+	return nil
+}
+
+// axesGiven reports whether any axis flag was given.
+func axesGiven(ax matrix.Axes) bool {
+	return ax.GOAMD64 != nil || ax.PGO != nil || ax.LDFlags != nil || ax.GCFlags != nil || ax.Env != nil
+}
+
 // orEmpty keeps a flag that was given with an empty value (--ldflags ”)
 // from reading as "not given".
 func orEmpty(v []string) []string {
@@ -122,14 +142,8 @@ format, tagged with variant, goamd64, pgo, ldflags and gcflags keys, for
   gotune run --format html -o report.html      # a page with charts
   gotune run --baseline-only --json base.json  # the saved result for 'gotune check --against'`,
 		RunE: func(c *cobra.Command, args []string) error {
-			ax, err := mf.axes(c)
-			if err != nil {
+			if err := mf.apply(c, args, &opts.Tune); err != nil {
 				return err
-			}
-			opts.Tune.Axes = ax
-			opts.Tune.Dir = chdirFlag(c)
-			if len(args) > 0 {
-				opts.Tune.Packages = args
 			}
 			if c.Flags().Changed("count") && opts.Tune.Count < 1 {
 				return usagef("--count %d: want at least 1 round (10 or more for a verdict)", opts.Tune.Count)
@@ -142,7 +156,7 @@ format, tagged with variant, goamd64, pgo, ldflags and gcflags keys, for
 			if err := checkOutputPath(opts.Output); err != nil {
 				return err
 			}
-			if opts.BaselineOnly && (ax.GOAMD64 != nil || ax.PGO != nil || ax.LDFlags != nil || ax.GCFlags != nil || ax.Env != nil) {
+			if opts.BaselineOnly && axesGiven(opts.Tune.Axes) {
 				return usagef("--baseline-only measures the baseline build alone: drop the axis flags, or drop --baseline-only to measure the matrix")
 			}
 			opts.StepSummary = os.Getenv(stepSummaryEnv)
