@@ -31,3 +31,21 @@ func TestTextShowsPGOEvidence(t *testing.T) {
 		}
 	}
 }
+
+func TestTextCountsScreenedOutVariants(t *testing.T) {
+	run := typicalRun()
+	for _, name := range []string{"goamd64=v2,pgo=off", "goamd64=v3,pgo=off"} {
+		run.Variants = append(run.Variants, result.Variant{Name: name, Status: result.StatusSkipped,
+			Reason: result.ReasonScreenedOut + " varies one axis at a time (--search grid builds every variant)"})
+	}
+	var buf bytes.Buffer
+	if err := Text(&buf, run, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "goamd64=v2,pgo=off") {
+		t.Errorf("a screened-out variant has a row of its own:\n%s", buf.String())
+	}
+	if !strings.Contains(buf.String(), "2 variants of the matrix were not built: screening varies one axis at a time") {
+		t.Errorf("no note counts the screened-out variants:\n%s", buf.String())
+	}
+}

@@ -185,6 +185,7 @@ func (r *textReport) table() {
 // orderVariants returns the variants in table order: ranked ones by rank,
 // then measured but unranked ones (baseline, same code, too few samples),
 // then failed, build-failed and skipped ones, each group in matrix order.
+// Variants screening did not build are left out: a note counts them.
 func orderVariants(vs []result.Variant) []*result.Variant {
 	group := func(v *result.Variant) int {
 		switch {
@@ -201,8 +202,11 @@ func orderVariants(vs []result.Variant) []*result.Variant {
 		}
 	}
 	out := make([]*result.Variant, len(vs))
+	out = out[:0]
 	for i := range vs {
-		out[i] = &vs[i]
+		if !screenedOut(&vs[i]) {
+			out = append(out, &vs[i])
+		}
 	}
 	slices.SortStableFunc(out, func(a, b *result.Variant) int {
 		if ga, gb := group(a), group(b); ga != gb {
@@ -364,12 +368,30 @@ func (r *textReport) noteLines() []string {
 		notes = append(notes, fmt.Sprintf("%s has the same compiled code as %s%s: measured once; its speed is the same by construction",
 			v.Name, v.SameCodeAs, why))
 	}
+	if n := countScreenedOut(r.run.Variants); n > 0 {
+		notes = append(notes, fmt.Sprintf("%d variants of the matrix were not built: screening varies one axis at a time from the baseline, then combines the best values (--search grid builds every variant)", n))
+	}
 	notes = append(notes, r.pgoNotes()...)
 	notes = append(notes, r.failureNotes()...)
 	for _, w := range r.run.Warnings {
 		notes = append(notes, "warning: "+oneLine(w, 200))
 	}
 	return notes
+}
+
+// screenedOut reports whether screening left v unbuilt.
+func screenedOut(v *result.Variant) bool {
+	return v.Status == result.StatusSkipped && strings.HasPrefix(v.Reason, result.ReasonScreenedOut)
+}
+
+func countScreenedOut(vs []result.Variant) int {
+	n := 0
+	for i := range vs {
+		if screenedOut(&vs[i]) {
+			n++
+		}
+	}
+	return n
 }
 
 // pgoNotes returns the evidence that each PGO variant's profile took effect

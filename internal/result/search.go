@@ -1,5 +1,9 @@
 package result
 
+// ReasonScreenedOut starts the Reason of a variant that screening did not
+// build; reports list such variants in one note rather than a row each.
+const ReasonScreenedOut = "not built: screening"
+
 // Search values: how the variants of a run were chosen for measuring.
 const (
 	SearchGrid   = "grid"   // every variant of the matrix

@@ -565,7 +565,7 @@ func (s *searcher) stages(ctx context.Context, mode string) error {
 	plan := search.Screen(run.Variants, base)
 	for _, name := range plan.Later {
 		v := run.Variant(name)
-		v.Status, v.Reason = result.StatusSkipped, "not built: screening varies one axis at a time (--search grid builds every variant)"
+		v.Status, v.Reason = result.StatusSkipped, result.ReasonScreenedOut+" varies one axis at a time (--search grid builds every variant)"
 	}
 	fmt.Fprintf(s.log(), "gotune: screening: %d of %d variants first, one axis at a time; then the best value of each axis combined and confirmed against %s\n",
 		len(plan.First), len(run.Variants), base)
@@ -620,7 +620,7 @@ func (s *searcher) stages(ctx context.Context, mode string) error {
 	v.Status, v.Reason = result.StatusOK, ""
 	for _, name := range plan.Later {
 		if name != c.Variant {
-			run.Variant(name).Reason = fmt.Sprintf("not built: screening varies one axis at a time and combined the best values into %s (--search grid builds every variant)", c.Variant)
+			run.Variant(name).Reason = fmt.Sprintf(result.ReasonScreenedOut+" varies one axis at a time and combined the best values into %s (--search grid builds every variant)", c.Variant)
 		}
 	}
 	if err := s.build(ctx, []string{c.Variant}); err != nil {
@@ -1288,7 +1288,7 @@ func (s *searcher) finish(resultKey string, measureErr error) (*result.Run, erro
 func okVariants(run *result.Run) int {
 	n := 0
 	for _, v := range run.Variants {
-		if v.Status != result.StatusSkipped || strings.HasPrefix(v.Reason, "not built: screening") {
+		if v.Status != result.StatusSkipped || strings.HasPrefix(v.Reason, result.ReasonScreenedOut) {
 			n++
 		}
 	}
