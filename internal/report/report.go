@@ -621,7 +621,8 @@ func (r *textReport) advice() advice {
 	} else {
 		a.lines = append(a.lines, "Keep your current build: no variant could be compared with it.")
 	}
-	if run.MinDetectable > 0 {
+	if run.MinDetectable > 0 && !strings.Contains(run.Verdict, "could detect") {
+		// Said once: the verdict sentence often says it already.
 		a.detect = fmt.Sprintf("This run could detect changes of about %.1f%% or more.", run.MinDetectable*100)
 	}
 	return a
