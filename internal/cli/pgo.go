@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gotune/gotune/internal/atomicfile"
+	"github.com/gotune/gotune/internal/report"
 
 	"github.com/google/pprof/profile"
 	"github.com/spf13/cobra"
@@ -265,7 +266,7 @@ func pgoFetchRun(ctx context.Context, f *Factory, opts *PGOFetchOptions) error {
 		return err
 	}
 	fmt.Fprintf(f.Stdout, "fetched %s: %d samples, %s of CPU in %s, %s\nwrote %s\n",
-		got.URL, sm.Samples, sm.CPU.Round(10*time.Millisecond), sm.Duration.Round(100*time.Millisecond), byteSize(int64(len(got.Data))), out)
+		got.URL, sm.Samples, sm.CPU.Round(10*time.Millisecond), sm.Duration.Round(100*time.Millisecond), report.Bytes(int64(len(got.Data))), out)
 	return nil
 }
 
@@ -395,11 +396,11 @@ func pgoMergeRun(ctx context.Context, f *Factory, opts *PGOMergeOptions) error {
 	fmt.Fprintln(tw, "input\tduration\tsamples\tCPU\tsize\tignored\tweight")
 	for _, in := range st.Inputs {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%.1f%%\n", in.Name, in.Duration.Round(100*time.Millisecond), in.Samples,
-			in.CPU.Round(10*time.Millisecond), byteSize(in.Bytes), pct(in.Ignored), 100*in.Weight)
+			in.CPU.Round(10*time.Millisecond), report.Bytes(in.Bytes), pct(in.Ignored), 100*in.Weight)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nmerged: %d samples; trimmed to %d (%.2f%% of CPU kept, --keep %g)\n", st.Samples, st.Kept, 100*st.KeptCPU, st.Keep)
-	fmt.Fprintf(w, "size: %s in, %s out (%s)\n", byteSize(st.BytesIn), byteSize(st.BytesOut), change(st.BytesIn, st.BytesOut))
+	fmt.Fprintf(w, "size: %s in, %s out (%s)\n", report.Bytes(st.BytesIn), report.Bytes(st.BytesOut), change(st.BytesIn, st.BytesOut))
 	fmt.Fprintf(w, "wrote %s and %s\n", opts.Output, pgo.ProvenancePath(opts.Output))
 	return nil
 }
@@ -498,7 +499,7 @@ func pgoInspectRun(ctx context.Context, f *Factory, opts *PGOInspectOptions) err
 	sm := pgo.Summarize(p, opts.Top)
 	w := f.Stdout
 	fmt.Fprintf(w, "profile:     %s\n", file)
-	fmt.Fprintf(w, "size:        %s\n", byteSize(size))
+	fmt.Fprintf(w, "size:        %s\n", report.Bytes(size))
 	fmt.Fprintf(w, "sample type: %s (period %s)\n", sm.SampleTypes, sm.Period)
 	fmt.Fprintf(w, "duration:    %s\n", sm.Duration.Round(100*time.Millisecond))
 	fmt.Fprintf(w, "samples:     %d distinct stacks, %s of CPU, %d functions\n", sm.Samples, sm.CPU.Round(10*time.Millisecond), sm.Functions)
@@ -737,17 +738,6 @@ func relTo(root, p string) string {
 // trimName drops a leading "name: " from a message about name.
 func trimName(msg, name string) string {
 	return strings.TrimPrefix(msg, name+": ")
-}
-
-// byteSize formats n bytes for people.
-func byteSize(n int64) string {
-	switch {
-	case n < 1<<10:
-		return fmt.Sprintf("%d B", n)
-	case n < 1<<20:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 }
 
 // change formats the relative change from a to b: "-58%".

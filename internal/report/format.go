@@ -105,11 +105,12 @@ func sizeCell(builds []result.Build) string {
 	if len(builds) == 0 || builds[0].Size <= 0 {
 		return "-"
 	}
-	return formatBytes(builds[0].Size)
+	return Bytes(builds[0].Size)
 }
 
-// formatBytes formats n bytes with an IEC prefix and one decimal.
-func formatBytes(n int64) string {
+// Bytes formats n bytes for people, with an IEC prefix and one decimal:
+// 812 B, 21.8 KiB, 6.1 MiB.
+func Bytes(n int64) string {
 	if n < 1024 {
 		return fmt.Sprintf("%d B", n)
 	}

@@ -543,7 +543,7 @@ func sizeScatter(r *textReport) *scatterChart {
 			X: round1(xs.pos(it.size / mib)), Y: round1(ys.pos(s)),
 			Short: shorten(it.v.Name, 22),
 		}
-		p.Title = fmt.Sprintf("%s: %s, %s", it.v.Name, speedLabel(s), formatBytes(int64(it.size)))
+		p.Title = fmt.Sprintf("%s: %s, %s", it.v.Name, speedLabel(s), Bytes(int64(it.size)))
 		if finite(it.g.Lo) && finite(it.g.Hi) && it.g.Lo != it.g.Hi {
 			p.HasWhisker = true
 			p.WLo, p.WHi = round1(ys.pos(speedup(it.g.Hi))), round1(ys.pos(speedup(it.g.Lo)))

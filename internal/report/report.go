@@ -404,7 +404,7 @@ func (r *textReport) pgoNotes() []string {
 			notes = append(notes, "pgo=collect: no profile: "+oneLine(c.Error, 160))
 		} else {
 			notes = append(notes, fmt.Sprintf("pgo=collect: profile from %d round(s) of the baseline's benchmarks, before and apart from the measured rounds: %d samples, %s",
-				c.Rounds, c.Samples, humanBytes(c.Bytes)))
+				c.Rounds, c.Samples, Bytes(c.Bytes)))
 		}
 	}
 	for i := range r.run.Variants {
@@ -424,14 +424,6 @@ func (r *textReport) pgoNotes() []string {
 		notes = append(notes, fmt.Sprintf("%s: PGO took effect: code differs from -pgo=off; %s", name, counts))
 	}
 	return notes
-}
-
-// humanBytes formats a size in KiB or MiB.
-func humanBytes(n int64) string {
-	if n >= 1<<20 {
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	}
-	return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 }
 
 // failureNotes returns one line per failed variant, package and error,

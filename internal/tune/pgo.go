@@ -15,6 +15,7 @@ import (
 	"github.com/gotune/gotune/internal/gotool"
 	"github.com/gotune/gotune/internal/matrix"
 	"github.com/gotune/gotune/internal/pgo"
+	"github.com/gotune/gotune/internal/report"
 	"github.com/gotune/gotune/internal/result"
 )
 
@@ -87,7 +88,7 @@ func (p *Prepared) collect(ctx context.Context, run *result.Run, runDir string, 
 		v.BuildLine = builder.BuildLine(v.Settings, tg.BuildTarget(), tg.DefaultPGO() != "")
 	}
 	fmt.Fprintf(opts.Log, "gotune: pgo=collect: %d profile(s) merged into %s (%d samples, %s, %.1f%% of CPU kept)\n",
-		len(raws), merged, col.Samples, byteSize(col.Bytes), 100*col.KeptCPU)
+		len(raws), merged, col.Samples, report.Bytes(col.Bytes), 100*col.KeptCPU)
 	return nil
 }
 
@@ -245,17 +246,6 @@ func decisions(ctx context.Context, r gotool.Runner, dir, module string, s resul
 		out = append(append(out, res.Stdout...), res.Stderr...)
 	}
 	return pgo.CountDecisions(out), errors.Join(errs...)
-}
-
-// byteSize formats n bytes for people: 812 B, 21.8 KiB, 1.2 MiB.
-func byteSize(n int64) string {
-	switch {
-	case n < 1<<10:
-		return fmt.Sprintf("%d B", n)
-	case n < 1<<20:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 }
 
 func firstLine(s string) string {
