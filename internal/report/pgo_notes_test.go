@@ -14,12 +14,17 @@ func TestTextShowsPGOEvidence(t *testing.T) {
 	run.Variants = append(run.Variants,
 		result.Variant{Name: "pgo=collect", Status: result.StatusOK, Verdict: result.VerdictNoDiff,
 			PGOEffect: &result.PGOEffect{CodeChanged: true, HotInlines: 17, Devirtualized: 1, HotFunctions: 19}},
+		result.Variant{Name: "pgo=collect,ldflags=-s -w", Status: result.StatusOK, Verdict: result.VerdictSameCode, SameCodeAs: "pgo=collect",
+			PGOEffect: &result.PGOEffect{CodeChanged: true, HotInlines: 17, Devirtualized: 1, HotFunctions: 19}},
 		result.Variant{Name: "pgo=empty.pprof", Status: result.StatusSkipped, Reason: "no PGO effect: code equals -pgo=off",
 			PGOEffect: &result.PGOEffect{CodeChanged: false}},
 	)
 	var buf bytes.Buffer
 	if err := Text(&buf, run, Options{}); err != nil {
 		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "pgo=collect,ldflags=-s -w: PGO took effect") {
+		t.Errorf("a same-code twin repeats its twin's PGO evidence")
 	}
 	for _, want := range []string{
 		"pgo=collect: profile from 2 round(s) of the baseline's benchmarks, before and apart from the measured rounds: 1041 samples, 27.4 KiB",

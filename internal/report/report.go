@@ -249,9 +249,6 @@ func (r *textReport) row(v *result.Variant) []string {
 	case stats.Geomean != nil:
 		sec = ratioCell(*stats.Geomean)
 	}
-	if stats != v {
-		sec += " = " + stats.Name
-	}
 	counts := "-"
 	if !r.isBaseline(stats) && (stats.Geomean != nil || stats.Improved+stats.Worse+stats.Unchanged > 0) {
 		counts = fmt.Sprintf("%d/%d/%d", stats.Improved, stats.Worse, stats.Unchanged)
@@ -409,8 +406,8 @@ func (r *textReport) pgoNotes() []string {
 	}
 	for i := range r.run.Variants {
 		e := r.run.Variants[i].PGOEffect
-		if e == nil {
-			continue
+		if e == nil || r.run.Variants[i].SameCodeAs != "" {
+			continue // a same-code twin's evidence is its twin's
 		}
 		name := r.run.Variants[i].Name
 		if !e.CodeChanged {
