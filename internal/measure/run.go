@@ -421,8 +421,9 @@ func remaining(all []string, userRE *regexp.Regexp, user string, excluded map[st
 func failedBenchmark(out string) string {
 	lines := strings.Split(out, "\n")
 	for _, l := range lines {
-		if rest, ok := strings.CutPrefix(strings.TrimSpace(l), "--- FAIL: "); ok {
-			return topLevel(strings.Fields(rest)[0])
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(l), "--- FAIL: Benchmark"); ok {
+			name, _, _ := strings.Cut(rest, " ")
+			return topLevel("Benchmark" + name)
 		}
 	}
 	for i := len(lines) - 1; i >= 0; i-- {

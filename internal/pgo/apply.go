@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/gotune/gotune/internal/atomicfile"
 )
@@ -84,7 +86,7 @@ func Apply(opts ApplyOptions) ([]Change, error) {
 			continue
 		}
 		if err := atomicfile.Write(c.Path, data); err != nil {
-			return changes, fmt.Errorf("writing %s: %v", c.Path, err)
+			return changes, writeError(c.Path, err)
 		}
 	}
 	if opts.ProfilesDir == "" {
@@ -109,7 +111,7 @@ func Apply(opts ApplyOptions) ([]Change, error) {
 	pv.AppliedTo = applied
 	if action != "unchanged" {
 		if err := atomicfile.Write(keep, data); err != nil {
-			return changes, fmt.Errorf("writing %s: %v", keep, err)
+			return changes, writeError(keep, err)
 		}
 	}
 	changes = append(changes, Change{Path: keep, Action: action})
@@ -138,4 +140,13 @@ func rel(root, path string) string {
 		return path
 	}
 	return filepath.ToSlash(r)
+}
+
+// writeError explains a failed write of path. A target that cannot be
+// written (read-only, or not the user's) is an InputError with the fix.
+func writeError(path string, err error) error {
+	if errors.Is(err, syscall.EROFS) || errors.Is(err, fs.ErrPermission) {
+		return inputErrorf("cannot write %s: %v: make the target writable, or copy the profile there yourself", path, errors.Unwrap(err))
+	}
+	return fmt.Errorf("writing %s: %v", path, err)
 }

@@ -155,6 +155,9 @@ func Prepare(ctx context.Context, opts Options) (*Prepared, error) {
 
 	levels, err := builder.HostLevels(ctx, opts.Runner, filepath.Join(workDir, "probe"))
 	if err != nil {
+		if strings.Contains(err.Error(), "no space left on device") {
+			return nil, InputError{fmt.Errorf("work dir %s is full (no space left on device): free some space or pass another --workdir", workDir)}
+		}
 		return nil, err
 	}
 

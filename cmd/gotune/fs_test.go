@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gotune/gotune/internal/cli"
+)
+
+// mountTmpfs mounts a tmpfs of the given size at dir for the test, or skips
+// the test where that is not possible (not root, no mount).
+func mountTmpfs(t *testing.T, dir, size string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to mount a full or read-only file system")
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v: %s", err, out)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
+			t.Errorf("umount %s: %v: %s", dir, err, out)
+		}
+	})
+}
+
+func writeModule(t *testing.T, dir string) {
+	t.Helper()
+	files := map[string]string{
+		"go.mod":          "module example.com/fs\n\ngo 1.21\n",
+		"fs.go":           "package fs\n\n// One returns 1.\nfunc One() int { return 1 }\n",
+		"fs_test.go":      "package fs\n\nimport \"testing\"\n\nfunc BenchmarkOne(b *testing.B) {\n\tfor b.Loop() {\n\t\tOne()\n\t}\n}\n",
+		"cmd/app/main.go": "package main\n\nfunc main() {}\n",
+	}
+	for name, data := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestWorkDirOutOfSpace runs gotune with a work dir on a 256 KiB file
+// system, too small for any binary: one line names the full work dir and
+// the fix, and nothing is written into the target.
+func TestWorkDirOutOfSpace(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds with the real go command")
+	}
+	root := t.TempDir()
+	mod, tiny := filepath.Join(root, "mod"), filepath.Join(root, "tiny")
+	writeModule(t, mod)
+	os.Mkdir(tiny, 0o755)
+	mountTmpfs(t, tiny, "256k")
+	var out, errb bytes.Buffer
+	code := cli.Main(context.Background(), []string{"run", "-C", mod, "--goamd64", "v1", "--count", "2", "--benchtime", "10x", "--workdir", filepath.Join(tiny, "w")}, &out, &errb)
+	if code != cli.ExitUsage {
+		t.Errorf("exit status %d, want %d", code, cli.ExitUsage)
+	}
+	msg := errb.String()
+	t.Logf("exit %d: %s", code, msg)
+	if !strings.Contains(msg, "is full (no space left on device): free some space or pass another --workdir") || strings.Count(strings.TrimSpace(msg), "\n") != 0 {
+		t.Errorf("stderr = %q, want one line naming the full work dir and the fix", msg)
+	}
+	entries, _ := os.ReadDir(mod)
+	if len(entries) != 4 {
+		t.Errorf("the target holds %d entries after the run, want its 4", len(entries))
+	}
+}
+
+// TestApplyReadOnlyTarget runs gotune pgo apply on a target mounted read
+// only: one line names the problem, and no default.pgo appears.
+func TestApplyReadOnlyTarget(t *testing.T) {
+	profile, err := filepath.Abs(filepath.Join("..", "..", "profiles", "quotes.pprof"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ro := t.TempDir()
+	mountTmpfs(t, ro, "1m")
+	writeModule(t, ro)
+	if out, err := exec.Command("mount", "-o", "remount,ro", ro).CombinedOutput(); err != nil {
+		t.Skipf("cannot remount read-only: %v: %s", err, out)
+	}
+	var out, errb bytes.Buffer
+	code := cli.Main(context.Background(), []string{"pgo", "apply", "-C", ro, profile}, &out, &errb)
+	if code != cli.ExitUsage {
+		t.Fatalf("exit status %d, want %d", code, cli.ExitUsage)
+	}
+	msg := errb.String()
+	t.Logf("exit %d: %s", code, msg)
+	if !strings.Contains(msg, "read-only file system: make the target writable, or copy the profile there yourself") || strings.Count(strings.TrimSpace(msg), "\n") != 0 || strings.Contains(msg, "goroutine") {
+		t.Errorf("stderr = %q, want one line naming the read-only file system and the fix", msg)
+	}
+	if _, err := os.Stat(filepath.Join(ro, "cmd", "app", "default.pgo")); err == nil {
+		t.Error("default.pgo was written")
+	}
+}
