@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gotune/gotune/internal/cli"
 )
@@ -101,5 +102,51 @@ func TestApplyReadOnlyTarget(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(ro, "cmd", "app", "default.pgo")); err == nil {
 		t.Error("default.pgo was written")
+	}
+}
+
+// TestInterruptDuringBuild cancels a run (as SIGINT does through main's
+// signal context) while the go command is still compiling: gotune stops,
+// says it was interrupted (the report, if any, says no trial ran), exits
+// 130, and the target is untouched.
+func TestInterruptDuringBuild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds with the real go command")
+	}
+	root := t.TempDir()
+	mod := filepath.Join(root, "mod")
+	writeModule(t, mod)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb bytes.Buffer
+	done := make(chan int)
+	go func() {
+		// A gcflags value no build cache holds yet (it names this test's
+		// folder) makes the go command recompile the standard library,
+		// which takes far longer than the moment before the cancel.
+		done <- cli.Main(ctx, []string{"run", "-C", mod, "--goamd64", "v1", "--count", "2", "--benchtime", "10x",
+			"--gcflags", "all=-d=checkptr=0 -trimpath=" + root, "--workdir", filepath.Join(root, "w")}, &out, &errb)
+	}()
+	for !strings.Contains(errb.String(), "build 1/") {
+		select {
+		case code := <-done:
+			t.Fatalf("the run ended (exit %d) before its first build started: %s", code, errb.String())
+		default:
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	code := <-done
+	if code != cli.ExitInterrupted {
+		t.Errorf("exit status %d, want %d; stderr:\n%s", code, cli.ExitInterrupted, errb.String())
+	}
+	if !strings.Contains(errb.String(), "gotune: interrupted") || strings.Contains(errb.String(), "goroutine") {
+		t.Errorf("stderr = %q, want the interruption named", errb.String())
+	}
+	if out.Len() > 0 && !strings.Contains(out.String(), "interrupted after 0 trials") {
+		t.Errorf("the report of a run stopped before measuring does not say so: %q", out.String())
+	}
+	entries, _ := os.ReadDir(mod)
+	if len(entries) != 4 {
+		t.Errorf("the target holds %d entries after the run, want its 4", len(entries))
 	}
 }
