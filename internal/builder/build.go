@@ -57,7 +57,7 @@ func Build(ctx context.Context, opts Options, variants []result.Variant) error {
 		fmt.Fprintf(opts.Log, "build %d/%d %s\n", done, n, v.Name)
 		v.Status = result.StatusOK
 		v.Builds = v.Builds[:0]
-		outDir := filepath.Join(opts.BinDir, slug(v.Name))
+		outDir := filepath.Join(opts.BinDir, Slug(v.Name))
 		if slugs[outDir] {
 			outDir = fmt.Sprintf("%s-%d", outDir, i)
 		}
@@ -160,15 +160,16 @@ func binaryName(pkg string, all []string) string {
 	base := path.Base(pkg)
 	for _, other := range all {
 		if other != pkg && path.Base(other) == base {
-			return slug(strings.ReplaceAll(pkg, "/", "_")) + ".test"
+			return Slug(pkg) + ".test"
 		}
 	}
 	return base + ".test"
 }
 
-// slug turns a variant name into a directory name: "goamd64=v3,ldflags=-s -w"
-// becomes "goamd64=v3,ldflags=-s_-w".
-func slug(name string) string {
+// Slug turns a name into a file or directory name: a variant's
+// "goamd64=v3,ldflags=-s -w" becomes "goamd64=v3,ldflags=-s_-w", an import
+// path's "example.com/a/b" becomes "example.com_a_b".
+func Slug(name string) string {
 	return strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("=,.+-", r) {
 			return r

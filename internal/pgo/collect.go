@@ -106,7 +106,7 @@ func Collect(ctx context.Context, opts CollectOptions) ([]Raw, error) {
 	var raws []Raw
 	for round := 1; round <= opts.Count; round++ {
 		for i, pk := range opts.Packages {
-			out := filepath.Join(opts.OutDir, fmt.Sprintf("%s-r%d.pprof", slug(pk.ImportPath), round))
+			out := filepath.Join(opts.OutDir, fmt.Sprintf("%s-r%d.pprof", builder.Slug(pk.ImportPath), round))
 			args := ProfileArgs(bins[i], opts.Bench, opts.Benchtime, out)
 			fmt.Fprintf(opts.Log, "pgo collect: round %d/%d %s\n", round, opts.Count, pk.ImportPath)
 			res, err := opts.Runner.Run(ctx, gotool.Cmd{Args: args, Dir: pk.Dir, Timeout: opts.Timeout})
@@ -199,16 +199,6 @@ func oneLine(s string) string {
 		s = s[:i] + " …"
 	}
 	return s
-}
-
-// slug turns an import path into a file name: example.com/a/b → example.com_a_b.
-func slug(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(".-_", r) {
-			return r
-		}
-		return '_'
-	}, s)
 }
 
 func orDot(s string) string {

@@ -670,7 +670,7 @@ func (s *searcher) build(ctx context.Context, names []string) error {
 		}
 		if kerr == nil && !s.so.Fresh {
 			if builds, ok := s.cache.LoadBuild(key); ok {
-				placed, err := cache.Place(builds, filepath.Join(binDir, binSlug(v.Name)))
+				placed, err := cache.Place(builds, filepath.Join(binDir, builder.Slug(v.Name)))
 				if err == nil {
 					v.Builds = placed
 					cached++
@@ -809,16 +809,6 @@ func buildEnv() []string {
 		}
 	}
 	return env
-}
-
-// binSlug names a variant's binary folder as the builder does.
-func binSlug(name string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("=,.+-", r) {
-			return r
-		}
-		return '_'
-	}, name)
 }
 
 // lineWriter calls fn with each complete line written to it.
