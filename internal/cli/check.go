@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gotune/gotune/internal/check"
-	"github.com/gotune/gotune/internal/matrix"
 	"github.com/gotune/gotune/internal/report"
 	"github.com/gotune/gotune/internal/result"
 	"github.com/gotune/gotune/internal/tune"
@@ -118,14 +117,7 @@ When $GITHUB_STEP_SUMMARY is set, the Markdown summary is appended to it.`,
 	fl := c.Flags()
 	fl.StringVar(&opts.Against, "against", "", "compare this commit's baseline with the baseline of a saved result `file` (JSON)")
 	fl.StringVar(&maxReg, "max-regression", "5%", "the largest slowdown of a benchmark that passes, as a `percent`")
-	fl.IntVar(&opts.Tune.Count, "count", 0, "rounds: samples per benchmark and variant (default 10, or the saved run's)")
-	fl.StringVar(&opts.Tune.Bench, "bench", "", "run only benchmarks matching `regexp` (default ., or the saved run's)")
-	fl.StringVar(&opts.Tune.Benchtime, "benchtime", "", "run each benchmark for `t` per trial: 500ms or 100x (default "+tune.DefaultBenchtime+", or the saved run's)")
-	fl.DurationVar(&opts.Tune.Timeout, "timeout", 0, "kill a trial after `d` (default: 1m plus 10× the benchtime per benchmark)")
-	fl.Int64Var(&opts.Tune.Seed, "seed", 0, "seed of the round order (default random, printed)")
-	fl.StringVar(&opts.Tune.Config, "config", "", "matrix `file` (default: gotune.yaml in the target, when present)")
-	fl.IntVar(&opts.Tune.MaxVariants, "max-variants", 0, fmt.Sprintf("refuse matrices larger than `n` variants (default %d)", matrix.DefaultMaxVariants))
-	fl.StringVar(&opts.Tune.WorkDir, "workdir", "", "where binaries and results go (default: the user cache dir); never inside the target")
+	registerMeasureFlags(fl, &opts.Tune, ", or the saved run's")
 	fl.BoolVar(&opts.Tune.NoDedupe, "no-dedupe", false, "measure a candidate with the baseline's compiled code anyway")
 	fl.StringVar(&format, "format", string(report.FormatText), "report `format`: "+report.FormatList())
 	fl.StringVarP(&opts.Output, "output", "o", "", "write the report to `file` instead of stdout")

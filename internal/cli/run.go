@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/gotune/gotune/internal/matrix"
 	"github.com/gotune/gotune/internal/report"
@@ -70,6 +71,20 @@ func (m *matrixFlags) axes(c *cobra.Command) (matrix.Axes, error) {
 		return ax, usageError{err}
 	}
 	return ax, nil
+}
+
+// registerMeasureFlags adds the flags that say what and how to measure,
+// shared by run and check; orElse names where an unset value comes from
+// besides the default (check: ", or the saved run's").
+func registerMeasureFlags(fl *pflag.FlagSet, o *tune.Options, orElse string) {
+	fl.IntVar(&o.Count, "count", 0, "rounds: samples per benchmark and variant (default 10"+orElse+")")
+	fl.StringVar(&o.Bench, "bench", "", "run only benchmarks matching `regexp`, as go test -bench (default ."+orElse+")")
+	fl.StringVar(&o.Benchtime, "benchtime", "", "run each benchmark for `t` per trial, as go test -benchtime: 500ms or 100x (default "+tune.DefaultBenchtime+orElse+")")
+	fl.DurationVar(&o.Timeout, "timeout", 0, "kill a trial after `d` (default: 1m plus 10× the benchtime per benchmark)")
+	fl.Int64Var(&o.Seed, "seed", 0, "seed of the round order; a run prints its seed so it can be replayed (default random)")
+	fl.StringVar(&o.Config, "config", "", "matrix `file` (default: gotune.yaml in the target, when present)")
+	fl.IntVar(&o.MaxVariants, "max-variants", 0, fmt.Sprintf("refuse matrices larger than `n` variants (default %d)", matrix.DefaultMaxVariants))
+	fl.StringVar(&o.WorkDir, "workdir", "", "where binaries and results go (default: the user cache dir); never inside the target")
 }
 
 // apply fills the target, packages and axes of o from the command line,
@@ -171,14 +186,7 @@ format, tagged with variant, goamd64, pgo, ldflags and gcflags keys, for
 	}
 	mf.register(c)
 	fl := c.Flags()
-	fl.IntVar(&opts.Tune.Count, "count", 0, "rounds: samples per benchmark and variant (default 10)")
-	fl.StringVar(&opts.Tune.Bench, "bench", "", "run only benchmarks matching `regexp`, as go test -bench (default .)")
-	fl.StringVar(&opts.Tune.Benchtime, "benchtime", "", "run each benchmark for `t` per trial, as go test -benchtime: 500ms or 100x (default "+tune.DefaultBenchtime+")")
-	fl.DurationVar(&opts.Tune.Timeout, "timeout", 0, "kill a trial after `d` (default: 1m plus 10× the benchtime per benchmark)")
-	fl.Int64Var(&opts.Tune.Seed, "seed", 0, "seed of the round order; a run prints its seed so it can be replayed (default random)")
-	fl.StringVar(&opts.Tune.Config, "config", "", "matrix `file` (default: gotune.yaml in the target, when present)")
-	fl.IntVar(&opts.Tune.MaxVariants, "max-variants", 0, fmt.Sprintf("refuse matrices larger than `n` variants (default %d)", matrix.DefaultMaxVariants))
-	fl.StringVar(&opts.Tune.WorkDir, "workdir", "", "where binaries and results go (default: the user cache dir); never inside the target")
+	registerMeasureFlags(fl, &opts.Tune, "")
 	fl.BoolVar(&opts.Tune.NoDedupe, "no-dedupe", false, "measure variants with identical compiled code separately (an A/A check)")
 	fl.StringVar(&opts.JSON, "json", "", "also write the whole result (every sample, p-value, seed, host) to `file`")
 	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "add per-benchmark detail to the report")
