@@ -9,42 +9,30 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gotune/gotune/internal/axis"
 	"github.com/gotune/gotune/internal/gotool"
-	"github.com/gotune/gotune/internal/result"
 )
 
 // CollectedProfile stands for the profile of a pgo=collect variant in its
 // settings until the run has collected it.
 const CollectedProfile = "<the collected profile>"
 
-// buildFlags returns the go build flags for s, in a fixed order.
-func buildFlags(s result.Settings) []string {
-	var args []string
-	if s.LDFlags != "" {
-		args = append(args, "-ldflags="+s.LDFlags)
-	}
-	if s.GCFlags != "" {
-		args = append(args, "-gcflags="+s.GCFlags)
-	}
-	pgo := s.PGO
-	if pgo == "" {
-		pgo = "off"
-	}
-	return append(args, "-pgo="+pgo)
+// The functions below take resolved settings (result.Variant.Build): pgo
+// is off or a profile path.
+
+// buildFlags returns the go build flags for s, in table order.
+func buildFlags(s axis.Settings) []string {
+	return s.Spec(axis.Build).Flags
 }
 
 // Env returns the environment a build of s runs with: GOAMD64 explicitly,
 // then the variant's extra variables.
-func Env(s result.Settings) []string {
-	env := []string{}
-	if s.GOAMD64 != "" {
-		env = append(env, "GOAMD64="+s.GOAMD64)
-	}
-	return append(env, s.Env...)
+func Env(s axis.Settings) []string {
+	return append([]string{}, s.Spec(axis.Build).Env...)
 }
 
 // TestArgs returns the argv that builds the test binary of pkg for s into out.
-func TestArgs(s result.Settings, pkg, out string) []string {
+func TestArgs(s axis.Settings, pkg, out string) []string {
 	args := []string{"go", "test", "-c", "-o", out}
 	args = append(args, buildFlags(s)...)
 	return append(args, pkg)
@@ -52,7 +40,7 @@ func TestArgs(s result.Settings, pkg, out string) []string {
 
 // ListArgs returns the argv that compiles pkg's test binary dependencies for s
 // and prints the build ID of every compiled package: the fingerprint input.
-func ListArgs(s result.Settings, pkg string) []string {
+func ListArgs(s axis.Settings, pkg string) []string {
 	args := []string{"go", "list", "-export", "-deps", "-test", "-f", "{{if .Export}}{{.ImportPath}} {{.BuildID}}{{end}}"}
 	args = append(args, buildFlags(s)...)
 	return append(args, pkg)
@@ -67,33 +55,28 @@ func ListArgs(s result.Settings, pkg string) []string {
 // from the cache of the variant's own build. The variant's own gcflags are
 // kept for every package they applied to: for a package matched by several
 // -gcflags patterns, the last one wins.
-func DecisionArgs(s result.Settings, pkg, module, out string) []string {
+func DecisionArgs(s axis.Settings, pkg, module, out string) []string {
 	const debug = "-m -d=pgodebug=1"
 	modPat := module + "/..."
 	var gc []string
-	pattern, flags := splitPattern(s.GCFlags)
+	gcflags := s.Get(axis.GCFlags)
+	pattern, flags := splitPattern(gcflags)
 	switch {
-	case s.GCFlags == "":
+	case gcflags == "":
 		gc = []string{modPat + "=" + debug}
 	case pattern == "all":
-		gc = []string{s.GCFlags, modPat + "=" + flags + " " + debug}
+		gc = []string{gcflags, modPat + "=" + flags + " " + debug}
 	case pattern == "":
 		gc = []string{modPat + "=" + debug, flags + " " + debug}
 	default:
 		gc = []string{modPat + "=" + debug, pattern + "=" + flags + " " + debug}
 	}
 	args := []string{"go", "test", "-c", "-o", out}
-	if s.LDFlags != "" {
-		args = append(args, "-ldflags="+s.LDFlags)
-	}
+	args = append(args, buildFlags(s.With(axis.GCFlags, ""))...)
 	for _, g := range gc {
 		args = append(args, "-gcflags="+g)
 	}
-	pgo := s.PGO
-	if pgo == "" {
-		pgo = "off"
-	}
-	return append(args, "-pgo="+pgo, pkg)
+	return append(args, pkg)
 }
 
 // splitPattern splits a -gcflags value into its package pattern ("" when
@@ -109,40 +92,41 @@ func splitPattern(v string) (pattern, flags string) {
 	return "", v
 }
 
-// BuildLine returns the `go build` command a user types to get s for target:
-// the environment, then only the flags that differ from a plain build.
+// BuildLine returns the `go build` command a user types to get a variant
+// with settings s (as written) and resolved profile for target: the
+// environment, then only the flags that differ from a plain build.
 // pgoDefault says whether `-pgo=auto` would find a default.pgo, so that
 // "-pgo=off" is only printed when it changes something.
-func BuildLine(s result.Settings, target string, pgoDefault bool) string {
+func BuildLine(s axis.Settings, profile, target string, pgoDefault bool) string {
 	var parts []string
-	if s.GOAMD64 != "" && s.GOAMD64 != "v1" {
-		parts = append(parts, "GOAMD64="+s.GOAMD64)
-	}
-	for _, e := range s.Env {
+	sp := s.With(axis.PGO, "").Spec(axis.Build)
+	for _, e := range sp.Env {
+		if e == "GOAMD64=v1" {
+			continue // the default
+		}
 		parts = append(parts, gotool.Quote(e))
 	}
 	parts = append(parts, "go", "build")
-	if s.LDFlags != "" {
-		parts = append(parts, gotool.Quote("-ldflags="+s.LDFlags))
-	}
-	if s.GCFlags != "" {
-		parts = append(parts, gotool.Quote("-gcflags="+s.GCFlags))
-	}
-	switch s.PGOName {
-	case "auto", "":
-		// The default since Go 1.21.
-	case "collect":
-		p := s.PGO
-		if p == "" || p == "off" {
-			p = CollectedProfile
+	for _, f := range sp.Flags {
+		if f == "-pgo=off" {
+			continue // the placeholder of the empty pgo above
 		}
-		parts = append(parts, gotool.Quote("-pgo="+p))
-	case "off":
+		parts = append(parts, gotool.Quote(f))
+	}
+	switch p := s.PGO(); p.Mode {
+	case axis.PGOModeAuto:
+		// The default since Go 1.21.
+	case axis.PGOModeCollect:
+		if profile == "" {
+			profile = CollectedProfile
+		}
+		parts = append(parts, gotool.Quote("-pgo="+profile))
+	case axis.PGOModeOff:
 		if pgoDefault {
 			parts = append(parts, "-pgo=off")
 		}
 	default:
-		parts = append(parts, gotool.Quote("-pgo="+s.PGOName))
+		parts = append(parts, gotool.Quote("-pgo="+p.Path))
 	}
 	return strings.Join(append(parts, target), " ")
 }

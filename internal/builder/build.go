@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/gotune/gotune/internal/axis"
 	"github.com/gotune/gotune/internal/gotool"
 	"github.com/gotune/gotune/internal/result"
 )
@@ -66,7 +67,7 @@ func Build(ctx context.Context, opts Options, variants []result.Variant) error {
 			return err
 		}
 		for _, pkg := range opts.Packages {
-			b, err := buildOne(ctx, opts, v.Settings, pkg, outDir)
+			b, err := buildOne(ctx, opts, v.Build(), pkg, outDir)
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -109,7 +110,7 @@ func VariantFingerprint(builds []result.Build) string {
 // with a build the matrix does not hold, such as the same settings with
 // -pgo=off. A profile in s must have been through a build first: go list
 // does not preprocess a profile the build cache has not seen.
-func Fingerprint(ctx context.Context, r gotool.Runner, dir string, s result.Settings, pkgs []string) (string, error) {
+func Fingerprint(ctx context.Context, r gotool.Runner, dir string, s axis.Settings, pkgs []string) (string, error) {
 	if r == nil {
 		r = gotool.Exec{}
 	}
@@ -124,7 +125,7 @@ func Fingerprint(ctx context.Context, r gotool.Runner, dir string, s result.Sett
 	return VariantFingerprint(builds), nil
 }
 
-func buildOne(ctx context.Context, opts Options, s result.Settings, pkg, outDir string) (result.Build, error) {
+func buildOne(ctx context.Context, opts Options, s axis.Settings, pkg, outDir string) (result.Build, error) {
 	b := result.Build{Package: pkg, Binary: filepath.Join(outDir, binaryName(pkg, opts.Packages))}
 	env := Env(s)
 	// go test -c runs first: go list does not preprocess a PGO profile the
@@ -184,7 +185,7 @@ func Slug(name string) string {
 // and the variant's extra environment. Linker flags -s and -w, which move
 // rodata and so change bytes of .text without changing an instruction, are
 // left out on purpose.
-func fingerprint(listOut []byte, s result.Settings) string {
+func fingerprint(listOut []byte, s axis.Settings) string {
 	h := sha256.New()
 	for _, line := range strings.Split(strings.TrimSpace(string(listOut)), "\n") {
 		// "path actionID/contentID", or "path [pkg.test] actionID/contentID"
@@ -201,8 +202,8 @@ func fingerprint(listOut []byte, s result.Settings) string {
 		}
 		fmt.Fprintf(h, "%s %s\n", imp, id)
 	}
-	fmt.Fprintf(h, "ldflags %q\n", codeLDFlags(s.LDFlags))
-	fmt.Fprintf(h, "env %q\n", sortedEnv(s.Env))
+	fmt.Fprintf(h, "ldflags %q\n", codeLDFlags(s.Get(axis.LDFlags)))
+	fmt.Fprintf(h, "env %q\n", sortedEnv(strings.Fields(s.Get(axis.Env))))
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 

@@ -1,6 +1,8 @@
 package builder
 
 import (
+	"github.com/gotune/gotune/internal/axis"
+
 	"context"
 	"os"
 	"reflect"
@@ -14,14 +16,14 @@ import (
 func TestTestArgs(t *testing.T) {
 	tests := []struct {
 		name string
-		s    result.Settings
+		s    axis.Settings
 		want []string
 	}{
-		{"plain", result.Settings{GOAMD64: "v1", PGO: "off"},
+		{"plain", axis.Settings{"goamd64": "v1", "pgo": "off"},
 			[]string{"go", "test", "-c", "-o", "/w/p.test", "-pgo=off", "./p"}},
-		{"all flags", result.Settings{GOAMD64: "v3", LDFlags: "-s -w", GCFlags: "all=-N -l", PGO: "/r/default.pgo"},
-			[]string{"go", "test", "-c", "-o", "/w/p.test", "-ldflags=-s -w", "-gcflags=all=-N -l", "-pgo=/r/default.pgo", "./p"}},
-		{"empty pgo means off", result.Settings{},
+		{"all flags", axis.Settings{"goamd64": "v3", "ldflags": "-s -w", "gcflags": "all=-N -l", "pgo": "/r/default.pgo"},
+			[]string{"go", "test", "-c", "-o", "/w/p.test", "-pgo=/r/default.pgo", "-ldflags=-s -w", "-gcflags=all=-N -l", "./p"}},
+		{"empty pgo means off", axis.Settings{},
 			[]string{"go", "test", "-c", "-o", "/w/p.test", "-pgo=off", "./p"}},
 	}
 	for _, tt := range tests {
@@ -34,15 +36,15 @@ func TestTestArgs(t *testing.T) {
 }
 
 func TestListArgsShareBuildFlags(t *testing.T) {
-	s := result.Settings{GCFlags: "all=-l", PGO: "off"}
+	s := axis.Settings{"gcflags": "all=-l", "pgo": "off"}
 	got := ListArgs(s, "./p")
-	if got[0] != "go" || got[1] != "list" || got[len(got)-1] != "./p" || got[len(got)-2] != "-pgo=off" || got[len(got)-3] != "-gcflags=all=-l" {
+	if got[0] != "go" || got[1] != "list" || got[len(got)-1] != "./p" || got[len(got)-2] != "-gcflags=all=-l" || got[len(got)-3] != "-pgo=off" {
 		t.Errorf("ListArgs = %q", got)
 	}
 }
 
 func TestEnv(t *testing.T) {
-	got := Env(result.Settings{GOAMD64: "v2", Env: []string{"GOEXPERIMENT=greenteagc"}})
+	got := Env(axis.Settings{"goamd64": "v2", "env": "GOEXPERIMENT=greenteagc"})
 	want := []string{"GOAMD64=v2", "GOEXPERIMENT=greenteagc"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Env = %q, want %q", got, want)
@@ -52,19 +54,19 @@ func TestEnv(t *testing.T) {
 func TestBuildLine(t *testing.T) {
 	tests := []struct {
 		name       string
-		s          result.Settings
+		s          axis.Settings
 		pgoDefault bool
 		want       string
 	}{
-		{"plain", result.Settings{GOAMD64: "v1", PGOName: "auto"}, false, "go build ./cmd/x"},
-		{"v3 stripped", result.Settings{GOAMD64: "v3", LDFlags: "-s -w", PGOName: "off"}, false, "GOAMD64=v3 go build '-ldflags=-s -w' ./cmd/x"},
-		{"pgo off over a default.pgo", result.Settings{GOAMD64: "v1", PGOName: "off"}, true, "go build -pgo=off ./cmd/x"},
-		{"profile path", result.Settings{GOAMD64: "v2", PGOName: "prof/cpu.pprof", GCFlags: "all=-l"}, true, "GOAMD64=v2 go build -gcflags=all=-l -pgo=prof/cpu.pprof ./cmd/x"},
-		{"env", result.Settings{GOAMD64: "v1", Env: []string{"GOEXPERIMENT=greenteagc"}, PGOName: "auto"}, false, "GOEXPERIMENT=greenteagc go build ./cmd/x"},
+		{"plain", axis.Settings{"goamd64": "v1", "pgo": "auto"}, false, "go build ./cmd/x"},
+		{"v3 stripped", axis.Settings{"goamd64": "v3", "ldflags": "-s -w", "pgo": "off"}, false, "GOAMD64=v3 go build '-ldflags=-s -w' ./cmd/x"},
+		{"pgo off over a default.pgo", axis.Settings{"goamd64": "v1", "pgo": "off"}, true, "go build -pgo=off ./cmd/x"},
+		{"profile path", axis.Settings{"goamd64": "v2", "gcflags": "all=-l", "pgo": "prof/cpu.pprof"}, true, "GOAMD64=v2 go build -gcflags=all=-l -pgo=prof/cpu.pprof ./cmd/x"},
+		{"env", axis.Settings{"goamd64": "v1", "pgo": "auto", "env": "GOEXPERIMENT=greenteagc"}, false, "GOEXPERIMENT=greenteagc go build ./cmd/x"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := BuildLine(tt.s, "./cmd/x", tt.pgoDefault); got != tt.want {
+			if got := BuildLine(tt.s, "", "./cmd/x", tt.pgoDefault); got != tt.want {
 				t.Errorf("BuildLine = %q, want %q", got, tt.want)
 			}
 		})
@@ -79,16 +81,16 @@ func TestFingerprint(t *testing.T) {
 		}
 		return []byte(b.String())
 	}
-	base := fingerprint(list("a1/c1", "a2/c2", "a3/c3"), result.Settings{})
+	base := fingerprint(list("a1/c1", "a2/c2", "a3/c3"), axis.Settings{})
 	tests := []struct {
 		name string
 		fp   string
 		same bool
 	}{
-		{"other action IDs, same content (e.g. -s -w)", fingerprint(list("x1/c1", "x2/c2", "x3/c3"), result.Settings{LDFlags: "-s -w"}), true},
-		{"compiled code differs", fingerprint(list("a1/c1", "a2/cX", "a3/c3"), result.Settings{}), false},
-		{"-X changes behaviour", fingerprint(list("a1/c1", "a2/c2", "a3/c3"), result.Settings{LDFlags: "-X main.mode=slow"}), false},
-		{"extra env", fingerprint(list("a1/c1", "a2/c2", "a3/c3"), result.Settings{Env: []string{"GOEXPERIMENT=x"}}), false},
+		{"other action IDs, same content (e.g. -s -w)", fingerprint(list("x1/c1", "x2/c2", "x3/c3"), axis.Settings{"ldflags": "-s -w"}), true},
+		{"compiled code differs", fingerprint(list("a1/c1", "a2/cX", "a3/c3"), axis.Settings{}), false},
+		{"-X changes behaviour", fingerprint(list("a1/c1", "a2/c2", "a3/c3"), axis.Settings{"ldflags": "-X main.mode=slow"}), false},
+		{"extra env", fingerprint(list("a1/c1", "a2/c2", "a3/c3"), axis.Settings{"env": "GOEXPERIMENT=x"}), false},
 	}
 	for _, tt := range tests {
 		if (tt.fp == base) != tt.same {
@@ -121,11 +123,11 @@ func fakeGo() *gotool.Fake {
 
 func TestBuild(t *testing.T) {
 	vs := []result.Variant{
-		{Name: "baseline", Settings: result.Settings{GOAMD64: "v1", PGO: "off"}},
-		{Name: "strip", Settings: result.Settings{GOAMD64: "v1", LDFlags: "-s -w", PGO: "off"}},
-		{Name: "v3", Settings: result.Settings{GOAMD64: "v3", PGO: "off"}},
-		{Name: "bad", Settings: result.Settings{GOAMD64: "v1", GCFlags: "-bogus", PGO: "off"}},
-		{Name: "v4", Settings: result.Settings{GOAMD64: "v4"}, Status: result.StatusSkipped, Reason: "cpu"},
+		{Name: "baseline", Settings: axis.Settings{"goamd64": "v1", "pgo": "off"}},
+		{Name: "strip", Settings: axis.Settings{"goamd64": "v1", "ldflags": "-s -w", "pgo": "off"}},
+		{Name: "v3", Settings: axis.Settings{"goamd64": "v3", "pgo": "off"}},
+		{Name: "bad", Settings: axis.Settings{"goamd64": "v1", "gcflags": "-bogus", "pgo": "off"}},
+		{Name: "v4", Settings: axis.Settings{"goamd64": "v4"}, Status: result.StatusSkipped, Reason: "cpu"},
 	}
 	f := fakeGo()
 	err := Build(context.Background(), Options{Runner: f, Dir: "/src", BinDir: t.TempDir(), Packages: []string{"example.com/p"}, Dedupe: true}, vs)
@@ -153,8 +155,8 @@ func TestBuild(t *testing.T) {
 
 func TestBuildNoDedupe(t *testing.T) {
 	vs := []result.Variant{
-		{Name: "a", Settings: result.Settings{GOAMD64: "v1", PGO: "off"}},
-		{Name: "b", Settings: result.Settings{GOAMD64: "v1", PGO: "off"}},
+		{Name: "a", Settings: axis.Settings{"goamd64": "v1", "pgo": "off"}},
+		{Name: "b", Settings: axis.Settings{"goamd64": "v1", "pgo": "off"}},
 	}
 	if err := Build(context.Background(), Options{Runner: fakeGo(), BinDir: t.TempDir(), Packages: []string{"example.com/p"}}, vs); err != nil {
 		t.Fatal(err)

@@ -1,6 +1,8 @@
 package builder
 
 import (
+	"github.com/gotune/gotune/internal/axis"
+
 	"context"
 	"reflect"
 	"testing"
@@ -13,25 +15,25 @@ func TestDecisionArgs(t *testing.T) {
 	head := []string{"go", "test", "-c", "-o", "/tmp/x.test"}
 	tests := []struct {
 		name string
-		s    result.Settings
-		want []string // after head, before -pgo and the package
+		s    axis.Settings
+		want []string // after head and -pgo, before the package
 	}{
 		{"no gcflags: the module's packages only",
-			result.Settings{PGO: "/p/default.pgo"},
+			axis.Settings{"pgo": "/p/default.pgo"},
 			[]string{"-gcflags=example.com/m/...=-m -d=pgodebug=1"}},
 		{"all= flags stay on every package; the module's get the debug flags too",
-			result.Settings{PGO: "/p/default.pgo", GCFlags: "all=-d=pgoinlinebudget=4000", LDFlags: "-s -w"},
+			axis.Settings{"ldflags": "-s -w", "gcflags": "all=-d=pgoinlinebudget=4000", "pgo": "/p/default.pgo"},
 			[]string{"-ldflags=-s -w", "-gcflags=all=-d=pgoinlinebudget=4000", "-gcflags=example.com/m/...=-d=pgoinlinebudget=4000 -m -d=pgodebug=1"}},
 		{"flags without a pattern stay on the named package",
-			result.Settings{PGO: "/p/default.pgo", GCFlags: "-N -l"},
+			axis.Settings{"gcflags": "-N -l", "pgo": "/p/default.pgo"},
 			[]string{"-gcflags=example.com/m/...=-m -d=pgodebug=1", "-gcflags=-N -l -m -d=pgodebug=1"}},
 		{"another pattern",
-			result.Settings{PGO: "/p/default.pgo", GCFlags: "./internal/...=-l"},
+			axis.Settings{"gcflags": "./internal/...=-l", "pgo": "/p/default.pgo"},
 			[]string{"-gcflags=example.com/m/...=-m -d=pgodebug=1", "-gcflags=./internal/...=-l -m -d=pgodebug=1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			want := append(append(append([]string{}, head...), tt.want...), "-pgo=/p/default.pgo", "example.com/m/p")
+			want := append(append(append([]string{}, head...), "-pgo=/p/default.pgo"), append(tt.want, "example.com/m/p")...)
 			if got := DecisionArgs(tt.s, "example.com/m/p", mod, "/tmp/x.test"); !reflect.DeepEqual(got, want) {
 				t.Errorf("DecisionArgs =\n%q\nwant\n%q", got, want)
 			}
@@ -40,18 +42,17 @@ func TestDecisionArgs(t *testing.T) {
 }
 
 func TestBuildLineCollect(t *testing.T) {
-	s := result.Settings{GOAMD64: "v1", PGOName: "collect", PGO: CollectedProfile}
-	if got := BuildLine(s, "./cmd/x", false); got != "go build '-pgo=<the collected profile>' ./cmd/x" {
+	s := axis.Settings{"goamd64": "v1", "pgo": "collect"}
+	if got := BuildLine(s, "", "./cmd/x", false); got != "go build '-pgo=<the collected profile>' ./cmd/x" {
 		t.Errorf("before collecting: %q", got)
 	}
-	s.PGO = "/w/run/pgo/collected.pprof"
-	if got := BuildLine(s, "./cmd/x", false); got != "go build -pgo=/w/run/pgo/collected.pprof ./cmd/x" {
+	if got := BuildLine(s, "/w/run/pgo/collected.pprof", "./cmd/x", false); got != "go build -pgo=/w/run/pgo/collected.pprof ./cmd/x" {
 		t.Errorf("after collecting: %q", got)
 	}
 }
 
 func TestFingerprintMatchesBuild(t *testing.T) {
-	vs := []result.Variant{{Name: "v3", Settings: result.Settings{GOAMD64: "v3", PGO: "off"}}}
+	vs := []result.Variant{{Name: "v3", Settings: axis.Settings{"goamd64": "v3", "pgo": "off"}}}
 	pkgs := []string{"example.com/p", "example.com/q"}
 	if err := Build(context.Background(), Options{Runner: fakeGo(), BinDir: t.TempDir(), Packages: pkgs}, vs); err != nil {
 		t.Fatal(err)
@@ -63,11 +64,11 @@ func TestFingerprintMatchesBuild(t *testing.T) {
 	if fp != VariantFingerprint(vs[0].Builds) {
 		t.Errorf("Fingerprint %s differs from the fingerprint of the same build %s", fp, VariantFingerprint(vs[0].Builds))
 	}
-	other, _ := Fingerprint(context.Background(), fakeGo(), "/src", result.Settings{GOAMD64: "v1", PGO: "off"}, pkgs)
+	other, _ := Fingerprint(context.Background(), fakeGo(), "/src", axis.Settings{"goamd64": "v1", "pgo": "off"}, pkgs)
 	if other == fp {
 		t.Errorf("v1 and v3 have the same fingerprint")
 	}
-	if _, err := Fingerprint(context.Background(), fakeGo(), "/src", result.Settings{GCFlags: "-bogus"}, pkgs); err == nil {
+	if _, err := Fingerprint(context.Background(), fakeGo(), "/src", axis.Settings{"gcflags": "-bogus"}, pkgs); err == nil {
 		t.Errorf("a failed compile gave no error")
 	}
 }
@@ -79,7 +80,7 @@ func TestFingerprintTestVariants(t *testing.T) {
 	off := []byte("example.com/p a0/c0\ninternal/goarch a1/c1\nexample.com/p [example.com/p.test] a2/c2\n")
 	same := []byte("example.com/p b0/c0\ninternal/goarch [example.com/p.test] b1/c1\nexample.com/p [example.com/p.test] b2/c2\n")
 	changed := []byte("example.com/p b0/c0\ninternal/goarch [example.com/p.test] b1/c1\nexample.com/p [example.com/p.test] b2/cX\n")
-	s := result.Settings{}
+	s := axis.Settings{}
 	if fingerprint(off, s) != fingerprint(same, s) {
 		t.Errorf("a PGO build with the code of -pgo=off has another fingerprint")
 	}
@@ -93,7 +94,7 @@ func TestFingerprintTestVariants(t *testing.T) {
 // no build has preprocessed it yet, so go test -c must come first.
 func TestBuildCompilesBeforeListing(t *testing.T) {
 	f := fakeGo()
-	vs := []result.Variant{{Name: "pgo", Settings: result.Settings{GOAMD64: "v1", PGO: "/p/cpu.pprof"}}}
+	vs := []result.Variant{{Name: "pgo", Settings: axis.Settings{"goamd64": "v1", "pgo": "/p/cpu.pprof"}}}
 	if err := Build(context.Background(), Options{Runner: f, BinDir: t.TempDir(), Packages: []string{"example.com/p"}}, vs); err != nil {
 		t.Fatal(err)
 	}

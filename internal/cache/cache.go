@@ -13,6 +13,8 @@
 package cache
 
 import (
+	"github.com/gotune/gotune/internal/axis"
+
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -55,7 +57,7 @@ type BuildInputs struct {
 	GoVersion string // e.g. go1.26.8
 	GOOS      string
 	GOARCH    string
-	Settings  result.Settings
+	Settings  axis.Settings // resolved (result.Variant.Build)
 	// Profile is the hash of the PGO profile's content; "" without one.
 	Profile  string
 	Packages []string // import paths built, in order
@@ -68,21 +70,14 @@ type BuildInputs struct {
 // command splits them, and environment lists in any order; the profile is
 // keyed by content, not by path.
 func BuildKey(in BuildInputs) string {
-	s := in.Settings
-	env := slices.Clone(s.Env)
-	slices.Sort(env)
 	procEnv := slices.Clone(in.Env)
 	slices.Sort(procEnv)
-	pgo := "off"
-	if s.PGO != "off" && s.PGO != "" {
+	pgo := axis.PGOOff
+	if p := in.Settings.PGO(); p.File() {
 		pgo = "profile:" + in.Profile
 	}
 	return Key("build", in.Source, in.GoVersion, in.GOOS, in.GOARCH,
-		"goamd64="+s.GOAMD64,
-		"ldflags="+strings.Join(strings.Fields(s.LDFlags), " "),
-		"gcflags="+strings.Join(strings.Fields(s.GCFlags), " "),
-		"pgo="+pgo,
-		"env="+strings.Join(env, " "),
+		in.Settings.With(axis.PGO, pgo).Key(axis.Build),
 		"packages="+strings.Join(in.Packages, " "),
 		"procenv="+strings.Join(procEnv, "\x00"))
 }

@@ -1,6 +1,8 @@
 package cache
 
 import (
+	"github.com/gotune/gotune/internal/axis"
+
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,22 +13,20 @@ import (
 
 func TestBuildKey(t *testing.T) {
 	base := BuildInputs{Source: "src1", GoVersion: "go1.26.8", GOOS: "linux", GOARCH: "amd64",
-		Settings: result.Settings{GOAMD64: "v1", PGO: "off", PGOName: "auto", LDFlags: "-s -w", Env: []string{"A=1", "B=2"}},
+		Settings: axis.Settings{"goamd64": "v1", "ldflags": "-s -w", "pgo": "off", "env": "A=1 B=2"},
 		Packages: []string{"example.com/p"}, Env: []string{"GOFLAGS=-mod=mod"}}
 	k := BuildKey(base)
 	same := []struct {
 		name string
 		edit func(*BuildInputs)
 	}{
-		{"flags split on spaces", func(b *BuildInputs) { b.Settings.LDFlags = " -s   -w " }},
-		{"env in any order", func(b *BuildInputs) { b.Settings.Env = []string{"B=2", "A=1"} }},
-		{"pgo name as written", func(b *BuildInputs) { b.Settings.PGOName = "off" }},
+		{"flags split on spaces", func(b *BuildInputs) { b.Settings = b.Settings.With(axis.LDFlags, " -s   -w ") }},
+		{"env in any order", func(b *BuildInputs) { b.Settings = b.Settings.With(axis.Env, "B=2 A=1") }},
 		{"profile hash without a profile", func(b *BuildInputs) { b.Profile = "p1" }},
 	}
 	for _, tt := range same {
 		t.Run("same/"+tt.name, func(t *testing.T) {
 			in := base
-			in.Settings.Env = append([]string(nil), base.Settings.Env...)
 			tt.edit(&in)
 			if BuildKey(in) != k {
 				t.Errorf("key changed")
@@ -39,9 +39,9 @@ func TestBuildKey(t *testing.T) {
 	}{
 		{"source", func(b *BuildInputs) { b.Source = "src2" }},
 		{"go version", func(b *BuildInputs) { b.GoVersion = "go1.26.9" }},
-		{"goamd64", func(b *BuildInputs) { b.Settings.GOAMD64 = "v3" }},
-		{"gcflags", func(b *BuildInputs) { b.Settings.GCFlags = "-l" }},
-		{"pgo on", func(b *BuildInputs) { b.Settings.PGO = "/p/default.pgo" }},
+		{"goamd64", func(b *BuildInputs) { b.Settings = b.Settings.With(axis.GOAMD64, "v3") }},
+		{"gcflags", func(b *BuildInputs) { b.Settings = b.Settings.With(axis.GCFlags, "-l") }},
+		{"pgo on", func(b *BuildInputs) { b.Settings = b.Settings.With(axis.PGO, "/p/default.pgo") }},
 		{"packages", func(b *BuildInputs) { b.Packages = []string{"example.com/q"} }},
 		{"user environment", func(b *BuildInputs) { b.Env = []string{"GOEXPERIMENT=x"} }},
 	}
@@ -56,8 +56,8 @@ func TestBuildKey(t *testing.T) {
 	}
 	// Profiles are keyed by content.
 	p1, p2 := base, base
-	p1.Settings.PGO, p1.Profile = "/a/default.pgo", "h1"
-	p2.Settings.PGO, p2.Profile = "/b/other.pgo", "h1"
+	p1.Settings, p1.Profile = base.Settings.With(axis.PGO, "/a/default.pgo"), "h1"
+	p2.Settings, p2.Profile = base.Settings.With(axis.PGO, "/b/other.pgo"), "h1"
 	if BuildKey(p1) != BuildKey(p2) {
 		t.Errorf("the same profile content at two paths gave two keys")
 	}

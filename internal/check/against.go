@@ -1,6 +1,8 @@
 package check
 
 import (
+	"github.com/gotune/gotune/internal/axis"
+
 	"errors"
 	"fmt"
 	"slices"
@@ -110,7 +112,7 @@ func renamed(v *result.Variant, name string) result.Variant {
 	c := *v
 	c.Name = name
 	c.SameCodeAs = ""
-	c.Settings.Env = slices.Clone(v.Settings.Env)
+	c.Settings = v.Settings.Clone()
 	c.Builds = slices.Clone(v.Builds)
 	return c
 }
@@ -149,15 +151,13 @@ func quote(s string) string {
 }
 
 // settingsLine describes build settings in one comparable line.
-func settingsLine(s result.Settings) string {
-	parts := []string{"GOAMD64=" + s.GOAMD64, "-pgo=" + s.PGOName}
-	if s.GCFlags != "" {
-		parts = append(parts, fmt.Sprintf("-gcflags=%q", s.GCFlags))
+func settingsLine(s axis.Settings) string {
+	var parts []string
+	for _, a := range axis.All {
+		if v := s.Get(a); v != "" {
+			parts = append(parts, a.Name+"="+axis.QuoteIfNeeded(v))
+		}
 	}
-	if s.LDFlags != "" {
-		parts = append(parts, fmt.Sprintf("-ldflags=%q", s.LDFlags))
-	}
-	parts = append(parts, s.Env...)
 	return strings.Join(parts, " ")
 }
 

@@ -1,6 +1,8 @@
 package check
 
 import (
+	"github.com/gotune/gotune/internal/axis"
+
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -185,7 +187,7 @@ func TestAgainst(t *testing.T) {
 	mk := func(seed uint64, factor float64, cpu, goVersion string) *result.Run {
 		r := synth(seed, 8, 2, 0.03, variant{name: "baseline", factor: factor})
 		r.Host.CPU, r.GoVersion = cpu, goVersion
-		r.Variants[0].Settings = result.Settings{GOAMD64: "v1", PGOName: "auto", PGO: "off"}
+		r.Variants[0].Settings = axis.Settings{"goamd64": "v1", "pgo": "auto"}
 		r.Variants[0].Builds = []result.Build{{Package: "example.com/m/p", Size: 1 << 20, Fingerprint: fmt.Sprint(factor)}}
 		return r
 	}

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/gotune/gotune/internal/axis"
+
 	"bytes"
 	"context"
 	"os"
@@ -41,8 +43,8 @@ func TestCheckFlags(t *testing.T) {
 		check func(t *testing.T, o *CheckOptions)
 	}{
 		{"mode A with defaults", []string{"--ldflags", "-X main.mode=slow"}, func(t *testing.T, o *CheckOptions) {
-			if !reflect.DeepEqual(o.Tune.Axes.LDFlags, []string{"-X main.mode=slow"}) {
-				t.Errorf("ldflags = %q", o.Tune.Axes.LDFlags)
+			if !reflect.DeepEqual(o.Tune.Axes["ldflags"], []string{"-X main.mode=slow"}) {
+				t.Errorf("ldflags = %q", o.Tune.Axes["ldflags"])
 			}
 			if o.MaxRegression != 0.05 || o.Format != report.FormatText || o.Against != "" || o.Output != "" {
 				t.Errorf("options = %+v", o)
@@ -164,7 +166,7 @@ func TestCheckFailuresAreNotRegressions(t *testing.T) {
 	opts := &CheckOptions{MaxRegression: 0.05, Format: report.FormatText}
 	opts.Tune.Dir = dir
 	opts.Tune.WorkDir = t.TempDir()
-	opts.Tune.Axes.LDFlags = []string{"-s -w"}
+	opts.Tune.Axes = axis.Values{"ldflags": {"-s -w"}}
 	err := checkRun(context.Background(), f, opts)
 	if err == nil {
 		t.Fatal("checkRun = nil error with a broken go command")

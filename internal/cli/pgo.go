@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/gotune/gotune/internal/axis"
+
 	"context"
 	"errors"
 	"fmt"
@@ -149,7 +151,7 @@ func pgoCollectRun(ctx context.Context, f *Factory, opts *PGOCollectOptions) err
 	}
 	w := f.Stdout
 	fmt.Fprintf(w, "%d CPU profile(s) of %s's benchmarks (-test.bench=%s -test.benchtime=%s, %d round(s), built like the baseline: %s) in\n  %s\n\n",
-		len(raws), tg.Module, opts.Bench, opts.Benchtime, opts.Count, baseDesc(base.GOAMD64, base.PGO), outDir)
+		len(raws), tg.Module, opts.Bench, opts.Benchtime, opts.Count, baseDesc(base.Get(axis.GOAMD64), base.Get(axis.PGO)), outDir)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "profile\tpackage\tround\tsamples\tCPU")
 	var files []string

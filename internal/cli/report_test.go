@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/gotune/gotune/internal/axis"
+
 	"bytes"
 	"context"
 	"io"
@@ -21,8 +23,8 @@ func savedResult(t *testing.T) string {
 		Module: "example.com/m", GoVersion: "go1.26.8", Seed: 7, Count: 2, Baseline: "baseline",
 		Host: result.Host{GOOS: "linux", GOARCH: "amd64"},
 		Variants: []result.Variant{
-			{Name: "baseline", Status: result.StatusOK, Verdict: result.VerdictBaseline, Settings: result.Settings{GOAMD64: "v1", PGOName: "auto"}},
-			{Name: "goamd64=v3", Status: result.StatusOK, Verdict: result.VerdictNoDiff, Settings: result.Settings{GOAMD64: "v3", PGOName: "auto"}},
+			{Name: "baseline", Status: result.StatusOK, Verdict: result.VerdictBaseline, Settings: axis.Settings{"goamd64": "v1", "pgo": "auto"}},
+			{Name: "goamd64=v3", Status: result.StatusOK, Verdict: result.VerdictNoDiff, Settings: axis.Settings{"goamd64": "v3", "pgo": "auto"}},
 		},
 	}
 	for _, v := range []string{"baseline", "goamd64=v3"} {

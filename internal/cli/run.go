@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/gotune/gotune/internal/axis"
+
 	"context"
 	"errors"
 	"fmt"
@@ -34,39 +36,30 @@ type RunOptions struct {
 	StepSummary string
 }
 
-// matrixFlags are the axis flags shared by run and matrix.
+// matrixFlags are the axis flags shared by run, matrix and check: one
+// flag per axis of the table.
 type matrixFlags struct {
-	ldflags, gcflags, goamd64, pgo, env []string
+	vals map[string]*[]string
 }
 
 func (m *matrixFlags) register(c *cobra.Command) {
-	fl := c.Flags()
-	fl.StringArrayVar(&m.ldflags, "ldflags", nil, "an -ldflags `value` to try; repeat for more (--ldflags '' --ldflags '-s -w')")
-	fl.StringArrayVar(&m.gcflags, "gcflags", nil, "a -gcflags `value` to try; repeat for more (--gcflags '' --gcflags 'all=-l')")
-	fl.StringSliceVar(&m.goamd64, "goamd64", nil, "GOAMD64 `levels` to try, e.g. v1,v3 (default: every level this CPU runs)")
-	fl.StringSliceVar(&m.pgo, "pgo", nil, "PGO `settings` to try: off, auto (the repo's default.pgo), collect (a profile from the baseline's benchmarks) or a profile path, e.g. off,auto,collect")
-	fl.StringArrayVar(&m.env, "env", nil, "extra build environment to try, e.g. GOEXPERIMENT=greenteagc; repeat for more; '' = none")
+	m.vals = map[string]*[]string{}
+	for _, a := range axis.All {
+		p := new([]string)
+		m.vals[a.Name] = p
+		c.Flags().StringArrayVar(p, a.Name, nil, a.Usage)
+	}
 }
 
-// axes validates the flags into matrix axes; an axis not given stays nil.
-func (m *matrixFlags) axes(c *cobra.Command) (matrix.Axes, error) {
-	raw := matrix.Axes{}
-	if c.Flags().Changed("ldflags") {
-		raw.LDFlags = orEmpty(m.ldflags)
+// axes validates the flags into axis values; an axis not given is absent.
+func (m *matrixFlags) axes(c *cobra.Command) (axis.Values, error) {
+	raw := axis.Values{}
+	for _, a := range axis.All {
+		if c.Flags().Changed(a.Name) {
+			raw[a.Name] = orEmpty(*m.vals[a.Name])
+		}
 	}
-	if c.Flags().Changed("gcflags") {
-		raw.GCFlags = orEmpty(m.gcflags)
-	}
-	if c.Flags().Changed("goamd64") {
-		raw.GOAMD64 = orEmpty(m.goamd64)
-	}
-	if c.Flags().Changed("pgo") {
-		raw.PGO = orEmpty(m.pgo)
-	}
-	if c.Flags().Changed("env") {
-		raw.Env = orEmpty(m.env)
-	}
-	ax, err := matrix.ParseFlagAxes(raw)
+	ax, err := axis.ParseFlagValues(raw)
 	if err != nil {
 		return ax, usageError{err}
 	}
@@ -103,8 +96,8 @@ func (m *matrixFlags) apply(c *cobra.Command, args []string, o *tune.Options) er
 }
 
 // axesGiven reports whether any axis flag was given.
-func axesGiven(ax matrix.Axes) bool {
-	return ax.GOAMD64 != nil || ax.PGO != nil || ax.LDFlags != nil || ax.GCFlags != nil || ax.Env != nil
+func axesGiven(ax axis.Values) bool {
+	return len(ax) > 0
 }
 
 // orEmpty keeps a flag that was given with an empty value (--ldflags ”)

@@ -10,8 +10,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/gotune/gotune/internal/axis"
 )
 
 // Error is a problem in a gotune.yaml: the file, the line (0 when unknown)
@@ -33,8 +36,8 @@ func (e *Error) Error() string {
 // Keys of gotune.yaml, in the order error messages list them.
 var (
 	topKeys     = []string{"axes", "variants", "max_variants", "count", "bench", "benchtime", "packages"}
-	axisKeys    = []string{"ldflags", "gcflags", "goamd64", "pgo", "env"}
-	variantKeys = []string{"name", "ldflags", "gcflags", "goamd64", "pgo", "env"}
+	axisKeys    = axis.Names()
+	variantKeys = append([]string{"name"}, axis.Names()...)
 )
 
 // maxErrors is how many problems Parse reports before it stops listing them.
@@ -175,21 +178,21 @@ func (p *parser) config(doc *yaml.Node) Config {
 }
 
 // axes reads the axes mapping.
-func (p *parser) axes(n *yaml.Node) Axes {
-	var x Axes
+func (p *parser) axes(n *yaml.Node) axis.Values {
+	x := axis.Values{}
 	if n.Kind != yaml.MappingNode {
 		p.errorf(n, "axes: want a mapping of axes (%s), got %s", strings.Join(axisKeys, ", "), describe(n))
 		return x
 	}
 	p.mapping(n, axisKeys, func(key string, k, v *yaml.Node) {
-		a := axisNamed(key)
+		a := axis.ByName(key)
 		vals := p.list(key, v, func(item *yaml.Node, s string) (string, error) {
-			return parseValue(a, s)
+			return a.Parse(s)
 		})
 		if v.Kind == yaml.SequenceNode && len(v.Content) == 0 {
 			p.errorf(v, "%s: the list is empty; leave the axis out to keep the baseline's value", key)
 		}
-		x = x.with(a, vals)
+		x[a.Name] = vals
 	})
 	return x
 }
@@ -227,13 +230,15 @@ func (p *parser) variants(n *yaml.Node) []NamedVariant {
 			if !ok {
 				return
 			}
-			a := axisNamed(key)
-			norm, err := parseValue(a, s)
+			norm, err := axis.ByName(key).Parse(s)
 			if err != nil {
 				p.errorf(val, "%s: %v", key, err)
 				return
 			}
-			v = v.set(a, norm)
+			if v.Set == nil {
+				v.Set = axis.Settings{}
+			}
+			v.Set[key] = norm
 		})
 		if nameNode == nil {
 			p.errorf(item, "variant has no name")
@@ -254,34 +259,6 @@ func (p *parser) variants(n *yaml.Node) []NamedVariant {
 		out = append(out, v)
 	}
 	return out
-}
-
-// set returns n with the setting of axis a given as s.
-func (n NamedVariant) set(a axis, s string) NamedVariant {
-	switch a {
-	case axGOAMD64:
-		n.GOAMD64 = &s
-	case axPGO:
-		n.PGO = &s
-	case axLDFlags:
-		n.LDFlags = &s
-	case axGCFlags:
-		n.GCFlags = &s
-	case axEnv:
-		n.Env = &s
-	}
-	return n
-}
-
-// axisNamed returns the axis with the given name; the name is one of
-// axisKeys.
-func axisNamed(name string) axis {
-	for a := range numAxes {
-		if a.String() == name {
-			return a
-		}
-	}
-	return numAxes
 }
 
 // mapping calls f for each key of the mapping n in order, after checking
@@ -405,4 +382,18 @@ func describe(n *yaml.Node) string {
 		return "the value " + strconv.Quote(n.Value)
 	}
 	return "an unknown node"
+}
+
+// ParseBenchtime checks a -benchtime value, a positive duration like 500ms
+// or a positive count like 100x, and returns it without surrounding space.
+func ParseBenchtime(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if n, ok := strings.CutSuffix(s, "x"); ok {
+		if c, err := strconv.Atoi(n); err == nil && c > 0 {
+			return s, nil
+		}
+	} else if d, err := time.ParseDuration(s); err == nil && d > 0 {
+		return s, nil
+	}
+	return "", fmt.Errorf("%q is neither a duration like 500ms nor a count like 100x", s)
 }

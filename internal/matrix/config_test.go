@@ -1,6 +1,8 @@
 package matrix
 
 import (
+	"github.com/gotune/gotune/internal/axis"
+
 	"errors"
 	"fmt"
 	"io/fs"
@@ -43,16 +45,16 @@ func TestParse(t *testing.T) {
 			name: "good file",
 			yaml: goodYAML,
 			want: Config{
-				Axes: Axes{
-					GOAMD64: []string{"v1", "v3"},
-					PGO:     []string{"off", "auto", "./prof/cpu.pprof"},
-					LDFlags: []string{"", "-s -w"},
-					GCFlags: []string{"", "all=-l"},
-					Env:     []string{"", "GOEXPERIMENT=greenteagc GOGC=off"},
+				Axes: axis.Values{
+					"goamd64": {"v1", "v3"},
+					"pgo":     {"off", "auto", "./prof/cpu.pprof"},
+					"ldflags": {"", "-s -w"},
+					"gcflags": {"", "all=-l"},
+					"env":     {"", "GOEXPERIMENT=greenteagc GOGC=off"},
 				},
 				Variants: []NamedVariant{
-					{Name: "release", LDFlags: ptr("-s -w"), GOAMD64: ptr("v3"), Line: 9},
-					{Name: "no-ldflags", LDFlags: ptr(""), Line: 12},
+					{Name: "release", Set: axis.Settings{"ldflags": "-s -w", "goamd64": "v3"}, Line: 9},
+					{Name: "no-ldflags", Set: axis.Settings{"ldflags": ""}, Line: 12},
 					{Name: "aa", Line: 14},
 				},
 				MaxVariants: 200,
@@ -66,16 +68,16 @@ func TestParse(t *testing.T) {
 		{name: "comments only", yaml: "# nothing yet\n", want: Config{}},
 		{name: "empty document", yaml: "---\n", want: Config{}},
 		{name: "null value", yaml: "variants:\n  - name: plain\n    ldflags:\n", want: Config{
-			Variants: []NamedVariant{{Name: "plain", LDFlags: ptr(""), Line: 2}},
+			Variants: []NamedVariant{{Name: "plain", Set: axis.Settings{"ldflags": ""}, Line: 2}},
 		}},
 		{name: "anchors and aliases", yaml: "axes:\n  goamd64: &levels [v1, v3]\nvariants:\n  - name: a\n    goamd64: &l v3\n  - name: b\n    goamd64: *l\n", want: Config{
-			Axes:     Axes{GOAMD64: []string{"v1", "v3"}},
-			Variants: []NamedVariant{{Name: "a", GOAMD64: ptr("v3"), Line: 4}, {Name: "b", GOAMD64: ptr("v3"), Line: 6}},
+			Axes:     axis.Values{"goamd64": {"v1", "v3"}},
+			Variants: []NamedVariant{{Name: "a", Set: axis.Settings{"goamd64": "v3"}, Line: 4}, {Name: "b", Set: axis.Settings{"goamd64": "v3"}, Line: 6}},
 		}},
 		{
 			name:    "unknown axis key",
 			yaml:    "axes:\n  goamd64: [v1]\n  ldflag: [\"-s\"]\n",
-			wantErr: `gotune.yaml:3: unknown key "ldflag" (known: ldflags, gcflags, goamd64, pgo, env)`,
+			wantErr: `gotune.yaml:3: unknown key "ldflag" (known: goamd64, pgo, ldflags, gcflags, env)`,
 		},
 		{
 			name:    "unknown top-level key",
@@ -90,7 +92,7 @@ func TestParse(t *testing.T) {
 		{
 			name:    "unknown variant key",
 			yaml:    "variants:\n  - name: x\n    goamd4: v3\n",
-			wantErr: `gotune.yaml:3: unknown key "goamd4" (known: name, ldflags, gcflags, goamd64, pgo, env)`,
+			wantErr: `gotune.yaml:3: unknown key "goamd4" (known: name, goamd64, pgo, ldflags, gcflags, env)`,
 		},
 		{
 			name:    "bad level in an axis",
@@ -130,7 +132,7 @@ func TestParse(t *testing.T) {
 		{
 			name:    "axes not a mapping",
 			yaml:    "axes: [v1, v3]\n",
-			wantErr: "gotune.yaml:1: axes: want a mapping of axes (ldflags, gcflags, goamd64, pgo, env), got a list",
+			wantErr: "gotune.yaml:1: axes: want a mapping of axes (goamd64, pgo, ldflags, gcflags, env), got a list",
 		},
 		{
 			name:    "count not a number",
@@ -270,7 +272,7 @@ func TestParse(t *testing.T) {
 // shown is a Config with the pointers of its named variants followed, so
 // that configs can be compared as text.
 type shown struct {
-	Axes     Axes
+	Axes     axis.Values
 	Variants []string
 	Rest     [5]any
 }
@@ -279,9 +281,9 @@ func show(c Config) shown {
 	s := shown{Axes: c.Axes, Rest: [5]any{c.MaxVariants, c.Count, c.Bench, c.Benchtime, c.Packages}}
 	for _, v := range c.Variants {
 		var parts []string
-		for a, p := range v.settings() {
-			if p != nil {
-				parts = append(parts, fmt.Sprintf("%s=%q", axis(a), *p))
+		for _, a := range axis.All {
+			if p, ok := v.Set[a.Name]; ok {
+				parts = append(parts, fmt.Sprintf("%s=%q", a.Name, p))
 			}
 		}
 		s.Variants = append(s.Variants, fmt.Sprintf("%s@%d{%s}", v.Name, v.Line, strings.Join(parts, " ")))
@@ -342,9 +344,63 @@ max_variants: 32
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Expand(cfg, ExpandOptions{Baseline: Variant{GOAMD64: "v1", PGO: "auto"}, HasDefaultPGO: true})
+	_, err = Expand(cfg, ExpandOptions{Baseline: Variant{Settings: axis.Settings{"goamd64": "v1", "pgo": "auto"}}, HasDefaultPGO: true})
 	want := "the matrix has 33 variants, more than max_variants=32: drop axis values or raise max_variants"
 	if err == nil || err.Error() != want {
 		t.Errorf("Expand() error = %v, want %s", err, want)
+	}
+}
+func TestParseBenchtime(t *testing.T) {
+	tests := []struct {
+		name, in, want, wantErr string
+	}{
+		{name: "duration", in: "500ms", want: "500ms"},
+		{name: "count", in: "100x", want: "100x"},
+		{name: "bare number", in: "500", wantErr: `"500" is neither a duration like 500ms nor a count like 100x`},
+		{name: "zero count", in: "0x", wantErr: "is neither"},
+		{name: "negative duration", in: "-1s", wantErr: "is neither"},
+		{name: "empty", in: "", wantErr: "is neither"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseBenchtime(tt.in)
+			checkParse(t, got, err, tt.want, tt.wantErr)
+		})
+	}
+}
+
+func TestValidateName(t *testing.T) {
+	tests := []struct {
+		name, in, wantErr string
+	}{
+		{name: "simple", in: "release"},
+		{name: "punctuation", in: "v3.pgo+strip_2-a"},
+		{name: "empty", in: "", wantErr: "a variant needs a name"},
+		{name: "reserved", in: "baseline", wantErr: `variant name "baseline" is reserved for the baseline`},
+		{name: "space", in: "my variant", wantErr: "may hold only letters, digits and . _ + -"},
+		{name: "equals", in: "goamd64=v3", wantErr: "may hold only"},
+		{name: "leading dash", in: "-x", wantErr: "must start with a letter or digit"},
+		{name: "slash", in: "a/b", wantErr: "may hold only"},
+		{name: "too long", in: strings.Repeat("a", 65), wantErr: "longer than 64 bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkParse(t, "", ValidateName(tt.in), "", tt.wantErr)
+		})
+	}
+}
+func checkParse(t *testing.T, got string, err error, want, wantErr string) {
+	t.Helper()
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Fatalf("error = %v, want one containing %q", err, wantErr)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("unexpected error %v", err)
+	}
+	if got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }

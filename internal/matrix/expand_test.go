@@ -1,6 +1,8 @@
 package matrix
 
 import (
+	"github.com/gotune/gotune/internal/axis"
+
 	"flag"
 	"fmt"
 	"os"
@@ -12,9 +14,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-// ptr returns a pointer to s, for the settings of a NamedVariant.
-func ptr(s string) *string { return &s }
-
 // names returns the names of vs.
 func names(vs []Variant) []string {
 	var out []string
@@ -25,7 +24,7 @@ func names(vs []Variant) []string {
 }
 
 func TestExpand(t *testing.T) {
-	v1auto := Variant{GOAMD64: "v1", PGO: "auto"}
+	v1auto := Variant{Settings: axis.Settings{"goamd64": "v1", "pgo": "auto"}}
 	host := []string{"v1", "v2", "v3"}
 	tests := []struct {
 		name      string
@@ -48,15 +47,15 @@ func TestExpand(t *testing.T) {
 		},
 		{
 			name:      "default matrix on a host without levels",
-			opts:      ExpandOptions{Baseline: Variant{PGO: "auto"}, HasDefaultPGO: true},
+			opts:      ExpandOptions{Baseline: Variant{Settings: axis.Settings{"pgo": "auto"}}, HasDefaultPGO: true},
 			wantNames: []string{"baseline", "pgo=off"},
 		},
 		{
 			name: "cross product holding the baseline",
-			cfg: Config{Axes: Axes{
-				GOAMD64: []string{"v1", "v3"},
-				LDFlags: []string{"", "-s -w"},
-				GCFlags: []string{"", "all=-l"},
+			cfg: Config{Axes: axis.Values{
+				"goamd64": {"v1", "v3"},
+				"ldflags": {"", "-s -w"},
+				"gcflags": {"", "all=-l"},
 			}},
 			opts: ExpandOptions{Baseline: v1auto, HostLevels: host},
 			wantNames: []string{"baseline",
@@ -65,66 +64,66 @@ func TestExpand(t *testing.T) {
 		},
 		{
 			name:      "cross product without the baseline",
-			cfg:       Config{Axes: Axes{GOAMD64: []string{"v2", "v3"}, PGO: []string{"off"}}},
+			cfg:       Config{Axes: axis.Values{"goamd64": {"v2", "v3"}, "pgo": {"off"}}},
 			opts:      ExpandOptions{Baseline: v1auto, HasDefaultPGO: true},
 			wantNames: []string{"baseline", "goamd64=v2,pgo=off", "goamd64=v3,pgo=off"},
 		},
 		{
 			name: "five axes",
-			cfg: Config{Axes: Axes{
-				GOAMD64: []string{"v1", "v3"},
-				PGO:     []string{"off", "auto"},
-				LDFlags: []string{"", "-s -w"},
-				GCFlags: []string{"", "all=-l"},
-				Env:     []string{"", "GOEXPERIMENT=greenteagc"},
+			cfg: Config{Axes: axis.Values{
+				"goamd64": {"v1", "v3"},
+				"pgo":     {"off", "auto"},
+				"ldflags": {"", "-s -w"},
+				"gcflags": {"", "all=-l"},
+				"env":     {"", "GOEXPERIMENT=greenteagc"},
 			}},
 			opts:  ExpandOptions{Baseline: v1auto, HasDefaultPGO: true},
 			wantN: 32,
 		},
 		{
 			name:      "repeated axis values",
-			cfg:       Config{Axes: Axes{GOAMD64: []string{"v3", " v3", "v3"}}},
+			cfg:       Config{Axes: axis.Values{"goamd64": {"v3", " v3", "v3"}}},
 			opts:      ExpandOptions{Baseline: v1auto},
 			wantNames: []string{"baseline", "goamd64=v3"},
 		},
 		{
 			name:      "auto is off without default.pgo",
-			cfg:       Config{Axes: Axes{PGO: []string{"off", "auto"}}},
+			cfg:       Config{Axes: axis.Values{"pgo": {"off", "auto"}}},
 			opts:      ExpandOptions{Baseline: v1auto},
 			wantNames: []string{"baseline"},
 		},
 		{
 			name:      "auto is not off with default.pgo",
-			cfg:       Config{Axes: Axes{PGO: []string{"off", "auto", "collect", "./prof/cpu.pprof", "prof/cpu.pprof"}}},
+			cfg:       Config{Axes: axis.Values{"pgo": {"off", "auto", "collect", "./prof/cpu.pprof", "prof/cpu.pprof"}}},
 			opts:      ExpandOptions{Baseline: v1auto, HasDefaultPGO: true},
 			wantNames: []string{"baseline", "pgo=off", "pgo=collect", "pgo=./prof/cpu.pprof"},
 		},
 		{
 			name:      "env in any order",
-			cfg:       Config{Axes: Axes{Env: []string{"A=1 B=2", "B=2  A=1", ""}}},
+			cfg:       Config{Axes: axis.Values{"env": {"A=1 B=2", "B=2  A=1", ""}}},
 			opts:      ExpandOptions{Baseline: v1auto},
 			wantNames: []string{"baseline", "env=A=1 B=2"},
 		},
 		{
 			name:      "flags compared as the go command splits them",
-			cfg:       Config{Axes: Axes{LDFlags: []string{"-s -w", " -s  -w ", "-X 'main.v=a b'", `-X "main.v=a b"`}}},
+			cfg:       Config{Axes: axis.Values{"ldflags": {"-s -w", " -s  -w ", "-X 'main.v=a b'", `-X "main.v=a b"`}}},
 			opts:      ExpandOptions{Baseline: v1auto},
 			wantNames: []string{"baseline", "ldflags=-s -w", "ldflags=-X 'main.v=a b'"},
 		},
 		{
 			name: "baseline with ldflags",
 			cfg: Config{
-				Axes:     Axes{LDFlags: []string{"", "-s -w"}},
-				Variants: []NamedVariant{{Name: "plain", LDFlags: ptr("")}, {Name: "inherit"}},
+				Axes:     axis.Values{"ldflags": {"", "-s -w"}},
+				Variants: []NamedVariant{{Name: "plain", Set: axis.Settings{"ldflags": ""}}, {Name: "inherit"}},
 			},
-			opts:      ExpandOptions{Baseline: Variant{GOAMD64: "v1", PGO: "auto", LDFlags: "-s -w"}},
+			opts:      ExpandOptions{Baseline: Variant{Settings: axis.Settings{"goamd64": "v1", "pgo": "auto", "ldflags": "-s -w"}}},
 			wantNames: []string{"baseline", `ldflags=""`, "plain", "inherit"},
 		},
 		{
 			name: "named variants without axes",
 			cfg: Config{Variants: []NamedVariant{
-				{Name: "release", GOAMD64: ptr("v3"), LDFlags: ptr("-s -w")},
-				{Name: "same-as-base", GOAMD64: ptr("v1")},
+				{Name: "release", Set: axis.Settings{"goamd64": "v3", "ldflags": "-s -w"}},
+				{Name: "same-as-base", Set: axis.Settings{"goamd64": "v1"}},
 			}},
 			opts:      ExpandOptions{Baseline: v1auto, HostLevels: host, HasDefaultPGO: true},
 			wantNames: []string{"baseline", "release", "same-as-base"},
@@ -132,8 +131,8 @@ func TestExpand(t *testing.T) {
 		{
 			name: "named variants after the cross product",
 			cfg: Config{
-				Axes:     Axes{GOAMD64: []string{"v3"}},
-				Variants: []NamedVariant{{Name: "v3-too", GOAMD64: ptr("v3")}},
+				Axes:     axis.Values{"goamd64": {"v3"}},
+				Variants: []NamedVariant{{Name: "v3-too", Set: axis.Settings{"goamd64": "v3"}}},
 			},
 			opts:      ExpandOptions{Baseline: v1auto},
 			wantNames: []string{"baseline", "goamd64=v3", "v3-too"},
@@ -141,7 +140,7 @@ func TestExpand(t *testing.T) {
 		{
 			name: "A/A named twins are kept",
 			cfg: Config{Variants: []NamedVariant{
-				{Name: "a1", PGO: ptr("off")}, {Name: "a2", PGO: ptr("off")},
+				{Name: "a1", Set: axis.Settings{"pgo": "off"}}, {Name: "a2", Set: axis.Settings{"pgo": "off"}},
 			}},
 			opts:      ExpandOptions{Baseline: v1auto},
 			wantNames: []string{"baseline", "a1", "a2"},
@@ -149,7 +148,7 @@ func TestExpand(t *testing.T) {
 		{
 			name: "duplicate names",
 			cfg: Config{Variants: []NamedVariant{
-				{Name: "fast", GOAMD64: ptr("v3")}, {Name: "fast", GOAMD64: ptr("v2")},
+				{Name: "fast", Set: axis.Settings{"goamd64": "v3"}}, {Name: "fast", Set: axis.Settings{"goamd64": "v2"}},
 			}},
 			opts:    ExpandOptions{Baseline: v1auto},
 			wantErr: `two variants are named "fast"`,
@@ -162,13 +161,13 @@ func TestExpand(t *testing.T) {
 		},
 		{
 			name:    "bad named setting",
-			cfg:     Config{Variants: []NamedVariant{{Name: "x", GOAMD64: ptr("v9")}}},
+			cfg:     Config{Variants: []NamedVariant{{Name: "x", Set: axis.Settings{"goamd64": "v9"}}}},
 			opts:    ExpandOptions{Baseline: v1auto},
 			wantErr: `variant "x": goamd64: unknown level "v9" (want v1, v2, v3 or v4)`,
 		},
 		{
 			name:    "bad axis value",
-			cfg:     Config{Axes: Axes{Env: []string{"GOAMD64=v3"}}},
+			cfg:     Config{Axes: axis.Values{"env": {"GOAMD64=v3"}}},
 			opts:    ExpandOptions{Baseline: v1auto},
 			wantErr: "env: GOAMD64 cannot be set in env: use the goamd64 axis",
 		},
@@ -179,17 +178,17 @@ func TestExpand(t *testing.T) {
 		},
 		{
 			name:    "bad baseline",
-			opts:    ExpandOptions{Baseline: Variant{GOAMD64: "v5"}},
+			opts:    ExpandOptions{Baseline: Variant{Settings: axis.Settings{"goamd64": "v5"}}},
 			wantErr: `baseline: goamd64: unknown level "v5" (want v1, v2, v3 or v4)`,
 		},
 		{
 			name: "too many variants",
-			cfg: Config{Axes: Axes{
-				GOAMD64: []string{"v1", "v2", "v3", "v4"},
-				PGO:     []string{"off", "auto"},
-				LDFlags: []string{"", "-s -w", "-w"},
-				GCFlags: []string{"", "all=-l"},
-				Env:     []string{"", "GOGC=off"},
+			cfg: Config{Axes: axis.Values{
+				"goamd64": {"v1", "v2", "v3", "v4"},
+				"pgo":     {"off", "auto"},
+				"ldflags": {"", "-s -w", "-w"},
+				"gcflags": {"", "all=-l"},
+				"env":     {"", "GOGC=off"},
 			}},
 			opts:    ExpandOptions{Baseline: v1auto, HasDefaultPGO: true},
 			wantErr: "the matrix has 96 variants, more than --max-variants=64: drop axis values or raise --max-variants",
@@ -197,7 +196,7 @@ func TestExpand(t *testing.T) {
 		{
 			name: "too many variants for the config's limit",
 			cfg: Config{
-				Axes:        Axes{GOAMD64: []string{"v1", "v2", "v3", "v4"}},
+				Axes:        axis.Values{"goamd64": {"v1", "v2", "v3", "v4"}},
 				Variants:    []NamedVariant{{Name: "a"}},
 				MaxVariants: 4,
 			},
@@ -207,7 +206,7 @@ func TestExpand(t *testing.T) {
 		{
 			name: "the flag's limit wins over the config's",
 			cfg: Config{
-				Axes:        Axes{GOAMD64: []string{"v1", "v2", "v3", "v4"}},
+				Axes:        axis.Values{"goamd64": {"v1", "v2", "v3", "v4"}},
 				MaxVariants: 2,
 			},
 			opts:  ExpandOptions{Baseline: v1auto, MaxVariants: 4},
@@ -215,22 +214,22 @@ func TestExpand(t *testing.T) {
 		},
 		{
 			name: "limit met exactly",
-			cfg: Config{Axes: Axes{
-				GOAMD64: []string{"v1", "v2", "v3", "v4"},
-				PGO:     []string{"off", "auto"},
-				LDFlags: []string{"", "-s -w"},
-				GCFlags: []string{"", "all=-l"},
-				Env:     []string{"", "GOGC=off"},
+			cfg: Config{Axes: axis.Values{
+				"goamd64": {"v1", "v2", "v3", "v4"},
+				"pgo":     {"off", "auto"},
+				"ldflags": {"", "-s -w"},
+				"gcflags": {"", "all=-l"},
+				"env":     {"", "GOGC=off"},
 			}},
 			opts:  ExpandOptions{Baseline: v1auto, HasDefaultPGO: true},
 			wantN: 64,
 		},
 		{
 			name: "an astronomical matrix is refused before it is built",
-			cfg: Config{Axes: Axes{
-				LDFlags: manyFlags(100000),
-				GCFlags: manyFlags(100000),
-				Env:     manyEnv(100000),
+			cfg: Config{Axes: axis.Values{
+				"ldflags": manyFlags(100000),
+				"gcflags": manyFlags(100000),
+				"env":     manyEnv(100000),
 			}},
 			opts:    ExpandOptions{Baseline: v1auto},
 			wantErr: "the matrix has 1000000000000001 variants, more than --max-variants=64",
@@ -295,11 +294,11 @@ func manyEnv(n int) []string {
 }
 
 func TestExpandSettings(t *testing.T) {
-	base := Variant{GOAMD64: "v1", PGO: "auto", LDFlags: "-s", Env: []string{"GOGC=200"}}
+	base := Variant{Settings: axis.Settings{"goamd64": "v1", "pgo": "auto", "ldflags": "-s", "env": "GOGC=200"}}
 	cfg := Config{
-		Axes: Axes{GOAMD64: []string{"v3"}},
+		Axes: axis.Values{"goamd64": {"v3"}},
 		Variants: []NamedVariant{
-			{Name: "mix", PGO: ptr("off"), Env: ptr("GOEXPERIMENT=greenteagc")},
+			{Name: "mix", Set: axis.Settings{"pgo": "off", "env": "GOEXPERIMENT=greenteagc"}},
 		},
 	}
 	got, err := Expand(cfg, ExpandOptions{Baseline: base})
@@ -307,34 +306,35 @@ func TestExpandSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Variant{
-		{Name: "baseline", GOAMD64: "v1", PGO: "auto", LDFlags: "-s", Env: []string{"GOGC=200"}, Baseline: true},
-		{Name: "goamd64=v3", GOAMD64: "v3", PGO: "auto", LDFlags: "-s", Env: []string{"GOGC=200"}},
-		{Name: "mix", GOAMD64: "v1", PGO: "off", LDFlags: "-s", Env: []string{"GOEXPERIMENT=greenteagc"}},
+		{Name: "baseline", Settings: axis.Settings{"goamd64": "v1", "pgo": "auto", "ldflags": "-s", "env": "GOGC=200"}, Baseline: true},
+		{Name: "goamd64=v3", Settings: axis.Settings{"goamd64": "v3", "pgo": "auto", "ldflags": "-s", "env": "GOGC=200"}},
+		{Name: "mix", Settings: axis.Settings{"goamd64": "v1", "pgo": "off", "ldflags": "-s", "env": "GOEXPERIMENT=greenteagc"}},
 	}
 	if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
 		t.Errorf("Expand() =\n%+v\nwant\n%+v", got, want)
 	}
-	// The caller's baseline must not be changed through shared slices.
-	got[2].Env[0] = "X=1"
-	if base.Env[0] != "GOGC=200" || got[0].Env[0] != "GOGC=200" {
-		t.Errorf("variants share Env with the baseline")
+	// The caller's baseline must not be changed through shared maps.
+	got[2].Settings["env"] = "X=1"
+	got[0].Settings["ldflags"] = "-w"
+	if base.Settings["env"] != "GOGC=200" || base.Settings["ldflags"] != "-s" || got[1].Settings["ldflags"] != "-s" {
+		t.Errorf("variants share settings with the baseline")
 	}
 }
 
 func TestComplexity(t *testing.T) {
-	base := Variant{GOAMD64: "v1", PGO: "auto"}
+	base := Variant{Settings: axis.Settings{"goamd64": "v1", "pgo": "auto"}}
 	tests := []struct {
 		name string
 		v    Variant
 		want int
 	}{
-		{"same", Variant{GOAMD64: "v1", PGO: "auto"}, 0},
-		{"one level", Variant{GOAMD64: "v3", PGO: "auto"}, 1},
-		{"pgo off counts", Variant{GOAMD64: "v1", PGO: "off"}, 1},
-		{"flags split the same", Variant{GOAMD64: "v1", PGO: "auto", LDFlags: ""}, 0},
-		{"three", Variant{GOAMD64: "v3", PGO: "off", GCFlags: "all=-l"}, 3},
-		{"all five", Variant{GOAMD64: "v3", PGO: "off", LDFlags: "-s -w", GCFlags: "-l", Env: []string{"A=1"}}, 5},
-		{"env order", Variant{GOAMD64: "v1", PGO: "auto", Env: []string{"B=2", "A=1"}}, 1},
+		{"same", Variant{Settings: axis.Settings{"goamd64": "v1", "pgo": "auto"}}, 0},
+		{"one level", Variant{Settings: axis.Settings{"goamd64": "v3", "pgo": "auto"}}, 1},
+		{"pgo off counts", Variant{Settings: axis.Settings{"goamd64": "v1", "pgo": "off"}}, 1},
+		{"flags split the same", Variant{Settings: axis.Settings{"goamd64": "v1", "pgo": "auto", "ldflags": ""}}, 0},
+		{"three", Variant{Settings: axis.Settings{"goamd64": "v3", "pgo": "off", "gcflags": "all=-l"}}, 3},
+		{"all five", Variant{Settings: axis.Settings{"goamd64": "v3", "pgo": "off", "ldflags": "-s -w", "gcflags": "-l", "env": "A=1"}}, 5},
+		{"env order", Variant{Settings: axis.Settings{"goamd64": "v1", "pgo": "auto", "env": "B=2 A=1"}}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -343,8 +343,8 @@ func TestComplexity(t *testing.T) {
 			}
 		})
 	}
-	a := Variant{Env: []string{"A=1", "B=2"}}
-	b := Variant{Env: []string{"B=2", "A=1"}}
+	a := Variant{Settings: axis.Settings{"env": "A=1 B=2"}}
+	b := Variant{Settings: axis.Settings{"env": "B=2 A=1"}}
 	if got := a.Complexity(b); got != 0 {
 		t.Errorf("env in another order: Complexity() = %d, want 0", got)
 	}
@@ -356,10 +356,10 @@ func TestVariantString(t *testing.T) {
 		v    Variant
 		want string
 	}{
-		{"baseline", Variant{GOAMD64: "v1", PGO: "auto"}, "goamd64=v1 pgo=auto"},
-		{"everything", Variant{GOAMD64: "v3", PGO: "off", LDFlags: "-s -w", GCFlags: "all=-l", Env: []string{"GOEXPERIMENT=greenteagc", "GOGC=off"}},
+		{"baseline", Variant{Settings: axis.Settings{"goamd64": "v1", "pgo": "auto"}}, "goamd64=v1 pgo=auto"},
+		{"everything", Variant{Settings: axis.Settings{"goamd64": "v3", "pgo": "off", "ldflags": "-s -w", "gcflags": "all=-l", "env": "GOEXPERIMENT=greenteagc GOGC=off"}},
 			`goamd64=v3 pgo=off ldflags="-s -w" gcflags=all=-l GOEXPERIMENT=greenteagc GOGC=off`},
-		{"profile path", Variant{GOAMD64: "v1", PGO: "prof/cpu.pprof"}, "goamd64=v1 pgo=prof/cpu.pprof"},
+		{"profile path", Variant{Settings: axis.Settings{"goamd64": "v1", "pgo": "prof/cpu.pprof"}}, "goamd64=v1 pgo=prof/cpu.pprof"},
 		{"nothing set", Variant{}, "default settings"},
 	}
 	for _, tt := range tests {
@@ -379,7 +379,7 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	vs, err := Expand(cfg, ExpandOptions{
-		Baseline:      Variant{GOAMD64: "v1", PGO: "auto"},
+		Baseline:      Variant{Settings: axis.Settings{"goamd64": "v1", "pgo": "auto"}},
 		HostLevels:    []string{"v1", "v2", "v3"},
 		HasDefaultPGO: true,
 	})

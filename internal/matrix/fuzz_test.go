@@ -1,6 +1,8 @@
 package matrix
 
 import (
+	"github.com/gotune/gotune/internal/axis"
+
 	"os"
 	"path/filepath"
 	"testing"
@@ -40,7 +42,7 @@ func FuzzLoad(f *testing.F) {
 		}
 		for _, pgo := range []bool{false, true} {
 			vs, err := Expand(cfg, ExpandOptions{
-				Baseline:      Variant{GOAMD64: "v1", PGO: "auto"},
+				Baseline:      Variant{Settings: axis.Settings{"goamd64": "v1", "pgo": "auto"}},
 				HostLevels:    []string{"v1", "v2", "v3"},
 				HasDefaultPGO: pgo,
 			})

@@ -7,17 +7,18 @@
 // The package holds the axes, the variant model, strict loading of
 // gotune.yaml and the validation of every setting value, so that a typo is
 // reported before anything is built. Variants carry the settings as the user
-// wrote them (pgo "auto", not a profile path); the builder resolves them.
+// wrote them (pgo "auto", not a profile path); the plan resolves them.
 // Apart from reading the file in Load, nothing here does I/O.
 package matrix
 
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/gotune/gotune/internal/axis"
 )
 
 // DefaultMaxVariants is the largest matrix Expand builds when neither the
@@ -27,46 +28,22 @@ const DefaultMaxVariants = 64
 // BaselineName is the name of the baseline variant.
 const BaselineName = "baseline"
 
-// Axes are the build settings a matrix varies. Each field lists the values
-// of one axis as the user wrote them; a nil or empty field means the axis is
-// not given and every variant takes the baseline's value.
-//
-// LDFlags and GCFlags values are strings as passed to
-// `go build -ldflags=...` ("" = none); GOAMD64 values are v1 to v4; PGO
-// values are off, auto, collect or a profile path; an Env value is "" or a
-// space-separated list of KEY=VALUE.
-type Axes struct {
-	LDFlags []string
-	GCFlags []string
-	GOAMD64 []string
-	PGO     []string
-	Env     []string
-}
-
-// Variant is one point of the matrix: a name and the build settings as the
-// user wrote them, not yet resolved against the target repository.
+// Variant is one point of the matrix: a name and its value on every axis,
+// as the user wrote them, not yet resolved against the target repository
+// (pgo "auto", not a profile path).
 type Variant struct {
-	Name    string
-	LDFlags string   // as for -ldflags; "" = none
-	GCFlags string   // as for -gcflags; "" = none
-	GOAMD64 string   // v1..v4; "" only in a baseline that leaves it unset
-	PGO     string   // off | auto | collect | a profile path
-	Env     []string // extra KEY=VALUE, in the order written
+	Name     string
+	Settings axis.Settings
 	// Baseline is true for the one variant every other is compared with.
 	Baseline bool
 }
 
-// NamedVariant is a variant the user named in gotune.yaml. A nil setting is
-// not given and inherits the baseline's; a non-nil one replaces it, so
-// LDFlags pointing at "" asks for no ldflags even when the baseline has some.
-// Env holds a space-separated KEY=VALUE list, as an Env axis value does.
+// NamedVariant is a variant the user named in gotune.yaml. Set holds the
+// axes it gives, normalised; every other axis inherits the baseline's
+// value, so ldflags: "" asks for no ldflags even when the baseline has some.
 type NamedVariant struct {
-	Name    string
-	LDFlags *string
-	GCFlags *string
-	GOAMD64 *string
-	PGO     *string
-	Env     *string
+	Name string
+	Set  axis.Settings
 	// Line is the line of gotune.yaml the variant starts on; 0 when it did
 	// not come from a file.
 	Line int
@@ -75,7 +52,7 @@ type NamedVariant struct {
 // Config is what a gotune.yaml holds. Every field is optional; the zero
 // Config asks for the default matrix.
 type Config struct {
-	Axes     Axes
+	Axes     axis.Values
 	Variants []NamedVariant // in file order
 	// MaxVariants limits the size of the matrix; 0 = not set.
 	MaxVariants int
@@ -91,9 +68,9 @@ type Config struct {
 // Expand needs besides the Config.
 type ExpandOptions struct {
 	// Baseline is the build the user gets today, resolved by the caller from
-	// their environment, e.g. {GOAMD64: "v1", PGO: "auto"}. Its Name is forced
-	// to "baseline". An empty PGO means "auto", the go command's default; an
-	// empty GOAMD64 leaves it unset (as on a host that is not amd64).
+	// their environment, e.g. goamd64 v1, pgo auto. Its Name is forced to
+	// "baseline". An empty pgo means "auto", the go command's default; an
+	// empty goamd64 leaves it unset (as on a host that is not amd64).
 	Baseline Variant
 	// HostLevels are the GOAMD64 levels this host can run, e.g. [v1 v2 v3];
 	// the default matrix tries each of them.
@@ -106,153 +83,23 @@ type ExpandOptions struct {
 	MaxVariants int
 }
 
-// axis identifies one axis. The order of the constants is the order of the
-// settings in generated names and of the loops of the cross product
-// (goamd64 outermost).
-type axis int
-
-const (
-	axGOAMD64 axis = iota
-	axPGO
-	axLDFlags
-	axGCFlags
-	axEnv
-	numAxes
-)
-
-// String returns the name of the axis as gotune.yaml and the flags spell it.
-func (a axis) String() string {
-	switch a {
-	case axGOAMD64:
-		return "goamd64"
-	case axPGO:
-		return "pgo"
-	case axLDFlags:
-		return "ldflags"
-	case axGCFlags:
-		return "gcflags"
-	case axEnv:
-		return "env"
-	}
-	return "axis(" + strconv.Itoa(int(a)) + ")"
-}
-
-// values returns the values given for axis a.
-func (x Axes) values(a axis) []string {
-	switch a {
-	case axGOAMD64:
-		return x.GOAMD64
-	case axPGO:
-		return x.PGO
-	case axLDFlags:
-		return x.LDFlags
-	case axGCFlags:
-		return x.GCFlags
-	case axEnv:
-		return x.Env
-	}
-	return nil
-}
-
-// empty reports whether no axis is given.
-func (x Axes) empty() bool {
-	for a := range numAxes {
-		if len(x.values(a)) > 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// Validate checks every value of every axis and returns the problems found,
-// each prefixed by the axis name, e.g. `goamd64: unknown level "v9" (want
-// v1, v2, v3 or v4)`.
-func (x Axes) Validate() error {
-	var errs []error
-	for a := range numAxes {
-		for _, s := range x.values(a) {
-			if _, err := parseValue(a, s); err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", a, err))
-			}
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// get returns the setting of v on axis a in the string form an axis value
-// has (Env joined by spaces).
-func (v Variant) get(a axis) string {
-	switch a {
-	case axGOAMD64:
-		return v.GOAMD64
-	case axPGO:
-		return v.PGO
-	case axLDFlags:
-		return v.LDFlags
-	case axGCFlags:
-		return v.GCFlags
-	case axEnv:
-		return strings.Join(v.Env, " ")
-	}
-	return ""
-}
-
-// with returns v with its setting on axis a replaced by s, a value already
-// normalised by parseValue.
-func (v Variant) with(a axis, s string) Variant {
-	switch a {
-	case axGOAMD64:
-		v.GOAMD64 = s
-	case axPGO:
-		v.PGO = s
-	case axLDFlags:
-		v.LDFlags = s
-	case axGCFlags:
-		v.GCFlags = s
-	case axEnv:
-		v.Env = strings.Fields(s)
-	}
-	return v
-}
-
 // same returns the key by which two values of axis a are compared: values
 // with equal keys build the same thing. hasDefaultPGO tells whether pgo
 // "auto" means a profile or nothing.
-func same(a axis, s string, hasDefaultPGO bool) string {
-	switch a {
-	case axPGO:
-		switch s {
-		case PGOOff, PGOAuto, PGOCollect:
-			if s == PGOAuto && !hasDefaultPGO {
-				return PGOOff
-			}
-			return s
-		}
-		return "file:" + filepath.Clean(s)
-	case axLDFlags, axGCFlags:
-		f, err := splitQuoted(s)
-		if err != nil {
-			return s
-		}
-		return strings.Join(f, "\x00")
-	case axEnv:
-		f := strings.Fields(s)
-		slices.Sort(f)
-		return strings.Join(f, " ")
+func same(a *axis.Axis, s string, hasDefaultPGO bool) string {
+	if a == axis.PGO && !hasDefaultPGO && axis.ParsePGOSetting(s).Auto() {
+		s = axis.PGOOff
 	}
-	return s
+	return a.Name + "=" + axis.Settings{a.Name: s}.Key(a.Kind)
 }
 
 // key is the comparable form of all settings of a variant.
-type key [numAxes]string
-
-// key returns the comparison key of v's settings.
-func (v Variant) key(hasDefaultPGO bool) key {
-	var k key
-	for a := range numAxes {
-		k[a] = same(a, v.get(a), hasDefaultPGO)
+func (v Variant) key(hasDefaultPGO bool) string {
+	var b strings.Builder
+	for _, a := range axis.All {
+		b.WriteString(same(a, v.Settings.Get(a), hasDefaultPGO))
 	}
-	return k
+	return b.String()
 }
 
 // Complexity returns the number of settings of v that differ from those of
@@ -261,70 +108,38 @@ func (v Variant) key(hasDefaultPGO bool) key {
 // are compared as the go command splits them and Env in any order; pgo is
 // compared as written, so "auto" differs from "off".
 func (v Variant) Complexity(base Variant) int {
-	vk, bk := v.key(true), base.key(true)
-	n := 0
-	for a := range numAxes {
-		if vk[a] != bk[a] {
-			n++
-		}
-	}
-	return n
+	return len(v.Settings.Differ(base.Settings))
 }
 
 // String returns a short description of v's settings, such as
 // `goamd64=v3 pgo=off ldflags="-s -w" GOEXPERIMENT=greenteagc`. Empty
-// settings are left out.
+// settings are left out; env entries are listed as they are.
 func (v Variant) String() string {
 	var parts []string
-	for a := range axEnv {
-		if s := v.get(a); s != "" {
-			parts = append(parts, a.String()+"="+quoteIfNeeded(s))
+	for _, a := range axis.All {
+		s := v.Settings.Get(a)
+		switch {
+		case s == "":
+		case a == axis.Env:
+			parts = append(parts, strings.Fields(s)...)
+		default:
+			parts = append(parts, a.Name+"="+axis.QuoteIfNeeded(s))
 		}
 	}
-	parts = append(parts, v.Env...)
 	if len(parts) == 0 {
 		return "default settings"
 	}
 	return strings.Join(parts, " ")
 }
 
-// quoteIfNeeded returns s, quoted when it is empty or holds spaces or quotes.
-func quoteIfNeeded(s string) string {
-	if s == "" || strings.ContainsAny(s, " \t\n\"'") {
-		return strconv.Quote(s)
-	}
-	return s
-}
-
 // resolve returns the variant n describes: the baseline's settings with
 // those n gives replaced. The values must be valid.
 func (n NamedVariant) resolve(base Variant) Variant {
-	v := Variant{
-		Name:    n.Name,
-		LDFlags: base.LDFlags,
-		GCFlags: base.GCFlags,
-		GOAMD64: base.GOAMD64,
-		PGO:     base.PGO,
-		Env:     slices.Clone(base.Env),
-	}
-	for a, p := range n.settings() {
-		if p != nil {
-			s, _ := parseValue(axis(a), *p)
-			v = v.with(axis(a), s)
-		}
+	v := Variant{Name: n.Name, Settings: base.Settings.Clone()}
+	for k, s := range n.Set {
+		v.Settings[k] = s
 	}
 	return v
-}
-
-// settings returns the settings n gives, indexed by axis.
-func (n NamedVariant) settings() [numAxes]*string {
-	var s [numAxes]*string
-	s[axGOAMD64] = n.GOAMD64
-	s[axPGO] = n.PGO
-	s[axLDFlags] = n.LDFlags
-	s[axGCFlags] = n.GCFlags
-	s[axEnv] = n.Env
-	return s
 }
 
 // validate checks n's name and settings.
@@ -333,12 +148,16 @@ func (n NamedVariant) validate() error {
 		return err
 	}
 	var errs []error
-	for a, p := range n.settings() {
-		if p == nil {
-			continue
+	for _, a := range axis.All {
+		if s, ok := n.Set[a.Name]; ok {
+			if _, err := a.Parse(s); err != nil {
+				errs = append(errs, fmt.Errorf("variant %q: %s: %w", n.Name, a.Name, err))
+			}
 		}
-		if _, err := parseValue(axis(a), *p); err != nil {
-			errs = append(errs, fmt.Errorf("variant %q: %s: %w", n.Name, axis(a), err))
+	}
+	for k := range n.Set {
+		if axis.ByName(k) == nil {
+			errs = append(errs, fmt.Errorf("variant %q: unknown axis %q", n.Name, k))
 		}
 	}
 	return errors.Join(errs...)
@@ -405,12 +224,12 @@ func Expand(cfg Config, opts ExpandOptions) ([]Variant, error) {
 	}
 
 	axes := cfg.Axes
-	if axes.empty() && len(cfg.Variants) == 0 {
+	if axes.Empty() && len(cfg.Variants) == 0 {
 		axes = defaultAxes(opts)
-		if err := axes.Validate(); err != nil {
+		if err := axes.Validate(""); err != nil {
 			return nil, fmt.Errorf("default matrix: %w", err)
 		}
-	} else if err := axes.Validate(); err != nil {
+	} else if err := axes.Validate(""); err != nil {
 		return nil, err
 	}
 
@@ -418,13 +237,14 @@ func Expand(cfg Config, opts ExpandOptions) ([]Variant, error) {
 	// given has the baseline's value only. With distinct values per axis,
 	// points of the cross product are distinct and at most one of them
 	// equals the baseline, so the size is known before building anything.
-	var lists [numAxes][]string
+	n := len(axis.All)
+	lists := make([][]string, n)
 	points, baseInside := uint64(1), true
-	baseKey := base.key(opts.HasDefaultPGO)
-	for a := range numAxes {
-		lists[a] = axisValues(a, axes.values(a), base, opts.HasDefaultPGO)
-		points = satMul(points, uint64(len(lists[a])))
-		if !slices.ContainsFunc(lists[a], func(s string) bool { return same(a, s, opts.HasDefaultPGO) == baseKey[a] }) {
+	for i, a := range axis.All {
+		lists[i] = axisValues(a, axes.Get(a), base, opts.HasDefaultPGO)
+		points = satMul(points, uint64(len(lists[i])))
+		bk := same(a, base.Settings.Get(a), opts.HasDefaultPGO)
+		if !slices.ContainsFunc(lists[i], func(s string) bool { return same(a, s, opts.HasDefaultPGO) == bk }) {
 			baseInside = false
 		}
 	}
@@ -436,86 +256,84 @@ func Expand(cfg Config, opts ExpandOptions) ([]Variant, error) {
 		return nil, err
 	}
 
+	baseKey := base.key(opts.HasDefaultPGO)
 	out := make([]Variant, 0, total)
 	out = append(out, base)
 	names := map[string]int{BaselineName: 1}
-	var idx [numAxes]int
+	idx := make([]int, n)
 	for {
-		v := base
-		v.Baseline = false
-		for a := range numAxes {
-			v = v.with(a, lists[a][idx[a]])
+		v := Variant{Settings: base.Settings.Clone()}
+		for i, a := range axis.All {
+			v.Settings[a.Name] = lists[i][idx[i]]
 		}
 		if v.key(opts.HasDefaultPGO) != baseKey {
 			v.Name = unique(names, pointName(v, base, opts.HasDefaultPGO))
 			out = append(out, v)
 		}
-		a := numAxes - 1
-		for ; a >= 0; a-- {
-			if idx[a]++; idx[a] < len(lists[a]) {
+		i := n - 1
+		for ; i >= 0; i-- {
+			if idx[i]++; idx[i] < len(lists[i]) {
 				break
 			}
-			idx[a] = 0
+			idx[i] = 0
 		}
-		if a < 0 {
+		if i < 0 {
 			break
 		}
 	}
-	for _, n := range cfg.Variants {
-		out = append(out, n.resolve(base))
+	for _, nv := range cfg.Variants {
+		out = append(out, nv.resolve(base))
 	}
 	return out, nil
 }
 
-// baseline validates and completes the caller's baseline.
+// baseline validates and completes the caller's baseline: every axis set,
+// pgo auto when not given.
 func baseline(b Variant) (Variant, error) {
-	b.Name = BaselineName
-	b.Baseline = true
-	if b.PGO == "" {
-		b.PGO = PGOAuto
-	}
+	out := Variant{Name: BaselineName, Baseline: true, Settings: axis.Settings{}}
 	var errs []error
-	for a := range numAxes {
-		s := b.get(a)
-		if a == axGOAMD64 && s == "" {
+	for _, a := range axis.All {
+		s := b.Settings.Get(a)
+		if a == axis.PGO && s == "" {
+			s = axis.PGOAuto
+		}
+		if s == "" {
+			out.Settings[a.Name] = ""
 			continue
 		}
-		n, err := parseValue(a, s)
+		v, err := a.Parse(s)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("baseline: %s: %w", a, err))
+			errs = append(errs, fmt.Errorf("baseline: %s: %w", a.Name, err))
 			continue
 		}
-		b = b.with(a, n)
+		out.Settings[a.Name] = v
 	}
-	if len(b.Env) == 0 {
-		b.Env = nil
-	}
-	return b, errors.Join(errs...)
+	return out, errors.Join(errs...)
 }
 
 // defaultAxes returns the axes of the default matrix.
-func defaultAxes(opts ExpandOptions) Axes {
-	pgo := []string{PGOOff}
+func defaultAxes(opts ExpandOptions) axis.Values {
+	pgo := []string{axis.PGOOff}
 	if opts.HasDefaultPGO {
-		pgo = append(pgo, PGOAuto)
+		pgo = append(pgo, axis.PGOAuto)
 	}
-	return Axes{GOAMD64: slices.Clone(opts.HostLevels), PGO: pgo}
+	return axis.Values{axis.GOAMD64.Name: slices.Clone(opts.HostLevels), axis.PGO.Name: pgo}
 }
 
-// axisValues returns the normalised values of axis a without repeats, or the
-// baseline's value when the axis is not given.
-func axisValues(a axis, given []string, base Variant, hasDefaultPGO bool) []string {
+// axisValues returns the normalised values of axis a without repeats, or
+// the baseline's value when the axis is not given.
+func axisValues(a *axis.Axis, given []string, base Variant, hasDefaultPGO bool) []string {
 	if len(given) == 0 {
-		return []string{base.get(a)}
+		return []string{base.Settings.Get(a)}
 	}
 	var out []string
 	seen := map[string]bool{}
 	for _, s := range given {
-		n, _ := parseValue(a, s)
-		k := same(a, n, hasDefaultPGO)
+		v, _ := a.Parse(s)
+		k := same(a, v, hasDefaultPGO)
 		if !seen[k] {
 			seen[k] = true
-			out = append(out, n)
+			out = append(out, v)
 		}
 	}
 	return out
@@ -525,15 +343,11 @@ func axisValues(a axis, given []string, base Variant, hasDefaultPGO bool) []stri
 // differ from the baseline's.
 func pointName(v, base Variant, hasDefaultPGO bool) string {
 	var parts []string
-	for a := range numAxes {
-		s := v.get(a)
-		if same(a, s, hasDefaultPGO) == same(a, base.get(a), hasDefaultPGO) {
-			continue
+	for _, a := range axis.All {
+		s := v.Settings.Get(a)
+		if same(a, s, hasDefaultPGO) != same(a, base.Settings.Get(a), hasDefaultPGO) {
+			parts = append(parts, a.Short(s))
 		}
-		if s == "" {
-			s = `""`
-		}
-		parts = append(parts, a.String()+"="+s)
 	}
 	return strings.Join(parts, ",")
 }

@@ -1,6 +1,8 @@
 package pgo
 
 import (
+	"github.com/gotune/gotune/internal/axis"
+
 	"context"
 	"errors"
 	"fmt"
@@ -13,7 +15,6 @@ import (
 
 	"github.com/gotune/gotune/internal/builder"
 	"github.com/gotune/gotune/internal/gotool"
-	"github.com/gotune/gotune/internal/result"
 )
 
 // BenchPackage is a package whose benchmarks Collect profiles.
@@ -29,7 +30,7 @@ type CollectOptions struct {
 	Packages []BenchPackage
 	// Settings are the build settings of the profiled test binaries: the
 	// baseline, the build users run today.
-	Settings  result.Settings
+	Settings  axis.Settings
 	Bench     string        // -test.bench regexp; "" = "."
 	Benchtime string        // -test.benchtime; "" = the test binary's default (1s)
 	Count     int           // rounds: one profile per package and round; 0 = 1

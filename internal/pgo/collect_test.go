@@ -1,6 +1,8 @@
 package pgo
 
 import (
+	"github.com/gotune/gotune/internal/axis"
+
 	"context"
 	"os"
 	"path/filepath"
@@ -9,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/gotune/gotune/internal/gotool"
-	"github.com/gotune/gotune/internal/result"
 )
 
 func TestProfileArgs(t *testing.T) {
@@ -49,7 +50,7 @@ func fakeGo(t *testing.T, empty func(pkg string, round int) bool) *gotool.Fake {
 
 func TestCollect(t *testing.T) {
 	pkgs := []BenchPackage{{ImportPath: "example.com/fx", Dir: "/src/fx"}, {ImportPath: "example.com/fx/sub", Dir: "/src/fx/sub"}}
-	settings := result.Settings{GOAMD64: "v1", PGO: "off", PGOName: "auto"}
+	settings := axis.Settings{"goamd64": "v1", "pgo": "off"}
 	tests := []struct {
 		name    string
 		empty   func(dir string, round int) bool

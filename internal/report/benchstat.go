@@ -1,6 +1,8 @@
 package report
 
 import (
+	"github.com/gotune/gotune/internal/axis"
+
 	"errors"
 	"fmt"
 	"io"
@@ -156,13 +158,14 @@ func benchstatKeys(run *result.Run, v *result.Variant, pkg string, withVariant b
 	if withVariant {
 		kv = append(kv, [2]string{"variant", none(v.Name)})
 	}
-	return append(kv,
-		[2]string{"goamd64", none(v.Settings.GOAMD64)},
-		[2]string{"pgo", none(pgoName(v.Settings))},
-		[2]string{"ldflags", none(v.Settings.LDFlags)},
-		[2]string{"gcflags", none(v.Settings.GCFlags)},
-		[2]string{"env", none(strings.Join(v.Settings.Env, " "))},
-	)
+	for _, a := range axis.All {
+		val := v.Settings.Get(a)
+		if a == axis.PGO && val == "" {
+			val = axis.PGOAuto
+		}
+		kv = append(kv, [2]string{a.Name, none(val)})
+	}
+	return kv
 }
 
 // settingsCollide reports whether two variants with samples have the same

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"github.com/gotune/gotune/internal/axis"
+
 	"fmt"
 	"time"
 
@@ -133,7 +135,7 @@ func typicalRun() *result.Run {
 	run.Variants = []result.Variant{
 		{
 			Name:      "goamd64=v1",
-			Settings:  result.Settings{GOAMD64: "v1", PGO: "off", PGOName: "off"},
+			Settings:  axis.Settings{"goamd64": "v1", "pgo": "off"},
 			Status:    result.StatusOK,
 			BuildLine: "GOAMD64=v1 go build -pgo=off ./...",
 			Builds:    builds("goamd64=v1", 6_412_345, 5_301_120, 2.1, 1.4, "9f3c"),
@@ -142,7 +144,7 @@ func typicalRun() *result.Run {
 		},
 		{
 			Name:       "goamd64=v1,ldflags=-s -w",
-			Settings:   result.Settings{GOAMD64: "v1", PGO: "off", PGOName: "off", LDFlags: "-s -w"},
+			Settings:   axis.Settings{"goamd64": "v1", "ldflags": "-s -w", "pgo": "off"},
 			Complexity: 1,
 			Status:     result.StatusOK,
 			BuildLine:  "GOAMD64=v1 go build -pgo=off -ldflags='-s -w' ./...",
@@ -152,7 +154,7 @@ func typicalRun() *result.Run {
 		},
 		{
 			Name:        "goamd64=v3",
-			Settings:    result.Settings{GOAMD64: "v3", PGO: "off", PGOName: "off"},
+			Settings:    axis.Settings{"goamd64": "v3", "pgo": "off"},
 			Complexity:  1,
 			Status:      result.StatusOK,
 			BuildLine:   "GOAMD64=v3 go build -pgo=off ./...",
@@ -167,14 +169,14 @@ func typicalRun() *result.Run {
 		},
 		{
 			Name:       "goamd64=v4",
-			Settings:   result.Settings{GOAMD64: "v4", PGO: "off", PGOName: "off"},
+			Settings:   axis.Settings{"goamd64": "v4", "pgo": "off"},
 			Complexity: 1,
 			Status:     result.StatusSkipped,
 			Reason:     `the host CPU supports GOAMD64 up to v3; a v4 binary would exit with "This program can only be run on AMD64 processors with v4 microarchitecture support."`,
 		},
 		{
-			Name:       "pgo=profiles/stale.pgo",
-			Settings:   result.Settings{GOAMD64: "v1", PGO: "/home/dev/quote/profiles/stale.pgo", PGOName: "profiles/stale.pgo"},
+			Name:     "pgo=profiles/stale.pgo",
+			Settings: axis.Settings{"goamd64": "v1", "pgo": "profiles/stale.pgo"}, Profile: "/home/dev/quote/profiles/stale.pgo",
 			Complexity: 1,
 			Status:     result.StatusBuildFailed,
 			Reason:     "# github.com/acme/quote/api\nerror: could not read profile /home/dev/quote/profiles/stale.pgo: profile.Parse: unrecognized profile format\n",
@@ -207,7 +209,7 @@ func noWinnerRun() *result.Run {
 	run.Variants = []result.Variant{
 		{
 			Name:      "goamd64=v1",
-			Settings:  result.Settings{GOAMD64: "v1", PGO: "off", PGOName: "off"},
+			Settings:  axis.Settings{"goamd64": "v1", "pgo": "off"},
 			Status:    result.StatusOK,
 			BuildLine: "GOAMD64=v1 go build -pgo=off ./...",
 			Builds:    builds("goamd64=v1", 6_412_345, 5_301_120, 2.1, 1.4, "9f3c"),
@@ -215,7 +217,7 @@ func noWinnerRun() *result.Run {
 		},
 		{
 			Name:        "goamd64=v3",
-			Settings:    result.Settings{GOAMD64: "v3", PGO: "off", PGOName: "off"},
+			Settings:    axis.Settings{"goamd64": "v3", "pgo": "off"},
 			Complexity:  1,
 			Status:      result.StatusOK,
 			BuildLine:   "GOAMD64=v3 go build -pgo=off ./...",
@@ -229,7 +231,7 @@ func noWinnerRun() *result.Run {
 		},
 		{
 			Name:       "goamd64=v3,ldflags=-s -w",
-			Settings:   result.Settings{GOAMD64: "v3", PGO: "off", PGOName: "off", LDFlags: "-s -w"},
+			Settings:   axis.Settings{"goamd64": "v3", "ldflags": "-s -w", "pgo": "off"},
 			Complexity: 2,
 			Status:     result.StatusOK,
 			BuildLine:  "GOAMD64=v3 go build -pgo=off -ldflags='-s -w' ./...",
@@ -238,8 +240,8 @@ func noWinnerRun() *result.Run {
 			Verdict:    result.VerdictSameCode,
 		},
 		{
-			Name:       "pgo=auto,gcflags=all=-d=pgoinlinebudget=160",
-			Settings:   result.Settings{GOAMD64: "v1", PGO: "/home/dev/quote/cmd/quoted/default.pgo", PGOName: "auto", GCFlags: "all=-d=pgoinlinebudget=160"},
+			Name:     "pgo=auto,gcflags=all=-d=pgoinlinebudget=160",
+			Settings: axis.Settings{"goamd64": "v1", "gcflags": "all=-d=pgoinlinebudget=160", "pgo": "auto"}, Profile: "/home/dev/quote/cmd/quoted/default.pgo",
 			Complexity: 2,
 			Status:     result.StatusOK,
 			BuildLine:  "GOAMD64=v1 go build -pgo=auto -gcflags='all=-d=pgoinlinebudget=160' ./...",
@@ -274,7 +276,7 @@ func allFailedRun() *result.Run {
 	run.Variants = []result.Variant{
 		{
 			Name:      "goamd64=v1",
-			Settings:  result.Settings{GOAMD64: "v1", PGO: "off", PGOName: "off"},
+			Settings:  axis.Settings{"goamd64": "v1", "pgo": "off"},
 			Status:    result.StatusFailed,
 			Reason:    "every trial failed",
 			BuildLine: "GOAMD64=v1 go build -pgo=off ./...",
@@ -282,7 +284,7 @@ func allFailedRun() *result.Run {
 		},
 		{
 			Name:       "goamd64=v3",
-			Settings:   result.Settings{GOAMD64: "v3", PGO: "off", PGOName: "off"},
+			Settings:   axis.Settings{"goamd64": "v3", "pgo": "off"},
 			Complexity: 1,
 			Status:     result.StatusFailed,
 			Reason:     "every trial failed",
@@ -291,14 +293,14 @@ func allFailedRun() *result.Run {
 		},
 		{
 			Name:       "goamd64=v4",
-			Settings:   result.Settings{GOAMD64: "v4", PGO: "off", PGOName: "off"},
+			Settings:   axis.Settings{"goamd64": "v4", "pgo": "off"},
 			Complexity: 1,
 			Status:     result.StatusSkipped,
 			Reason:     "the host CPU supports GOAMD64 up to v3",
 		},
 		{
 			Name:       "gcflags=-N -l",
-			Settings:   result.Settings{GOAMD64: "v1", PGO: "off", PGOName: "off", GCFlags: "-N -l", Env: []string{"CGO_ENABLED=0"}},
+			Settings:   axis.Settings{"goamd64": "v1", "gcflags": "-N -l", "pgo": "off", "env": "CGO_ENABLED=0"},
 			Complexity: 1,
 			Status:     result.StatusBuildFailed,
 			Reason:     "# github.com/acme/quote/store\nstore/cgo_sqlite.go:9:8: could not import C (cgo disabled)\nstore/cgo_sqlite.go:21:2: undefined: C.sqlite3_open\n",
@@ -331,7 +333,7 @@ func regressionRun() *result.Run {
 	run.Variants = []result.Variant{
 		{
 			Name:      "baseline",
-			Settings:  result.Settings{GOAMD64: "v1", PGO: "off", PGOName: "auto"},
+			Settings:  axis.Settings{"goamd64": "v1", "pgo": "auto"},
 			Status:    result.StatusOK,
 			BuildLine: "go build ./...",
 			Builds:    builds("baseline", 6_412_345, 0, 2.1, 0, "9f3c")[:1],
@@ -341,7 +343,7 @@ func regressionRun() *result.Run {
 		},
 		{
 			Name:       "goamd64=v3",
-			Settings:   result.Settings{GOAMD64: "v3", PGO: "off", PGOName: "auto"},
+			Settings:   axis.Settings{"goamd64": "v3", "pgo": "auto"},
 			Complexity: 1,
 			Status:     result.StatusOK,
 			BuildLine:  "GOAMD64=v3 go build ./...",
@@ -353,7 +355,7 @@ func regressionRun() *result.Run {
 		},
 		{
 			Name:       "gcflags=-N -l",
-			Settings:   result.Settings{GOAMD64: "v1", PGO: "off", PGOName: "auto", GCFlags: "-N -l"},
+			Settings:   axis.Settings{"goamd64": "v1", "gcflags": "-N -l", "pgo": "auto"},
 			Complexity: 1,
 			Status:     result.StatusOK,
 			BuildLine:  "go build -gcflags='-N -l' ./...",
@@ -366,7 +368,7 @@ func regressionRun() *result.Run {
 		},
 		{
 			Name:       "ldflags=-s -w",
-			Settings:   result.Settings{GOAMD64: "v1", PGO: "off", PGOName: "auto", LDFlags: "-s -w"},
+			Settings:   axis.Settings{"goamd64": "v1", "ldflags": "-s -w", "pgo": "auto"},
 			Complexity: 1,
 			Status:     result.StatusOK,
 			BuildLine:  "go build -ldflags='-s -w' ./...",

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"github.com/gotune/gotune/internal/axis"
+
 	"fmt"
 	"math"
 	"strconv"
@@ -15,9 +17,10 @@ import (
 // settingsString returns the build settings of a variant in the compact
 // form a user would type: environment first, then flags, e.g.
 // GOAMD64=v3 -pgo=off -ldflags='-s -w'.
-func settingsString(s result.Settings) string {
+func settingsString(s axis.Settings) string {
+	sp := s.Spec(axis.Build)
 	var parts []string
-	for _, kv := range s.Env {
+	for _, kv := range sp.Env {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok {
 			parts = append(parts, shellQuote(kv))
@@ -25,28 +28,14 @@ func settingsString(s result.Settings) string {
 		}
 		parts = append(parts, k+"="+shellQuote(v))
 	}
-	if s.GOAMD64 != "" {
-		parts = append(parts, "GOAMD64="+shellQuote(s.GOAMD64))
-	}
-	if p := pgoName(s); p != "" {
-		parts = append(parts, "-pgo="+shellQuote(p))
-	}
-	if s.GCFlags != "" {
-		parts = append(parts, "-gcflags="+shellQuote(s.GCFlags))
-	}
-	if s.LDFlags != "" {
-		parts = append(parts, "-ldflags="+shellQuote(s.LDFlags))
+	for _, f := range sp.Flags {
+		if s.Get(axis.PGO) == "" && f == "-pgo=off" {
+			continue // not given
+		}
+		k, v, _ := strings.Cut(f, "=")
+		parts = append(parts, k+"="+shellQuote(v))
 	}
 	return strings.Join(parts, " ")
-}
-
-// pgoName returns the PGO setting as the user wrote it, or the resolved
-// one when that is missing.
-func pgoName(s result.Settings) string {
-	if s.PGOName != "" {
-		return s.PGOName
-	}
-	return s.PGO
 }
 
 // shellQuote quotes s for a POSIX shell when it needs quoting.

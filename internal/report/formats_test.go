@@ -1,6 +1,8 @@
 package report
 
 import (
+	"github.com/gotune/gotune/internal/axis"
+
 	"bytes"
 	"encoding/xml"
 	"errors"
@@ -317,7 +319,7 @@ func axisRun() *result.Run {
 	for i, x := range vs {
 		run.Variants = append(run.Variants, result.Variant{
 			Name: x.name, Status: result.StatusOK,
-			Settings: result.Settings{GOAMD64: x.goamd64, PGO: "/p/default.pgo", PGOName: x.pgo},
+			Settings: axis.Settings{"goamd64": x.goamd64, "pgo": x.pgo}, Profile: "/p/default.pgo",
 		})
 		for round := 1; round <= run.Count; round++ {
 			for _, b := range []struct{ pkg, name string }{{fixAPI, "Quote"}, {fixStore, "Get"}} {
@@ -490,7 +492,7 @@ func TestBenchstatRoundTrip(t *testing.T) {
 	want := map[string]float64{}
 	for _, s := range run.Samples {
 		v := run.Variant(s.Variant)
-		k := fmt.Sprintf("%s %s %s %s", v.Settings.GOAMD64, s.Package, strings.TrimPrefix(s.Benchmark, "Benchmark"), s.Unit)
+		k := fmt.Sprintf("%s %s %s %s", v.Settings.Get(axis.GOAMD64), s.Package, strings.TrimPrefix(s.Benchmark, "Benchmark"), s.Unit)
 		want[k] += s.Value
 	}
 	if len(got) != len(want) {

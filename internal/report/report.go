@@ -14,6 +14,8 @@
 package report
 
 import (
+	"github.com/gotune/gotune/internal/axis"
+
 	"errors"
 	"fmt"
 	"io"
@@ -497,35 +499,38 @@ func roundsPhrase(rounds []int) string {
 
 // sameCodeWhy explains in a few words why two variants whose settings
 // differ compiled to the same code.
-func sameCodeWhy(v, twin result.Settings) string {
+func sameCodeWhy(v, twin axis.Settings) string {
 	var diffs []string
-	if v.GOAMD64 != twin.GOAMD64 {
-		diffs = append(diffs, "GOAMD64")
-	}
-	if pgoName(v) != pgoName(twin) {
-		diffs = append(diffs, "-pgo")
-	}
-	if v.GCFlags != twin.GCFlags {
-		diffs = append(diffs, "-gcflags")
-	}
-	if v.LDFlags != twin.LDFlags {
-		diffs = append(diffs, "-ldflags")
-	}
-	if !slices.Equal(v.Env, twin.Env) {
-		diffs = append(diffs, "environment")
+	for _, a := range v.Differ(twin) {
+		diffs = append(diffs, axisWord(a))
 	}
 	switch {
 	case len(diffs) == 0:
 		return "identical settings"
 	case len(diffs) == 1 && diffs[0] == "-ldflags":
-		added := fieldsNotIn(v.LDFlags, twin.LDFlags)
-		if len(added) > 0 && len(fieldsNotIn(twin.LDFlags, v.LDFlags)) == 0 && onlyStrip(added) {
+		vl, tl := v.Get(axis.LDFlags), twin.Get(axis.LDFlags)
+		added := fieldsNotIn(vl, tl)
+		if len(added) > 0 && len(fieldsNotIn(tl, vl)) == 0 && onlyStrip(added) {
 			return "linker flags " + strings.Join(added, " ") + " only strip symbols"
 		}
 		return "they differ only in linker flags, which do not change compiled code"
 	default:
 		return "they differ only in " + strings.Join(diffs, ", ") + ", and the compiler produced identical code"
 	}
+}
+
+// axisWord names an axis as the go command's users know it: GOAMD64,
+// -pgo, -ldflags.
+func axisWord(a *axis.Axis) string {
+	switch {
+	case a == axis.Env:
+		return "environment"
+	case a.Kind == axis.Build && a == axis.GOAMD64:
+		return "GOAMD64"
+	case a.Kind == axis.Build:
+		return "-" + a.Name
+	}
+	return a.Name
 }
 
 // fieldsNotIn returns the blank-separated fields of a that are not in b.

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"github.com/gotune/gotune/internal/axis"
+
 	"bytes"
 	"errors"
 	"flag"
@@ -178,17 +180,17 @@ func (f failWriter) Write([]byte) (int, error) { return 0, f.err }
 func TestSettingsString(t *testing.T) {
 	tests := []struct {
 		name string
-		in   result.Settings
+		in   axis.Settings
 		want string
 	}{
-		{"plain", result.Settings{GOAMD64: "v1", PGO: "off", PGOName: "off"}, "GOAMD64=v1 -pgo=off"},
-		{"strip", result.Settings{GOAMD64: "v3", PGOName: "off", LDFlags: "-s -w"}, "GOAMD64=v3 -pgo=off -ldflags='-s -w'"},
-		{"pgo path as written", result.Settings{GOAMD64: "v3", PGO: "/abs/p.pgo", PGOName: "profiles/p.pgo"}, "GOAMD64=v3 -pgo=profiles/p.pgo"},
-		{"pgo resolved only", result.Settings{PGO: "/abs/p.pgo"}, "-pgo=/abs/p.pgo"},
-		{"gcflags", result.Settings{GOAMD64: "v2", PGOName: "auto", GCFlags: "all=-d=pgoinlinebudget=160"}, "GOAMD64=v2 -pgo=auto -gcflags=all=-d=pgoinlinebudget=160"},
-		{"env and quote", result.Settings{Env: []string{"CGO_ENABLED=0", "GOEXPERIMENT=it's"}, GOAMD64: "v1", LDFlags: "-X 'main.v=1'"},
-			`CGO_ENABLED=0 GOEXPERIMENT='it'\''s' GOAMD64=v1 -ldflags='-X '\''main.v=1'\'''`},
-		{"empty", result.Settings{}, ""},
+		{"plain", axis.Settings{"goamd64": "v1", "pgo": "off"}, "GOAMD64=v1 -pgo=off"},
+		{"strip", axis.Settings{"goamd64": "v3", "ldflags": "-s -w", "pgo": "off"}, "GOAMD64=v3 -pgo=off -ldflags='-s -w'"},
+		{"pgo path as written", axis.Settings{"goamd64": "v3", "pgo": "profiles/p.pgo"}, "GOAMD64=v3 -pgo=profiles/p.pgo"},
+		{"pgo resolved only", axis.Settings{"pgo": "/abs/p.pgo"}, "-pgo=/abs/p.pgo"},
+		{"gcflags", axis.Settings{"goamd64": "v2", "gcflags": "all=-d=pgoinlinebudget=160", "pgo": "auto"}, "GOAMD64=v2 -pgo=auto -gcflags=all=-d=pgoinlinebudget=160"},
+		{"env and quote", axis.Settings{"goamd64": "v1", "ldflags": "-X 'main.v=1'", "env": "CGO_ENABLED=0 GOEXPERIMENT=it's"},
+			`GOAMD64=v1 CGO_ENABLED=0 GOEXPERIMENT='it'\''s' -ldflags='-X '\''main.v=1'\'''`},
+		{"empty", axis.Settings{}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -234,15 +236,15 @@ func TestCells(t *testing.T) {
 }
 
 func TestSameCodeWhy(t *testing.T) {
-	v1 := result.Settings{GOAMD64: "v1", PGOName: "off"}
+	v1 := axis.Settings{"goamd64": "v1", "pgo": "off"}
 	tests := []struct {
 		name    string
-		v, twin result.Settings
+		v, twin axis.Settings
 		want    string
 	}{
-		{"strip", result.Settings{GOAMD64: "v1", PGOName: "off", LDFlags: "-s -w"}, v1, "linker flags -s -w only strip symbols"},
-		{"other ldflags", result.Settings{GOAMD64: "v1", PGOName: "off", LDFlags: "-X main.v=1"}, v1, "they differ only in linker flags, which do not change compiled code"},
-		{"pgo", result.Settings{GOAMD64: "v1", PGOName: "auto"}, v1, "they differ only in -pgo, and the compiler produced identical code"},
+		{"strip", axis.Settings{"goamd64": "v1", "ldflags": "-s -w", "pgo": "off"}, v1, "linker flags -s -w only strip symbols"},
+		{"other ldflags", axis.Settings{"goamd64": "v1", "ldflags": "-X main.v=1", "pgo": "off"}, v1, "they differ only in linker flags, which do not change compiled code"},
+		{"pgo", axis.Settings{"goamd64": "v1", "pgo": "auto"}, v1, "they differ only in -pgo, and the compiler produced identical code"},
 		{"same", v1, v1, "identical settings"},
 	}
 	for _, tt := range tests {

@@ -4,7 +4,11 @@
 // and later commands can load it back.
 package result
 
-import "time"
+import (
+	"time"
+
+	"github.com/gotune/gotune/internal/axis"
+)
 
 // Variant status values.
 const (
@@ -107,32 +111,27 @@ type Host struct {
 	GOAMD64Max string `json:"goamd64_max,omitempty"` // highest level confirmed to run here
 }
 
-// Settings are the build settings of a variant, resolved: GOAMD64 is a
-// concrete level and PGO is "off" or a profile path.
-type Settings struct {
-	LDFlags string   `json:"ldflags"`
-	GCFlags string   `json:"gcflags"`
-	GOAMD64 string   `json:"goamd64"`
-	PGO     string   `json:"pgo"`           // "off" or a file path
-	PGOName string   `json:"pgo_name"`      // as the user wrote it: off, auto, or the path
-	Env     []string `json:"env,omitempty"` // extra KEY=VALUE
-}
-
 // Variant is one point of the matrix and what happened to it.
 type Variant struct {
-	Name       string   `json:"name"`
-	Settings   Settings `json:"settings"`
-	Complexity int      `json:"complexity"` // settings that differ from a plain build; ties go to the lower
-	Status     string   `json:"status"`
-	Reason     string   `json:"reason,omitempty"`     // why skipped or failed: the compiler error, the CPU limit
-	BuildLine  string   `json:"build_line,omitempty"` // the exact `go build` command a user would type
-	Builds     []Build  `json:"builds,omitempty"`
-	SameCodeAs string   `json:"same_code_as,omitempty"` // variant whose binaries were measured in its place
+	Name string `json:"name"`
+	// Settings are the variant's value on every axis, as the user wrote
+	// them: pgo "auto", not a path.
+	Settings axis.Settings `json:"settings"`
+	// Profile is the PGO profile the variant builds with, resolved: the
+	// default.pgo auto found, the collected profile, the file given; ""
+	// when it builds without one.
+	Profile    string  `json:"profile,omitempty"`
+	Complexity int     `json:"complexity"` // settings that differ from a plain build; ties go to the lower
+	Status     string  `json:"status"`
+	Reason     string  `json:"reason,omitempty"`     // why skipped or failed: the compiler error, the CPU limit
+	BuildLine  string  `json:"build_line,omitempty"` // the exact `go build` command a user would type
+	Builds     []Build `json:"builds,omitempty"`
+	SameCodeAs string  `json:"same_code_as,omitempty"` // variant whose binaries were measured in its place
 	// Dropped says when racing stopped measuring the variant; nil when it
 	// was measured to the end.
 	Dropped *Drop `json:"dropped,omitempty"`
-	// PGOEffect proves that a variant built with a profile (Settings.PGO
-	// not "off") used it; nil for other variants.
+	// PGOEffect proves that a variant built with a profile (Profile set)
+	// used it; nil for other variants.
 	PGOEffect *PGOEffect `json:"pgo_effect,omitempty"`
 
 	// Filled by stats.
@@ -214,4 +213,14 @@ func (r *Run) Variant(name string) *Variant {
 		}
 	}
 	return nil
+}
+
+// Build returns the settings v builds with: its own, with pgo replaced by
+// the resolved profile (or off).
+func (v *Variant) Build() axis.Settings {
+	p := v.Profile
+	if p == "" {
+		p = axis.PGOOff
+	}
+	return v.Settings.With(axis.PGO, p)
 }

@@ -12,6 +12,8 @@
 package search
 
 import (
+	"github.com/gotune/gotune/internal/axis"
+
 	"slices"
 	"strings"
 	"time"
@@ -24,50 +26,18 @@ import (
 // default search: the default matrix (GOAMD64 levels × pgo) stays a grid.
 const DefaultScreenAbove = 8
 
-// Axis names, as gotune.yaml and the flags spell them.
-const (
-	AxisGOAMD64 = "goamd64"
-	AxisPGO     = "pgo"
-	AxisLDFlags = "ldflags"
-	AxisGCFlags = "gcflags"
-	AxisEnv     = "env"
-	// GroupNamed holds the named variants of gotune.yaml (and any variant
-	// with the baseline's settings): whole builds, compared as they are.
-	GroupNamed = "named"
-)
+// GroupNamed holds the named variants of gotune.yaml (and any variant
+// with the baseline's settings): whole builds, compared as they are.
+const GroupNamed = "named"
 
-// axes lists the axes in matrix order.
-var axes = []string{AxisGOAMD64, AxisPGO, AxisLDFlags, AxisGCFlags, AxisEnv}
-
-// settingKey returns the comparable form of one axis of s: flags as the
-// go command splits them on spaces, env in any order, PGO resolved (pgo
-// auto without a default.pgo builds the same as off).
-func settingKey(s result.Settings, axis string) string {
-	switch axis {
-	case AxisGOAMD64:
-		return s.GOAMD64
-	case AxisPGO:
-		return s.PGO
-	case AxisLDFlags:
-		return strings.Join(strings.Fields(s.LDFlags), " ")
-	case AxisGCFlags:
-		return strings.Join(strings.Fields(s.GCFlags), " ")
-	case AxisEnv:
-		env := slices.Clone(s.Env)
-		slices.Sort(env)
-		return strings.Join(env, " ")
-	}
-	return ""
-}
-
-// Differ returns the axes on which a's settings differ from b's, in matrix
-// order.
-func Differ(a, b result.Settings) []string {
+// Differ returns the names of the axes on which a and b build or run
+// differently, in table order: flags as the go command splits them, env in
+// any order, PGO resolved (pgo auto without a default.pgo builds the same
+// as off).
+func Differ(a, b *result.Variant) []string {
 	var out []string
-	for _, ax := range axes {
-		if settingKey(a, ax) != settingKey(b, ax) {
-			out = append(out, ax)
-		}
+	for _, ax := range a.Build().Differ(b.Build()) {
+		out = append(out, ax.Name)
 	}
 	return out
 }
@@ -108,7 +78,7 @@ func Screen(variants []result.Variant, baseline string) Plan {
 		if v.Name == baseline || v.Status != result.StatusOK {
 			continue
 		}
-		d := Differ(v.Settings, base.Settings)
+		d := Differ(&v, base)
 		switch {
 		case Named(v) || len(d) == 0:
 			groups[GroupNamed] = append(groups[GroupNamed], v.Name)
@@ -120,7 +90,7 @@ func Screen(variants []result.Variant, baseline string) Plan {
 		}
 		p.First = append(p.First, v.Name)
 	}
-	for _, g := range append(slices.Clone(axes), GroupNamed) {
+	for _, g := range append(axis.Names(), GroupNamed) {
 		if len(groups[g]) > 0 {
 			p.Groups = append(p.Groups, stats.RaceGroup{Name: g, Variants: groups[g]})
 		}
@@ -152,7 +122,7 @@ func Combine(variants []result.Variant, plan Plan, run *result.Run) Combination 
 	if base == nil {
 		return c
 	}
-	want := base.Settings
+	want := base.Build()
 	for _, g := range plan.Groups {
 		if g.Name == GroupNamed {
 			continue
@@ -171,37 +141,21 @@ func Combine(variants []result.Variant, plan Plan, run *result.Run) Combination 
 			continue
 		}
 		c.Best[g.Name] = best.Name
-		want = with(want, best.Settings, g.Name)
+		ax := axis.ByName(g.Name)
+		want = want.With(ax, best.Build().Get(ax))
 	}
 	if len(c.Best) == 0 {
 		return c
 	}
 	for _, v := range variants {
 		planned := slices.Contains(plan.First, v.Name) || slices.Contains(plan.Later, v.Name)
-		if planned && !Named(v) && v.Name != plan.Baseline && len(Differ(v.Settings, want)) == 0 {
+		if planned && !Named(v) && v.Name != plan.Baseline && len(v.Build().Differ(want)) == 0 {
 			c.Variant = v.Name
 			c.New = !slices.Contains(plan.First, v.Name)
 			break
 		}
 	}
 	return c
-}
-
-// with returns s with its axis set as in from.
-func with(s, from result.Settings, axis string) result.Settings {
-	switch axis {
-	case AxisGOAMD64:
-		s.GOAMD64 = from.GOAMD64
-	case AxisPGO:
-		s.PGO, s.PGOName = from.PGO, from.PGOName
-	case AxisLDFlags:
-		s.LDFlags = from.LDFlags
-	case AxisGCFlags:
-		s.GCFlags = from.GCFlags
-	case AxisEnv:
-		s.Env = from.Env
-	}
-	return s
 }
 
 func find(vs []result.Variant, name string) *result.Variant {

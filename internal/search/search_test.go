@@ -1,6 +1,8 @@
 package search
 
 import (
+	"github.com/gotune/gotune/internal/axis"
+
 	"fmt"
 	"slices"
 	"strings"
@@ -13,18 +15,14 @@ import (
 // cross returns the variants of a cross product over goamd64 × gcflags ×
 // env, named as matrix.Expand names them, the baseline first.
 func cross(levels, gcflags, envs []string) []result.Variant {
-	base := result.Settings{GOAMD64: levels[0], PGO: "off", PGOName: "auto"}
+	base := axis.Settings{"goamd64": levels[0], "pgo": "auto"}
 	vs := []result.Variant{{Name: "baseline", Settings: base, Status: result.StatusOK}}
 	for _, l := range levels {
 		for _, g := range gcflags {
 			for _, e := range envs {
-				s := base
-				s.GOAMD64, s.GCFlags = l, g
-				if e != "" {
-					s.Env = strings.Fields(e)
-				}
+				s := base.With(axis.GOAMD64, l).With(axis.GCFlags, g).With(axis.Env, e)
 				var parts []string
-				if l != base.GOAMD64 {
+				if l != base.Get(axis.GOAMD64) {
 					parts = append(parts, "goamd64="+l)
 				}
 				if g != "" {
@@ -46,8 +44,8 @@ func cross(levels, gcflags, envs []string) []result.Variant {
 func TestScreen(t *testing.T) {
 	vs := cross([]string{"v1", "v2", "v3"}, []string{"", "all=-B", "all=-l"}, []string{"", "GOEXPERIMENT=nogreenteagc"})
 	vs = append(vs,
-		result.Variant{Name: "release", Settings: result.Settings{GOAMD64: "v3", PGO: "off", LDFlags: "-s -w"}, Status: result.StatusOK},
-		result.Variant{Name: "goamd64=v4", Settings: result.Settings{GOAMD64: "v4", PGO: "off"}, Status: result.StatusSkipped})
+		result.Variant{Name: "release", Settings: axis.Settings{"goamd64": "v3", "ldflags": "-s -w", "pgo": "off"}, Status: result.StatusOK},
+		result.Variant{Name: "goamd64=v4", Settings: axis.Settings{"goamd64": "v4", "pgo": "off"}, Status: result.StatusSkipped})
 	p := Screen(vs, "baseline")
 	wantFirst := []string{"baseline", "env=GOEXPERIMENT=nogreenteagc", "gcflags=all=-B", "gcflags=all=-l", "goamd64=v2", "goamd64=v3", "release"}
 	if !slices.Equal(p.First, wantFirst) {
@@ -119,13 +117,13 @@ func TestCombine(t *testing.T) {
 }
 
 func TestDiffer(t *testing.T) {
-	a := result.Settings{GOAMD64: "v1", PGO: "off", LDFlags: "-s  -w", Env: []string{"A=1", "B=2"}}
-	b := result.Settings{GOAMD64: "v1", PGO: "off", LDFlags: "-s -w", Env: []string{"B=2", "A=1"}}
+	a := &result.Variant{Settings: axis.Settings{"goamd64": "v1", "ldflags": "-s  -w", "pgo": "off", "env": "A=1 B=2"}}
+	b := &result.Variant{Settings: axis.Settings{"goamd64": "v1", "ldflags": "-s -w", "pgo": "auto", "env": "B=2 A=1"}}
 	if d := Differ(a, b); len(d) != 0 {
-		t.Errorf("Differ = %v, want none: flags split on spaces, env in any order", d)
+		t.Errorf("Differ = %v, want none: flags split on spaces, env in any order, pgo auto without a profile is off", d)
 	}
-	b.GOAMD64, b.GCFlags = "v3", "-l"
-	if d := Differ(a, b); !slices.Equal(d, []string{AxisGOAMD64, AxisGCFlags}) {
+	b.Settings = b.Settings.With(axis.GOAMD64, "v3").With(axis.GCFlags, "-l")
+	if d := Differ(a, b); !slices.Equal(d, []string{"goamd64", "gcflags"}) {
 		t.Errorf("Differ = %v", d)
 	}
 }

@@ -1,19 +1,19 @@
 package tune
 
 import (
+	"github.com/gotune/gotune/internal/axis"
+
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/gotune/gotune/internal/atomicfile"
 	"github.com/gotune/gotune/internal/builder"
 	"github.com/gotune/gotune/internal/gotool"
-	"github.com/gotune/gotune/internal/matrix"
 	"github.com/gotune/gotune/internal/pgo"
 	"github.com/gotune/gotune/internal/report"
 	"github.com/gotune/gotune/internal/result"
@@ -32,7 +32,7 @@ const CollectRounds = 2
 func (p *Prepared) collect(ctx context.Context, run *result.Run, runDir string, timeout time.Duration) error {
 	var idx []int
 	for i, v := range run.Variants {
-		if v.Status == result.StatusOK && v.Settings.PGOName == matrix.PGOCollect {
+		if v.Status == result.StatusOK && v.Settings.PGO().Collect() {
 			idx = append(idx, i)
 		}
 	}
@@ -56,7 +56,7 @@ func (p *Prepared) collect(ctx context.Context, run *result.Run, runDir string, 
 		Commit:    pgo.Commit(ctx, opts.Runner, tg.ModuleRoot),
 	}
 	raws, err := pgo.Collect(ctx, pgo.CollectOptions{
-		Runner: opts.Runner, Dir: tg.Dir, Packages: pkgs, Settings: base.Settings,
+		Runner: opts.Runner, Dir: tg.Dir, Packages: pkgs, Settings: base.Build(),
 		Bench: opts.Bench, Benchtime: opts.Benchtime, Count: CollectRounds, Timeout: timeout,
 		OutDir: outDir, Provenance: prov, Log: opts.Log,
 	})
@@ -84,8 +84,8 @@ func (p *Prepared) collect(ctx context.Context, run *result.Run, runDir string, 
 	col.Profile = merged
 	for _, i := range idx {
 		v := &run.Variants[i]
-		v.Settings.PGO = merged
-		v.BuildLine = builder.BuildLine(v.Settings, tg.BuildTarget(), tg.DefaultPGO() != "")
+		v.Profile = merged
+		v.BuildLine = builder.BuildLine(v.Settings, v.Profile, tg.BuildTarget(), tg.DefaultPGO() != "")
 	}
 	fmt.Fprintf(opts.Log, "gotune: pgo=collect: %d profile(s) merged into %s (%d samples, %s, %.1f%% of CPU kept)\n",
 		len(raws), merged, col.Samples, report.Bytes(col.Bytes), 100*col.KeptCPU)
@@ -138,17 +138,16 @@ func (p *Prepared) provePGO(ctx context.Context, run *result.Run, runDir string)
 	noEffect := map[string]bool{}
 	for i := range run.Variants {
 		v := &run.Variants[i]
-		if v.Status != result.StatusOK || v.Settings.PGO == "off" || v.Settings.PGO == "" {
+		if v.Status != result.StatusOK || v.Profile == "" {
 			continue
 		}
-		eff := &result.PGOEffect{Profile: v.Settings.PGO}
+		eff := &result.PGOEffect{Profile: v.Profile}
 		v.PGOEffect = eff
-		off := v.Settings
-		off.PGO, off.PGOName = "off", matrix.PGOOff
-		off.GCFlags = matrix.StripPGOKnobs(off.GCFlags)
+		off := v.Build().With(axis.PGO, axis.PGOOff)
+		off = off.With(axis.GCFlags, axis.StripPGOKnobs(off.Get(axis.GCFlags)))
 		offFP := ""
 		for _, w := range run.Variants {
-			if w.Status == result.StatusOK && w.Name != v.Name && sameBuild(w.Settings, off) {
+			if w.Status == result.StatusOK && w.Name != v.Name && w.Build().Same(off, axis.Build) {
 				offFP, eff.OffVariant = builder.VariantFingerprint(w.Builds), w.Name
 				break
 			}
@@ -167,7 +166,7 @@ func (p *Prepared) provePGO(ctx context.Context, run *result.Run, runDir string)
 		}
 		eff.CodeChanged = builder.VariantFingerprint(v.Builds) != offFP
 		if !eff.CodeChanged {
-			reason := fmt.Sprintf("no PGO effect: the compiled code is identical to -pgo=off, so the compiler ignored %s (an empty profile, or none of its functions in this code)", filepath.Base(v.Settings.PGO))
+			reason := fmt.Sprintf("no PGO effect: the compiled code is identical to -pgo=off, so the compiler ignored %s (an empty profile, or none of its functions in this code)", filepath.Base(v.Profile))
 			fmt.Fprintf(opts.Log, "gotune: %s: %s\n", v.Name, reason)
 			if v.Name == run.Baseline {
 				run.Warnings = append(run.Warnings, "the baseline's default.pgo had no effect: "+reason)
@@ -181,7 +180,7 @@ func (p *Prepared) provePGO(ctx context.Context, run *result.Run, runDir string)
 			eff.HotInlines, eff.HotFunctions, eff.Devirtualized = twin.PGOEffect.HotInlines, twin.PGOEffect.HotFunctions, twin.PGOEffect.Devirtualized
 			continue
 		}
-		d, err := decisions(ctx, opts.Runner, tg.Dir, tg.Module, v.Settings, run.Packages, runDir)
+		d, err := decisions(ctx, opts.Runner, tg.Dir, tg.Module, v.Build(), run.Packages, runDir)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -210,25 +209,10 @@ func (p *Prepared) provePGO(ctx context.Context, run *result.Run, runDir string)
 	return nil
 }
 
-// sameBuild reports whether a and b build the same thing: the same flags,
-// GOAMD64, profile and environment.
-func sameBuild(a, b result.Settings) bool {
-	return strings.Join(strings.Fields(a.LDFlags), " ") == strings.Join(strings.Fields(b.LDFlags), " ") &&
-		strings.Join(strings.Fields(a.GCFlags), " ") == strings.Join(strings.Fields(b.GCFlags), " ") &&
-		a.GOAMD64 == b.GOAMD64 && a.PGO == b.PGO &&
-		slices.Equal(sortedCopy(a.Env), sortedCopy(b.Env))
-}
-
-func sortedCopy(s []string) []string {
-	c := slices.Clone(s)
-	slices.Sort(c)
-	return c
-}
-
 // decisions builds each package's test binary once more for s, with the
 // compiler reporting its PGO decisions for the module's packages, into a
 // throwaway folder, and counts them.
-func decisions(ctx context.Context, r gotool.Runner, dir, module string, s result.Settings, pkgs []string, runDir string) (pgo.Decisions, error) {
+func decisions(ctx context.Context, r gotool.Runner, dir, module string, s axis.Settings, pkgs []string, runDir string) (pgo.Decisions, error) {
 	tmp, err := os.MkdirTemp(runDir, "pgodebug-")
 	if err != nil {
 		return pgo.Decisions{}, err

@@ -1,6 +1,8 @@
 package tune
 
 import (
+	"github.com/gotune/gotune/internal/axis"
+
 	"bytes"
 	"context"
 	"strings"
@@ -14,16 +16,20 @@ import (
 // built returns a variant as the builder leaves it: OK, with one build of
 // example.com/m/p whose code fingerprint is fp.
 func built(name, pgo, fp string) result.Variant {
-	return result.Variant{
+	v := result.Variant{
 		Name:     name,
 		Status:   result.StatusOK,
-		Settings: result.Settings{GOAMD64: "v1", PGO: pgo, PGOName: pgo},
+		Settings: axis.Settings{"goamd64": "v1", "pgo": pgo},
 		Builds:   []result.Build{{Package: "example.com/m/p", Fingerprint: fp}},
 	}
+	if pgo != "off" {
+		v.Profile = pgo
+	}
+	return v
 }
 
 func v3(v result.Variant) result.Variant {
-	v.Settings.GOAMD64 = "v3"
+	v.Settings = v.Settings.With(axis.GOAMD64, "v3")
 	return v
 }
 
@@ -112,8 +118,7 @@ func TestProvePGOFingerprintsAnOffBuild(t *testing.T) {
 		return gotool.Result{Stderr: []byte(decisionOutput)}, nil
 	})
 	v := built("knob", "/src/cmd/x/default.pgo", "pgo")
-	v.Settings.GOAMD64 = "v3"
-	v.Settings.GCFlags = "all=-l -d=pgoinlinebudget=4000"
+	v.Settings = v.Settings.With(axis.GOAMD64, "v3").With(axis.GCFlags, "all=-l -d=pgoinlinebudget=4000")
 	run := &result.Run{Baseline: "baseline", Packages: []string{"example.com/m/p"}, Variants: []result.Variant{built("baseline", "off", "plain"), v}}
 	p := &Prepared{Target: &target.Target{Module: "example.com/m", Dir: "/src"}, Opts: Options{Runner: fake, Log: &bytes.Buffer{}}}
 	if err := p.provePGO(context.Background(), run, t.TempDir()); err != nil {
@@ -126,22 +131,10 @@ func TestProvePGOFingerprintsAnOffBuild(t *testing.T) {
 		t.Fatalf("commands = %v, want a fingerprint and a decision build", fake.Calls)
 	}
 	list, debug := fake.Calls[0], fake.Calls[1]
-	if got := strings.Join(list.Args, " "); !strings.Contains(got, "-gcflags=all=-l -pgo=off") || strings.Contains(got, "pgoinlinebudget") || strings.Join(list.Env, " ") != "GOAMD64=v3" {
+	if got := strings.Join(list.Args, " "); !strings.Contains(got, "-pgo=off -gcflags=all=-l") || strings.Contains(got, "pgoinlinebudget") || strings.Join(list.Env, " ") != "GOAMD64=v3" {
 		t.Errorf("fingerprint build: %s", list)
 	}
-	if got := strings.Join(debug.Args, " "); !strings.Contains(got, "-gcflags=example.com/m/...=-l -d=pgoinlinebudget=4000 -m -d=pgodebug=1 -pgo=/src/cmd/x/default.pgo") {
+	if got := strings.Join(debug.Args, " "); !strings.Contains(got, "-pgo=/src/cmd/x/default.pgo -gcflags=all=-l -d=pgoinlinebudget=4000 -gcflags=example.com/m/...=-l -d=pgoinlinebudget=4000 -m -d=pgodebug=1") {
 		t.Errorf("decision build: %s", debug)
-	}
-}
-
-func TestSameBuild(t *testing.T) {
-	a := result.Settings{GOAMD64: "v1", LDFlags: "-s  -w", PGO: "off", PGOName: "auto", Env: []string{"B=2", "A=1"}}
-	b := result.Settings{GOAMD64: "v1", LDFlags: "-s -w", PGO: "off", PGOName: "off", Env: []string{"A=1", "B=2"}}
-	if !sameBuild(a, b) {
-		t.Errorf("sameBuild(%+v, %+v) = false", a, b)
-	}
-	b.GOAMD64 = "v3"
-	if sameBuild(a, b) {
-		t.Errorf("v1 and v3 builds are the same")
 	}
 }

@@ -1,6 +1,8 @@
 package tune
 
 import (
+	"github.com/gotune/gotune/internal/axis"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -25,7 +27,6 @@ import (
 	"github.com/gotune/gotune/internal/builder"
 	"github.com/gotune/gotune/internal/cache"
 	"github.com/gotune/gotune/internal/gotool"
-	"github.com/gotune/gotune/internal/matrix"
 	"github.com/gotune/gotune/internal/measure"
 	"github.com/gotune/gotune/internal/progress"
 	"github.com/gotune/gotune/internal/report"
@@ -92,7 +93,7 @@ type savedOptions struct {
 	Dir         string        `json:"dir"`
 	Packages    []string      `json:"packages,omitempty"`
 	Config      string        `json:"config,omitempty"`
-	Axes        matrix.Axes   `json:"axes"`
+	Axes        axis.Values   `json:"axes"`
 	MaxVariants int           `json:"max_variants,omitempty"`
 	Count       int           `json:"count"`
 	Bench       string        `json:"bench"`
@@ -523,9 +524,9 @@ func (s *searcher) collect(ctx context.Context) error {
 			prev, _ := loadResult(filepath.Join(s.runDir, "result.json"))
 			for i := range s.run.Variants {
 				v := &s.run.Variants[i]
-				if v.Status == result.StatusOK && v.Settings.PGOName == matrix.PGOCollect {
-					v.Settings.PGO = merged
-					v.BuildLine = builder.BuildLine(v.Settings, s.p.Target.BuildTarget(), s.p.Target.DefaultPGO() != "")
+				if v.Status == result.StatusOK && v.Settings.PGO().Collect() {
+					v.Profile = merged
+					v.BuildLine = builder.BuildLine(v.Settings, v.Profile, s.p.Target.BuildTarget(), s.p.Target.DefaultPGO() != "")
 				}
 			}
 			if prev != nil {
@@ -599,7 +600,7 @@ func (s *searcher) stages(ctx context.Context, mode string) error {
 	c := search.Combine(run.Variants, plan, &sub)
 	run.Search.Combination = c.Variant
 	var best []string
-	for _, ax := range []string{search.AxisGOAMD64, search.AxisPGO, search.AxisLDFlags, search.AxisGCFlags, search.AxisEnv} {
+	for _, ax := range axis.Names() {
 		if n, ok := c.Best[ax]; ok {
 			best = append(best, n)
 		}
@@ -664,7 +665,7 @@ func (s *searcher) build(ctx context.Context, names []string) error {
 			continue
 		}
 		v := &run.Variants[i]
-		key, kerr := s.buildKey(v.Settings)
+		key, kerr := s.buildKey(v)
 		if kerr == nil {
 			keys[v.Name] = key
 		}
@@ -768,7 +769,7 @@ func (s *searcher) provePGO(ctx context.Context, fresh []string) error {
 		case slices.Contains(fresh, v.Name):
 			idx = append(idx, i)
 			tmp.Variants = append(tmp.Variants, v)
-		case v.Status == result.StatusOK && len(v.Builds) > 0 && (v.Settings.PGO == "off" || v.Settings.PGO == ""):
+		case v.Status == result.StatusOK && len(v.Builds) > 0 && v.Profile == "":
 			idx = append(idx, i)
 			tmp.Variants = append(tmp.Variants, v)
 		}
@@ -784,10 +785,10 @@ func (s *searcher) provePGO(ctx context.Context, fresh []string) error {
 }
 
 // buildKey returns the cache key of a build of s.
-func (s *searcher) buildKey(st result.Settings) (string, error) {
+func (s *searcher) buildKey(v *result.Variant) (string, error) {
 	profile := ""
-	if st.PGO != "off" && st.PGO != "" {
-		h, err := cache.FileHash(st.PGO)
+	if v.Profile != "" {
+		h, err := cache.FileHash(v.Profile)
 		if err != nil {
 			return "", err
 		}
@@ -795,7 +796,7 @@ func (s *searcher) buildKey(st result.Settings) (string, error) {
 	}
 	return cache.BuildKey(cache.BuildInputs{
 		Source: s.source, GoVersion: s.p.Target.GoVersion, GOOS: s.run.Host.GOOS, GOARCH: s.run.Host.GOARCH,
-		Settings: st, Profile: profile, Packages: s.pkgs, Env: buildEnv(),
+		Settings: v.Build(), Profile: profile, Packages: s.pkgs, Env: buildEnv(),
 	}), nil
 }
 
@@ -1323,10 +1324,10 @@ func (s *searcher) resultKey() string {
 	opts := s.p.Opts
 	var keys []string
 	for _, v := range s.p.Variants {
-		if v.Settings.PGOName == matrix.PGOCollect {
+		if v.Settings.PGO().Collect() {
 			return ""
 		}
-		k, err := s.buildKey(v.Settings)
+		k, err := s.buildKey(&v)
 		if err != nil {
 			return ""
 		}

@@ -1,6 +1,8 @@
 package tune
 
 import (
+	"github.com/gotune/gotune/internal/axis"
+
 	"context"
 	"errors"
 	"fmt"
@@ -15,7 +17,6 @@ import (
 	"time"
 
 	"github.com/gotune/gotune/internal/gotool"
-	"github.com/gotune/gotune/internal/matrix"
 	"github.com/gotune/gotune/internal/result"
 	"github.com/gotune/gotune/internal/resume"
 )
@@ -118,7 +119,7 @@ func TestSearchResumeAfterSignal(t *testing.T) {
 		}
 	}}
 	opts := Options{Dir: dir, WorkDir: work, Count: 4, Benchtime: "100x", Seed: 11, Runner: r,
-		Axes: matrix.Axes{GCFlags: []string{"", "-l"}}}
+		Axes: axis.Values{"gcflags": {"", "-l"}}}
 	so := SearchOptions{Search: SearchGrid, NoRace: true}
 	first, err := RunSearch(ctx, opts, so)
 	if !errors.Is(err, context.Canceled) {
@@ -178,7 +179,7 @@ func TestSearchScreenRaceCombine(t *testing.T) {
 	skipShort(t)
 	dir, work := fixture(t), t.TempDir()
 	factors := map[string]float64{"goamd64=v2": 0.97, "gcflags=-l": 1.6, "ldflags=-X": 0.9}
-	axes := matrix.Axes{GOAMD64: []string{"v1", "v2"}, GCFlags: []string{"", "-l"}, LDFlags: []string{"", "-X example.com/fx.Tag=x"}}
+	axes := axis.Values{"goamd64": {"v1", "v2"}, "gcflags": {"", "-l"}, "ldflags": {"", "-X example.com/fx.Tag=x"}}
 	// Only v2 is needed: the synthetic times do not depend on the CPU.
 	r := &synth{real: gotool.Exec{}, factors: factors}
 	opts := Options{Dir: dir, WorkDir: work, Count: 8, Benchtime: "100x", Seed: 3, Runner: r, Axes: axes}
@@ -229,7 +230,7 @@ func TestSearchCache(t *testing.T) {
 	dir, work := fixture(t), t.TempDir()
 	r := &synth{real: gotool.Exec{}}
 	opts := Options{Dir: dir, WorkDir: work, Count: 2, Benchtime: "100x", Seed: 5, Runner: r,
-		Axes: matrix.Axes{GCFlags: []string{"", "-l"}}}
+		Axes: axis.Values{"gcflags": {"", "-l"}}}
 	tests := []struct {
 		name                  string
 		count                 int
@@ -282,7 +283,7 @@ func TestSearchBudget(t *testing.T) {
 	dir, work := fixture(t), t.TempDir()
 	r := &synth{real: gotool.Exec{}, took: 10 * time.Second}
 	opts := Options{Dir: dir, WorkDir: work, Benchtime: "100x", Seed: 8, Runner: r,
-		Axes: matrix.Axes{GCFlags: []string{"", "-l"}}}
+		Axes: axis.Values{"gcflags": {"", "-l"}}}
 	run, err := RunSearch(context.Background(), opts, SearchOptions{Search: SearchGrid, NoRace: true, Budget: 3 * time.Minute})
 	if err != nil {
 		t.Fatal(err)
@@ -308,7 +309,7 @@ func TestSearchCalibrate(t *testing.T) {
 	dir, work := fixture(t), t.TempDir()
 	r := &synth{real: gotool.Exec{}}
 	opts := Options{Dir: dir, WorkDir: work, Count: 6, Benchtime: "100x", Seed: 2, Runner: r,
-		Axes: matrix.Axes{GCFlags: []string{"", "-l"}}}
+		Axes: axis.Values{"gcflags": {"", "-l"}}}
 	run, err := RunSearch(context.Background(), opts, SearchOptions{Search: SearchGrid, NoRace: true, Calibrate: true})
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,8 @@
 package tune
 
 import (
+	"github.com/gotune/gotune/internal/axis"
+
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -35,7 +37,7 @@ type Options struct {
 	Dir         string        // target directory (-C); "" = current
 	Packages    []string      // package patterns; nil = the config's, else ./...
 	Config      string        // gotune.yaml path; "" = <target>/gotune.yaml when present
-	Axes        matrix.Axes   // from flags; an axis given here replaces the config's
+	Axes        axis.Values   // from flags; an axis given here replaces the config's
 	MaxVariants int           // 0 = the config's, else matrix.DefaultMaxVariants
 	Count       int           // rounds; 0 = the config's, else 10
 	Bench       string        // "" = the config's, else "."
@@ -161,25 +163,9 @@ func Prepare(ctx context.Context, opts Options) (*Prepared, error) {
 		return nil, err
 	}
 
-	axes := cfg.Axes
-	if opts.Axes.GOAMD64 != nil {
-		axes.GOAMD64 = opts.Axes.GOAMD64
-	}
-	if opts.Axes.PGO != nil {
-		axes.PGO = opts.Axes.PGO
-	}
-	if opts.Axes.LDFlags != nil {
-		axes.LDFlags = opts.Axes.LDFlags
-	}
-	if opts.Axes.GCFlags != nil {
-		axes.GCFlags = opts.Axes.GCFlags
-	}
-	if opts.Axes.Env != nil {
-		axes.Env = opts.Axes.Env
-	}
-	cfg.Axes = axes
+	cfg.Axes = cfg.Axes.Override(opts.Axes)
 
-	base := matrix.Variant{GOAMD64: envGOAMD64(), PGO: matrix.PGOAuto}
+	base := matrix.Variant{Settings: axis.Settings{axis.GOAMD64.Name: envGOAMD64(), axis.PGO.Name: axis.PGOAuto}}
 	mvs, err := matrix.Expand(cfg, matrix.ExpandOptions{
 		Baseline:      base,
 		HostLevels:    levels,
@@ -224,15 +210,15 @@ func loadConfig(dir, path string) (matrix.Config, error) {
 	return matrix.Load(path)
 }
 
-// BaselineSettings returns the settings of the build users get today from a
-// plain go build of tg: their GOAMD64 (v1 when unset) and the main
+// BaselineSettings returns the resolved build settings users get today
+// from a plain go build of tg: their GOAMD64 (v1 when unset) and the main
 // package's default.pgo, if any.
-func BaselineSettings(tg *target.Target) result.Settings {
-	s := result.Settings{GOAMD64: envGOAMD64(), PGO: "off", PGOName: matrix.PGOAuto}
-	if p := tg.DefaultPGO(); p != "" {
-		s.PGO = p
+func BaselineSettings(tg *target.Target) axis.Settings {
+	p := axis.PGOOff
+	if d := tg.DefaultPGO(); d != "" {
+		p = d
 	}
-	return s
+	return axis.Settings{axis.GOAMD64.Name: envGOAMD64(), axis.PGO.Name: p}
 }
 
 func envGOAMD64() string {
@@ -245,49 +231,47 @@ func envGOAMD64() string {
 	return "v1"
 }
 
-// resolve turns a matrix point into a result variant with concrete settings.
+// resolve turns a matrix point into a result variant with its profile
+// resolved.
 func resolve(mv, base matrix.Variant, tg *target.Target, levels []string) (result.Variant, error) {
-	s := result.Settings{LDFlags: mv.LDFlags, GCFlags: mv.GCFlags, GOAMD64: mv.GOAMD64, PGOName: mv.PGO, Env: mv.Env}
-	if s.PGOName == "" {
-		s.PGOName = matrix.PGOAuto
+	s := mv.Settings.Clone()
+	if s.Get(axis.PGO) == "" {
+		s[axis.PGO.Name] = axis.PGOAuto
 	}
-	switch s.PGOName {
-	case matrix.PGOOff:
-		s.PGO = "off"
-	case matrix.PGOAuto:
-		s.PGO = "off"
-		if p := tg.DefaultPGO(); p != "" {
-			s.PGO = p
-		}
-	case matrix.PGOCollect:
+	profile := ""
+	switch p := s.PGO(); p.Mode {
+	case axis.PGOModeAuto:
+		profile = tg.DefaultPGO()
+	case axis.PGOModeCollect:
 		// Run collects the profile from the baseline's benchmarks before
 		// building, and puts its path here.
-		s.PGO = builder.CollectedProfile
-	default:
-		p := s.PGOName
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(tg.Dir, p)
+		profile = builder.CollectedProfile
+	case axis.PGOModeFile:
+		path := p.Path
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(tg.Dir, path)
 		}
-		if fi, err := os.Stat(p); err != nil || fi.IsDir() {
-			return result.Variant{}, fmt.Errorf("variant %s: pgo profile %s: no such file: give the path of a CPU profile, or off or auto", mv.Name, s.PGOName)
+		if fi, err := os.Stat(path); err != nil || fi.IsDir() {
+			return result.Variant{}, fmt.Errorf("variant %s: pgo profile %s: no such file: give the path of a CPU profile, or off or auto", mv.Name, p.Path)
 		}
-		s.PGO = p
+		profile = path
 	}
-	if s.PGO != "off" && !tg.SupportsPGO() {
+	if profile != "" && !tg.SupportsPGO() {
 		return result.Variant{}, fmt.Errorf("variant %s: PGO needs Go %s or later; this toolchain is %s: drop the pgo axis or upgrade Go", mv.Name, target.MinPGOVersion, tg.GoVersion)
 	}
 	v := result.Variant{
 		Name:       mv.Name,
 		Settings:   s,
+		Profile:    profile,
 		Complexity: mv.Complexity(base),
 		Status:     result.StatusOK,
-		BuildLine:  builder.BuildLine(s, tg.BuildTarget(), tg.DefaultPGO() != ""),
+		BuildLine:  builder.BuildLine(s, profile, tg.BuildTarget(), tg.DefaultPGO() != ""),
 	}
-	if s.GOAMD64 != "" && !builder.Runs(levels, s.GOAMD64) {
+	if l := s.Get(axis.GOAMD64); l != "" && !builder.Runs(levels, l) {
 		v.Status = result.StatusSkipped
-		v.Reason = fmt.Sprintf("this CPU cannot run GOAMD64=%s (it runs up to %s)", s.GOAMD64, levels[len(levels)-1])
+		v.Reason = fmt.Sprintf("this CPU cannot run GOAMD64=%s (it runs up to %s)", l, levels[len(levels)-1])
 	}
-	if knobs, _ := matrix.PGOKnobs(s.GCFlags); len(knobs) > 0 && s.PGO == "off" && v.Status == result.StatusOK {
+	if knobs, _ := axis.PGOKnobs(s.Get(axis.GCFlags)); len(knobs) > 0 && profile == "" && v.Status == result.StatusOK {
 		v.Status = result.StatusSkipped
 		v.Reason = fmt.Sprintf("PGO knobs (%s) do nothing without a profile: pair them with pgo auto, collect or a file", strings.Join(knobs, ","))
 	}
@@ -310,24 +294,20 @@ func GridOptions() SearchOptions {
 }
 
 // fileKeys returns the benchfmt file-configuration keys of a unit's variant,
-// so that `benchstat -col variant` (or goamd64, pgo, …) works on the raw file.
+// one per axis, so that `benchstat -col variant` (or goamd64, pgo, …) works
+// on the raw file.
 func fileKeys(run *result.Run) func(measure.Unit) [][2]string {
 	return func(u measure.Unit) [][2]string {
 		v := run.Variant(u.Variant)
-		none := func(s string) string {
-			if s == "" {
-				return "none"
+		kv := [][2]string{{"variant", v.Name}}
+		for _, a := range axis.All {
+			val := strings.Join(strings.Fields(v.Settings.Get(a)), " ")
+			if val == "" {
+				val = "none"
 			}
-			return s
+			kv = append(kv, [2]string{a.Name, val})
 		}
-		return [][2]string{
-			{"variant", v.Name},
-			{"goamd64", none(v.Settings.GOAMD64)},
-			{"pgo", v.Settings.PGOName},
-			{"ldflags", none(v.Settings.LDFlags)},
-			{"gcflags", none(v.Settings.GCFlags)},
-			{"env", none(strings.Join(v.Settings.Env, " "))},
-		}
+		return kv
 	}
 }
 

@@ -1,4 +1,4 @@
-package matrix
+package axis
 
 import (
 	"slices"
@@ -43,13 +43,13 @@ func TestPGOKnobs(t *testing.T) {
 }
 
 func TestGCFlagsAxisChecksPGOKnobs(t *testing.T) {
-	_, err := ParseFlagAxes(Axes{GCFlags: []string{"", "-d=pgoinlinebudget=9"}})
+	_, err := ParseFlagValues(Values{"gcflags": {"", "-d=pgoinlinebudget=9"}})
 	if err == nil || !strings.Contains(err.Error(), "--gcflags: ") || !strings.Contains(err.Error(), "write all=") {
 		t.Errorf("err = %v, want a --gcflags error asking for all=", err)
 	}
-	ax, err := ParseFlagAxes(Axes{GCFlags: []string{"", "all=-d=pgoinlinebudget=4000"}})
-	if err != nil || !slices.Equal(ax.GCFlags, []string{"", "all=-d=pgoinlinebudget=4000"}) {
-		t.Errorf("ParseFlagAxes = %q, %v", ax.GCFlags, err)
+	ax, err := ParseFlagValues(Values{"gcflags": {"", "all=-d=pgoinlinebudget=4000"}})
+	if err != nil || !slices.Equal(ax["gcflags"], []string{"", "all=-d=pgoinlinebudget=4000"}) {
+		t.Errorf("ParseFlagValues = %q, %v", ax["gcflags"], err)
 	}
 }
 

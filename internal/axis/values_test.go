@@ -1,4 +1,4 @@
-package matrix
+package axis
 
 import (
 	"fmt"
@@ -98,46 +98,6 @@ func TestParseEnv(t *testing.T) {
 	}
 }
 
-func TestParseBenchtime(t *testing.T) {
-	tests := []struct {
-		name, in, want, wantErr string
-	}{
-		{name: "duration", in: "500ms", want: "500ms"},
-		{name: "count", in: "100x", want: "100x"},
-		{name: "bare number", in: "500", wantErr: `"500" is neither a duration like 500ms nor a count like 100x`},
-		{name: "zero count", in: "0x", wantErr: "is neither"},
-		{name: "negative duration", in: "-1s", wantErr: "is neither"},
-		{name: "empty", in: "", wantErr: "is neither"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseBenchtime(tt.in)
-			checkParse(t, got, err, tt.want, tt.wantErr)
-		})
-	}
-}
-
-func TestValidateName(t *testing.T) {
-	tests := []struct {
-		name, in, wantErr string
-	}{
-		{name: "simple", in: "release"},
-		{name: "punctuation", in: "v3.pgo+strip_2-a"},
-		{name: "empty", in: "", wantErr: "a variant needs a name"},
-		{name: "reserved", in: "baseline", wantErr: `variant name "baseline" is reserved for the baseline`},
-		{name: "space", in: "my variant", wantErr: "may hold only letters, digits and . _ + -"},
-		{name: "equals", in: "goamd64=v3", wantErr: "may hold only"},
-		{name: "leading dash", in: "-x", wantErr: "must start with a letter or digit"},
-		{name: "slash", in: "a/b", wantErr: "may hold only"},
-		{name: "too long", in: strings.Repeat("a", 65), wantErr: "longer than 64 bytes"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			checkParse(t, "", ValidateName(tt.in), "", tt.wantErr)
-		})
-	}
-}
-
 // checkParse compares the result of a Parse function with what a test
 // case wants: an error containing wantErr, or got == want.
 func checkParse(t *testing.T, got string, err error, want, wantErr string) {
@@ -177,55 +137,55 @@ func TestSplitList(t *testing.T) {
 	}
 }
 
-func TestParseFlagAxes(t *testing.T) {
+func TestParseFlagValues(t *testing.T) {
 	tests := []struct {
 		name    string
-		raw     Axes
-		want    Axes
+		raw     Values
+		want    Values
 		wantErr string
 	}{
 		{
 			name: "nothing given",
-			raw:  Axes{},
-			want: Axes{},
+			raw:  Values{},
+			want: Values{},
 		},
 		{
 			name: "goamd64 and pgo split at commas",
-			raw:  Axes{GOAMD64: []string{"v1,v3", "v4"}, PGO: []string{"off, auto"}},
-			want: Axes{GOAMD64: []string{"v1", "v3", "v4"}, PGO: []string{"off", "auto"}},
+			raw:  Values{"goamd64": {"v1,v3", "v4"}, "pgo": {"off, auto"}},
+			want: Values{"goamd64": {"v1", "v3", "v4"}, "pgo": {"off", "auto"}},
 		},
 		{
 			name: "flags and env are one value per occurrence",
-			raw: Axes{
-				LDFlags: []string{"", "-s -w", "-X main.list=a,b"},
-				GCFlags: []string{"all=-N -l"},
-				Env:     []string{"GOEXPERIMENT=greenteagc,synctest  GOGC=off"},
+			raw: Values{
+				"ldflags": {"", "-s -w", "-X main.list=a,b"},
+				"gcflags": {"all=-N -l"},
+				"env":     {"GOEXPERIMENT=greenteagc,synctest  GOGC=off"},
 			},
-			want: Axes{
-				LDFlags: []string{"", "-s -w", "-X main.list=a,b"},
-				GCFlags: []string{"all=-N -l"},
-				Env:     []string{"GOEXPERIMENT=greenteagc,synctest GOGC=off"},
+			want: Values{
+				"ldflags": {"", "-s -w", "-X main.list=a,b"},
+				"gcflags": {"all=-N -l"},
+				"env":     {"GOEXPERIMENT=greenteagc,synctest GOGC=off"},
 			},
 		},
 		{
 			name:    "bad level names the flag",
-			raw:     Axes{GOAMD64: []string{"v1,v9"}},
+			raw:     Values{"goamd64": {"v1,v9"}},
 			wantErr: `--goamd64: unknown level "v9" (want v1, v2, v3 or v4)`,
 		},
 		{
 			name:    "trailing comma",
-			raw:     Axes{GOAMD64: []string{"v1,"}},
+			raw:     Values{"goamd64": {"v1,"}},
 			wantErr: "--goamd64: empty level",
 		},
 		{
 			name:    "every error reported",
-			raw:     Axes{PGO: []string{"Auto"}, Env: []string{"GOFLAGS=-v"}},
+			raw:     Values{"pgo": {"Auto"}, "env": {"GOFLAGS=-v"}},
 			wantErr: "--pgo: \"Auto\": write the keyword in lower case, \"auto\" (to mean a file, write ./Auto)\n--env: GOFLAGS cannot be set in env",
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseFlagAxes(tt.raw)
+			got, err := ParseFlagValues(tt.raw)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
@@ -236,7 +196,7 @@ func TestParseFlagAxes(t *testing.T) {
 				t.Fatal(err)
 			}
 			if fmt.Sprintf("%q", got) != fmt.Sprintf("%q", tt.want) {
-				t.Errorf("ParseFlagAxes() = %q, want %q", got, tt.want)
+				t.Errorf("ParseFlagValues() = %q, want %q", got, tt.want)
 			}
 		})
 	}

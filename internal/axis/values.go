@@ -1,11 +1,10 @@
-package matrix
+package axis
 
 import (
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // PGO keywords. Any other pgo value is a profile path.
@@ -118,110 +117,6 @@ func isEnvName(k string) bool {
 		}
 	}
 	return true
-}
-
-// ParseBenchtime checks a -benchtime value, a positive duration like 500ms
-// or a positive count like 100x, and returns it without surrounding space.
-func ParseBenchtime(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if n, ok := strings.CutSuffix(s, "x"); ok {
-		if c, err := strconv.Atoi(n); err == nil && c > 0 {
-			return s, nil
-		}
-	} else if d, err := time.ParseDuration(s); err == nil && d > 0 {
-		return s, nil
-	}
-	return "", fmt.Errorf("%q is neither a duration like 500ms nor a count like 100x", s)
-}
-
-// parseValue checks a value of axis a and returns its normalised form: the
-// value without surrounding space, and for env the entries joined by one
-// space.
-func parseValue(a axis, s string) (string, error) {
-	switch a {
-	case axGOAMD64:
-		return ParseGOAMD64(s)
-	case axPGO:
-		return ParsePGO(s)
-	case axLDFlags:
-		return ParseFlags(s)
-	case axGCFlags:
-		v, err := ParseFlags(s)
-		if err == nil {
-			_, err = PGOKnobs(v)
-		}
-		return v, err
-	case axEnv:
-		f, err := ParseEnv(s)
-		return strings.Join(f, " "), err
-	}
-	return "", fmt.Errorf("unknown axis %d", int(a))
-}
-
-// SplitList splits the values of a repeated list flag at commas, so that
-// `--goamd64 v1,v3 --goamd64 v4` gives [v1 v3 v4]. Items are trimmed; empty
-// ones are kept so that validation reports them. A nil or empty vals gives
-// nil: the axis is not given. Values that may hold commas themselves
-// (ldflags, gcflags, env) must not go through SplitList.
-func SplitList(vals []string) []string {
-	var out []string
-	for _, v := range vals {
-		for s := range strings.SplitSeq(v, ",") {
-			out = append(out, strings.TrimSpace(s))
-		}
-	}
-	return out
-}
-
-// ParseFlagAxes builds Axes from the raw values of the command-line flags,
-// one element per flag occurrence. The goamd64 and pgo values are split at
-// commas; ldflags, gcflags and env values are not, since they hold spaces
-// and may hold commas (GOEXPERIMENT=a,b): each occurrence is one value.
-// Every value is checked and normalised; errors name the flag, e.g.
-// `--goamd64: unknown level "v9" (want v1, v2, v3 or v4)`.
-func ParseFlagAxes(raw Axes) (Axes, error) {
-	in := Axes{
-		GOAMD64: SplitList(raw.GOAMD64),
-		PGO:     SplitList(raw.PGO),
-		LDFlags: raw.LDFlags,
-		GCFlags: raw.GCFlags,
-		Env:     raw.Env,
-	}
-	var out Axes
-	var errs []error
-	for a := range numAxes {
-		var vals []string
-		for _, s := range in.values(a) {
-			n, err := parseValue(a, s)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("--%s: %w", a, err))
-				continue
-			}
-			vals = append(vals, n)
-		}
-		out = out.with(a, vals)
-	}
-	if err := errors.Join(errs...); err != nil {
-		return Axes{}, err
-	}
-	return out, nil
-}
-
-// with returns x with the values of axis a replaced by vals.
-func (x Axes) with(a axis, vals []string) Axes {
-	switch a {
-	case axGOAMD64:
-		x.GOAMD64 = vals
-	case axPGO:
-		x.PGO = vals
-	case axLDFlags:
-		x.LDFlags = vals
-	case axGCFlags:
-		x.GCFlags = vals
-	case axEnv:
-		x.Env = vals
-	}
-	return x
 }
 
 // splitQuoted splits s at spaces outside single or double quotes, as the go
