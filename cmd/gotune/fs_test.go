@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -117,7 +118,8 @@ func TestInterruptDuringBuild(t *testing.T) {
 	mod := filepath.Join(root, "mod")
 	writeModule(t, mod)
 	ctx, cancel := context.WithCancel(context.Background())
-	var out, errb bytes.Buffer
+	// The run writes while this test reads: the buffers are locked.
+	var out, errb lockedBuffer
 	done := make(chan int)
 	go func() {
 		// A gcflags value no build cache holds yet (it names this test's
@@ -149,4 +151,29 @@ func TestInterruptDuringBuild(t *testing.T) {
 	if len(entries) != 4 {
 		t.Errorf("the target holds %d entries after the run, want its 4", len(entries))
 	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for one writer and one reader at
+// once.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func (l *lockedBuffer) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Len()
 }

@@ -1,16 +1,18 @@
 package check
 
 import (
-	"github.com/gotune/gotune/internal/axis"
-
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/gotune/gotune/internal/axis"
 	"github.com/gotune/gotune/internal/result"
 	"github.com/gotune/gotune/internal/stats"
 )
+
+// benchKey names a top-level benchmark of a package.
+type benchKey struct{ pkg, name string }
 
 // Names of the two variants of a run joined by Against.
 const (
@@ -18,18 +20,23 @@ const (
 	CurrentName = "current" // the baseline of this run
 )
 
+// NotTogether is the warning every comparison with a saved result
+// carries.
+const NotTogether = "the two sides were not measured together: this machine's speed can change 2× within a minute, so a difference may be the machine's, not the code's; gotune check with a candidate build (or --base, once available) measures both in one run"
+
 // Against joins the baseline of saved, a result from an earlier commit,
 // and the baseline of current into one analysed two-variant run: saved's
 // baseline becomes the baseline, named SavedName, and current's the
-// candidate, named CurrentName, each with its own settings, builds and
-// samples. The joined run takes everything else (host, versions, seed,
-// rounds) from current and is analysed with stats.Analyze seeded by
-// current.Seed, so Evaluate can decide on it.
+// candidate, named CurrentName. The two were measured apart, so their
+// blocks cannot be paired by time: the k-th block of each benchmark on one
+// side is paired with the k-th on the other. Under no change such pairs
+// are exchangeable, so the paired tests stay valid; they lose the drift
+// cancellation, which the NotTogether warning says.
 //
-// The warnings name what differs between the two runs besides the code
-// and could explain a difference: the host CPU, the Go version, the
-// baseline's build settings, the benchtime and the benchmarks measured.
-// Against fails when either run has no measured baseline.
+// The warnings also name what differs between the two runs besides the
+// code: the host CPU, the Go version, the baseline's build settings and
+// the benchmarks measured. Against fails when either run has no measured
+// baseline.
 func Against(saved, current *result.Run) (*result.Run, []string, error) {
 	if saved == nil || current == nil {
 		return nil, nil, errors.New("check: no run to compare")
@@ -42,8 +49,7 @@ func Against(saved, current *result.Run) (*result.Run, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	warns := differences(saved, current, sb, cb)
-
+	warns := append([]string{NotTogether}, differences(saved, current, sb, cb)...)
 	old := renamed(sb, SavedName)
 	cur := renamed(cb, CurrentName)
 	cur.Complexity = 1
@@ -54,37 +60,61 @@ func Against(saved, current *result.Run) (*result.Run, []string, error) {
 		Module:        current.Module,
 		Dir:           current.Dir,
 		Packages:      current.Packages,
-		Seed:          current.Seed,
-		Count:         current.Count,
-		Bench:         current.Bench,
-		Benchtime:     current.Benchtime,
+		Options:       current.Options,
 		Started:       current.Started,
 		Finished:      current.Finished,
 		WorkDir:       current.WorkDir,
 		Baseline:      SavedName,
 		Variants:      []result.Variant{old, cur},
+		Benchmarks:    current.Benchmarks,
 		Warnings:      slices.Clone(current.Warnings),
 	}
-	for _, s := range saved.Samples {
-		if s.Variant == sb.Name {
-			s.Variant = SavedName
-			run.Samples = append(run.Samples, s)
+	// The k-th block of a benchmark on each side becomes block k of a
+	// pseudo-pair.
+	blocks := func(r *result.Run) map[benchKey][]int {
+		out := map[benchKey][]int{}
+		for _, b := range r.Blocks {
+			k := benchKey{b.Package, b.Benchmark}
+			out[k] = append(out[k], b.Index)
+		}
+		return out
+	}
+	sbl, cbl := blocks(saved), blocks(current)
+	index := map[[2]int]int{} // side and original block → joined block
+	n := 0
+	var keys []benchKey
+	for k := range sbl {
+		if _, ok := cbl[k]; ok {
+			keys = append(keys, k)
 		}
 	}
-	for _, s := range current.Samples {
-		if s.Variant == cb.Name {
-			s.Variant = CurrentName
-			run.Samples = append(run.Samples, s)
+	slices.SortFunc(keys, func(a, b benchKey) int { return strings.Compare(a.pkg+"\x00"+a.name, b.pkg+"\x00"+b.name) })
+	for _, k := range keys {
+		s, c := sbl[k], cbl[k]
+		for i := 0; i < min(len(s), len(c)); i++ {
+			n++
+			index[[2]int{0, s[i]}], index[[2]int{1, c[i]}] = n, n
+			run.Blocks = append(run.Blocks, result.Block{Index: n, Cycle: i + 1, Package: k.pkg, Benchmark: k.name, Order: []string{SavedName, CurrentName}})
 		}
 	}
+	add := func(side int, r *result.Run, from, to string) {
+		for _, s := range r.Samples {
+			if b, ok := index[[2]int{side, s.Block}]; ok && s.Variant == from {
+				s.Variant, s.Block = to, b
+				run.Samples = append(run.Samples, s)
+			}
+		}
+	}
+	add(0, saved, sb.Name, SavedName)
+	add(1, current, cb.Name, CurrentName)
 	for _, f := range current.Failures {
 		if f.Variant == cb.Name {
 			f.Variant = CurrentName
 			run.Failures = append(run.Failures, f)
 		}
 	}
-	warns = append(warns, onlyOnOneSide(run)...)
-	stats.Analyze(run, stats.Options{Seed: current.Seed})
+	warns = append(warns, onlyOnOneSide(run.Module, sbl, cbl)...)
+	run.Analysis = stats.Analyze(run, stats.Options{Equivalence: current.Options.Equivalence})
 	return run, warns, nil
 }
 
@@ -106,8 +136,7 @@ func measuredBaseline(run *result.Run, what string) (*result.Variant, error) {
 	return nil, fmt.Errorf("%s has no samples of its baseline %s: compare with a run whose baseline was measured", what, b.Name)
 }
 
-// renamed returns a copy of v under a new name with the statistics that
-// Analyze fills cleared.
+// renamed returns a copy of v under a new name.
 func renamed(v *result.Variant, name string) result.Variant {
 	c := *v
 	c.Name = name
@@ -132,7 +161,6 @@ func differences(saved, current *result.Run, sb, cb *result.Variant) []string {
 	}
 	diff("Go version", saved.GoVersion, current.GoVersion)
 	diff("baseline build", settingsLine(sb.Settings), settingsLine(cb.Settings))
-	diff("benchtime", saved.Benchtime, current.Benchtime)
 	if saved.Module != "" && current.Module != "" && saved.Module != current.Module {
 		w = append(w, fmt.Sprintf("the saved result is of module %s, this run of %s: only benchmarks with the same package and name are compared", saved.Module, current.Module))
 	}
@@ -169,48 +197,31 @@ func sameFingerprints(a, b []result.Build) bool {
 	}
 	fa := map[string]string{}
 	for _, x := range a {
-		if x.Fingerprint == "" {
-			return false
-		}
 		fa[x.Package] = x.Fingerprint
 	}
 	for _, x := range b {
-		if fa[x.Package] != x.Fingerprint {
+		if x.Fingerprint == "" || fa[x.Package] != x.Fingerprint {
 			return false
 		}
 	}
 	return true
 }
 
-// onlyOnOneSide warns about sec/op benchmarks measured in only one of the
-// joined runs: they cannot be compared.
-func onlyOnOneSide(run *result.Run) []string {
-	type key struct{ pkg, bench string }
-	has := map[string]map[key]bool{SavedName: {}, CurrentName: {}}
-	var order []key
-	seen := map[key]bool{}
-	for _, s := range run.Samples {
-		if !isTime(s.Unit) {
-			continue
-		}
-		k := key{s.Package, s.Benchmark}
-		has[s.Variant][k] = true
-		if !seen[k] {
-			seen[k] = true
-			order = append(order, k)
-		}
-	}
+// onlyOnOneSide warns about benchmarks measured in only one of the joined
+// runs: they cannot be compared.
+func onlyOnOneSide(module string, saved, current map[benchKey][]int) []string {
 	var w []string
-	for _, side := range []struct{ name, other, phrase string }{
-		{SavedName, CurrentName, "only in the saved result"},
-		{CurrentName, SavedName, "only in this run"},
-	} {
+	for _, side := range []struct {
+		has, other map[benchKey][]int
+		phrase     string
+	}{{saved, current, "only in the saved result"}, {current, saved, "only in this run"}} {
 		var names []string
-		for _, k := range order {
-			if has[side.name][k] && !has[side.other][k] {
-				names = append(names, BenchLabel(run.Module, k.pkg, k.bench))
+		for k := range side.has {
+			if _, ok := side.other[k]; !ok {
+				names = append(names, BenchLabel(module, k.pkg, k.name))
 			}
 		}
+		slices.Sort(names)
 		if len(names) > 0 {
 			w = append(w, fmt.Sprintf("%s %s, so not compared: %s", plural(len(names), "benchmark"), side.phrase, listNames(names)))
 		}

@@ -5,41 +5,35 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gotune/gotune/internal/check"
+	"github.com/gotune/gotune/internal/options"
 	"github.com/gotune/gotune/internal/report"
 	"github.com/gotune/gotune/internal/result"
-	"github.com/gotune/gotune/internal/tune"
 )
 
 // CheckOptions are the inputs of `gotune check`.
 type CheckOptions struct {
-	Tune          tune.Options
-	Against       string        // --against FILE: mode B
-	MaxRegression float64       // fraction: 0.05 = 5%
-	Format        report.Format // --format
-	Output        string        // -o FILE; "" = stdout
-	JSON          string        // --json FILE: this run's result, a later --against
-	Verbose       bool
-	StepSummary   string // $GITHUB_STEP_SUMMARY
-	// Pinned tells which run settings were given as flags; the others
-	// come from the saved result in mode B.
-	Pinned struct{ Count, Bench, Benchtime bool }
+	Opts          options.Options
+	Out           outputFlags
+	Against       string  // --against FILE
+	MaxRegression float64 // fraction: 0.05 = 5%
+	Quiet         bool
+	// Given tells which measuring flags were given; the others come from
+	// the saved result with --against.
+	Given struct{ Bench, Benchtime, Count, MaxBlocks, Budget bool }
 }
 
 // NewCmdCheck returns `gotune check`, the CI gate. runF replaces the check
 // in tests.
 func NewCmdCheck(f *Factory, runF func(context.Context, *CheckOptions) error) *cobra.Command {
 	opts := &CheckOptions{}
-	var mf matrixFlags
-	var format, maxReg string
+	var flags *options.Flags
+	var maxReg string
 	c := &cobra.Command{
 		Use:   "check [packages]",
 		Short: "Fail a CI job when a build got significantly slower (exit 1), never on noise",
@@ -48,81 +42,77 @@ decides whether a build regressed, and says so in its exit status:
 
   0  no significant regression beyond --max-regression (default 5%)
   1  a regression: each regressed benchmark is named with its change and
-     its confidence interval
-  2  bad input, or the data cannot decide (too few samples: raise --count;
-     a build that failed or was skipped)
+     its interval
+  2  bad input, or the data cannot decide (too few paired cycles: raise
+     --budget; a build that failed or was skipped)
 
-A benchmark regresses only when its sec/op comparison is significant after
-Holm correction over every comparison of the run and its median is slower
-by more than --max-regression, so noise does not fail builds.
+A benchmark regresses only when its time change, paired block by block
+with the baseline, is significant after Holm correction over every
+benchmark of the run and slower than --max-regression; a candidate also
+regresses when its overall change is called slower beyond the limit. Noise
+does not fail builds.
 
 Two ways to check:
 
   In one run: give the candidate build with the axis flags of 'gotune run'
   (or a gotune.yaml with variants). The baseline (your plain go build) and
-  every candidate are measured interleaved, and every candidate is checked
-  against the baseline:
+  every candidate are measured in the same blocks, paired:
 
     gotune check --ldflags '-s -w -X main.version=1.2.3'
 
   Against a saved result: --against FILE compares this commit's baseline
   build with the baseline of a result saved from an earlier commit (with
   'gotune run --baseline-only --json FILE', or --json of any run or check).
-  Count, bench and benchtime default to the saved run's; a different host
-  CPU or Go version is warned about:
+  The two sides were not measured together, so the machine's drift between
+  them is not cancelled, and the report says so. Bench, benchtime, count,
+  max-blocks and budget default to the saved run's:
 
     gotune check --against main.json
 
 The report goes to stdout (--format text, markdown or json; html and
 benchstat render the run), progress and the one-line decision to stderr.
 When $GITHUB_STEP_SUMMARY is set, the Markdown summary is appended to it.`,
-		Example: `  gotune check --ldflags '-X main.mode=release' --count 10
+		Example: `  gotune check --ldflags '-X main.mode=release' --budget 2m
   gotune run --baseline-only --json base.json -C ../base && gotune check --against base.json
   gotune check --against main.json --format markdown -o summary.md --max-regression 2%`,
 		RunE: func(c *cobra.Command, args []string) error {
-			if err := mf.apply(c, args, &opts.Tune); err != nil {
+			opts.Opts.Dir = chdirFlag(c)
+			if len(args) > 0 {
+				opts.Opts.Packages = args
+			}
+			if err := finishOptions(flags); err != nil {
 				return err
 			}
-			fl := c.Flags()
-			if fl.Changed("count") && opts.Tune.Count < 1 {
-				return usagef("--count %d: want at least 1 round (10 or more for a verdict)", opts.Tune.Count)
+			for _, w := range flags.Warnings {
+				fmt.Fprintf(f.Stderr, "gotune: warning: %s\n", w)
 			}
-			opts.Pinned.Count, opts.Pinned.Bench, opts.Pinned.Benchtime = fl.Changed("count"), fl.Changed("bench"), fl.Changed("benchtime")
+			opts.Given.Bench, opts.Given.Benchtime = flags.Changed("bench"), flags.Changed("benchtime")
+			opts.Given.Count, opts.Given.MaxBlocks, opts.Given.Budget = flags.Changed("count"), flags.Changed("max-blocks"), flags.Changed("budget")
 			var err error
-			if opts.MaxRegression, err = parsePercent(maxReg); err != nil {
+			if opts.MaxRegression, err = options.ParsePercent(maxReg); err != nil {
 				return usagef("--max-regression %q: %v", maxReg, err)
 			}
-			fm, err := report.ParseFormat(format)
-			if err != nil {
-				return usageError{err}
-			}
-			opts.Format = fm
-			if err := checkOutputPath(opts.Output); err != nil {
+			if err := opts.Out.finish(); err != nil {
 				return err
 			}
-			if opts.Against != "" && axesGiven(opts.Tune.Axes) {
+			if opts.Against != "" && flags.AxesGiven() {
 				return usagef("--against compares this commit's baseline build with the saved one: drop the axis flags, or drop --against to check a candidate build in one run")
 			}
-			if opts.Against == "" && !axesGiven(opts.Tune.Axes) && opts.Tune.Config == "" && !hasConfig(opts.Tune.Dir) {
+			if opts.Against == "" && !flags.AxesGiven() && opts.Opts.Config == "" && !hasConfig(opts.Opts.Dir) {
 				return usagef("check needs a candidate: give its build settings with axis flags (e.g. --ldflags '-X main.mode=release'), variants in gotune.yaml, or a saved result with --against FILE")
 			}
-			opts.StepSummary = os.Getenv(stepSummaryEnv)
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
 			return checkRun(c.Context(), f, opts)
 		},
 	}
-	mf.register(c)
 	fl := c.Flags()
+	flags = options.Register(fl, &opts.Opts, options.Matrix|options.Measure)
 	fl.StringVar(&opts.Against, "against", "", "compare this commit's baseline with the baseline of a saved result `file` (JSON)")
 	fl.StringVar(&maxReg, "max-regression", "5%", "the largest slowdown of a benchmark that passes, as a `percent`")
-	registerMeasureFlags(fl, &opts.Tune, ", or the saved run's")
-	fl.BoolVar(&opts.Tune.NoDedupe, "no-dedupe", false, "measure a candidate with the baseline's compiled code anyway")
-	fl.StringVar(&format, "format", string(report.FormatText), "report `format`: "+report.FormatList())
-	fl.StringVarP(&opts.Output, "output", "o", "", "write the report to `file` instead of stdout")
-	fl.StringVar(&opts.JSON, "json", "", "also write this run's result to `file`: the --against of a later check")
-	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "add per-benchmark detail to the report")
+	opts.Out.register(fl, "also write this run's result to `file` (the --against of a later check); - for stdout")
+	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress on stderr")
 	return c
 }
 
@@ -133,21 +123,6 @@ func hasConfig(dir string) bool {
 	}
 	_, err := os.Stat(filepath.Join(dir, "gotune.yaml"))
 	return err == nil
-}
-
-// parsePercent reads a percentage such as "5%", "5" or "2.5%" as a
-// fraction (0.05, 0.05, 0.025).
-func parsePercent(s string) (float64, error) {
-	v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%")), 64)
-	switch {
-	case err != nil:
-		return 0, errors.New("want a percentage such as 5% or 2.5")
-	case v < 0 || math.IsNaN(v):
-		return 0, errors.New("want a percentage of 0 or more")
-	case v > 10000:
-		return 0, errors.New("want a percentage of at most 10000%")
-	}
-	return v / 100, nil
 }
 
 // regressionError is the one error of a check with exit status 1.
@@ -169,6 +144,7 @@ func checkRun(ctx context.Context, f *Factory, opts *CheckOptions) error {
 // decide is checkRun without the mapping of errors to exit statuses.
 func decide(ctx context.Context, f *Factory, opts *CheckOptions) error {
 	var saved *result.Run
+	o := opts.Opts
 	if opts.Against != "" {
 		var err error
 		saved, err = loadResult(opts.Against, os.Stdin)
@@ -178,34 +154,32 @@ func decide(ctx context.Context, f *Factory, opts *CheckOptions) error {
 		if b := saved.Variant(saved.Baseline); b == nil || b.Status != result.StatusOK {
 			return usagef("--against %s: its baseline was not measured: save a result whose baseline was measured ('gotune run --baseline-only --json FILE')", opts.Against)
 		}
-		if !opts.Pinned.Count && saved.Count > 0 {
-			opts.Tune.Count = saved.Count
+		if !opts.Given.Bench {
+			o.Bench = saved.Options.Bench
 		}
-		if !opts.Pinned.Bench && saved.Bench != "" {
-			opts.Tune.Bench = saved.Bench
+		if !opts.Given.Benchtime {
+			o.Benchtime = saved.Options.Benchtime
 		}
-		if !opts.Pinned.Benchtime && saved.Benchtime != "" {
-			opts.Tune.Benchtime = saved.Benchtime
+		if !opts.Given.Count {
+			o.MinBlocks = saved.Options.MinBlocks
 		}
+		if !opts.Given.MaxBlocks {
+			o.MaxBlocks = saved.Options.MaxBlocks
+		}
+		if !opts.Given.Budget {
+			o.Budget = saved.Options.Budget
+		}
+		o.BaselineOnly = true
 	}
-
-	opts.Tune.Runner = f.Runner
-	opts.Tune.Log = f.Stderr
-	opts.Tune.Version = Version
-	// A CI gate measures every candidate for every round, afresh.
-	run, err := measure(ctx, opts.Tune, tune.GridOptions(), saved != nil)
-	if run == nil {
-		return classify(err)
-	}
-	if err != nil {
+	// A CI gate measures afresh.
+	o.Fresh = true
+	run, err := tune(ctx, f, o, false, opts.Quiet)
+	if run == nil || err != nil {
 		return classify(err) // interrupted: the run folder has what was measured
 	}
-	if opts.JSON != "" {
-		if werr := tune.WriteJSON(opts.JSON, run); werr != nil {
-			return fmt.Errorf("writing --json: %v", werr)
-		}
+	if werr := opts.Out.writeJSON(f, run); werr != nil {
+		return werr
 	}
-
 	checked := run
 	var warns []string
 	if saved != nil {
@@ -214,27 +188,24 @@ func decide(ctx context.Context, f *Factory, opts *CheckOptions) error {
 			return usagef("could not decide: %v", err)
 		}
 	}
-	o := check.Evaluate(checked, check.Options{MaxRegression: opts.MaxRegression, Seed: run.Seed})
-	o.Against = opts.Against
-	o.Warnings = append(o.Warnings, warns...)
+	out := check.Evaluate(checked, check.Options{MaxRegression: opts.MaxRegression})
+	out.Against = opts.Against
+	out.Warnings = append(out.Warnings, warns...)
 	for _, w := range warns {
 		fmt.Fprintf(f.Stderr, "gotune: warning: %s\n", w)
 	}
-
-	ropts := report.Options{Verbose: opts.Verbose}
-	if err := writeReport(f, opts.Output, func(w io.Writer) error {
-		return report.RenderCheck(w, opts.Format, o, ropts)
-	}); err != nil {
+	ro := report.Options{Verbose: opts.Out.Verbose}
+	if err := opts.Out.write(f,
+		func(w io.Writer) error { return report.RenderCheck(w, opts.Out.Format, out, ro) },
+		func(w io.Writer) error { return report.CheckMarkdown(w, out, ro) }); err != nil {
 		return err
 	}
-	appendStepSummary(f, opts.StepSummary, func(w io.Writer) error { return report.CheckMarkdown(w, o, ropts) })
-
-	switch o.Status {
+	switch out.Status {
 	case check.Pass:
-		fmt.Fprintf(f.Stderr, "gotune: check passed: %s\n", o.Reason)
+		fmt.Fprintf(f.Stderr, "gotune: check passed: %s\n", out.Reason)
 		return nil
 	case check.Regression:
-		return regressionError{o.Reason}
+		return regressionError{out.Reason}
 	}
-	return usagef("could not decide: %s", o.Reason)
+	return usagef("could not decide: %s", out.Reason)
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/gotune/gotune/internal/gotool"
+	"github.com/gotune/gotune/internal/options"
 	"github.com/gotune/gotune/internal/report"
 )
 
@@ -43,30 +44,30 @@ func TestCheckFlags(t *testing.T) {
 		check func(t *testing.T, o *CheckOptions)
 	}{
 		{"mode A with defaults", []string{"--ldflags", "-X main.mode=slow"}, func(t *testing.T, o *CheckOptions) {
-			if !reflect.DeepEqual(o.Tune.Axes["ldflags"], []string{"-X main.mode=slow"}) {
-				t.Errorf("ldflags = %q", o.Tune.Axes["ldflags"])
+			if !reflect.DeepEqual(o.Opts.Axes["ldflags"], []string{"-X main.mode=slow"}) {
+				t.Errorf("ldflags = %q", o.Opts.Axes["ldflags"])
 			}
-			if o.MaxRegression != 0.05 || o.Format != report.FormatText || o.Against != "" || o.Output != "" {
+			if o.MaxRegression != 0.05 || o.Out.Format != report.FormatText || o.Against != "" || o.Out.Output != "" {
 				t.Errorf("options = %+v", o)
 			}
-			if o.Pinned.Count || o.Pinned.Bench || o.Pinned.Benchtime {
-				t.Errorf("pinned = %+v, want nothing pinned", o.Pinned)
+			if o.Given.Bench || o.Given.Benchtime {
+				t.Errorf("given = %+v, want nothing given", o.Given)
 			}
-			if o.StepSummary != "/tmp/summary.md" {
-				t.Errorf("step summary = %q, want $%s", o.StepSummary, stepSummaryEnv)
+			if o.Out.StepSummary != "/tmp/summary.md" {
+				t.Errorf("step summary = %q, want $%s", o.Out.StepSummary, stepSummaryEnv)
 			}
 		}},
 		{"mode B", []string{"--against", "old.json", "--count", "12", "--benchtime", "100x"}, func(t *testing.T, o *CheckOptions) {
-			if o.Against != "old.json" || o.Tune.Count != 12 || !o.Pinned.Count || !o.Pinned.Benchtime || o.Pinned.Bench {
+			if o.Against != "old.json" || o.Opts.MinBlocks != 12 || !o.Given.Benchtime || o.Given.Bench {
 				t.Errorf("options = %+v", o)
 			}
 		}},
 		{"limit and output", []string{"--gcflags", "-N -l", "--max-regression", "2.5%", "--format", "markdown", "-o", "out.md", "--json", "r.json", "-v", "./pkg"}, func(t *testing.T, o *CheckOptions) {
-			if o.MaxRegression != 0.025 || o.Format != report.FormatMarkdown || o.Output != "out.md" || o.JSON != "r.json" || !o.Verbose {
+			if o.MaxRegression != 0.025 || o.Out.Format != report.FormatMarkdown || o.Out.Output != "out.md" || o.Out.JSON != "r.json" || !o.Out.Verbose {
 				t.Errorf("options = %+v", o)
 			}
-			if !reflect.DeepEqual(o.Tune.Packages, []string{"./pkg"}) {
-				t.Errorf("packages = %q", o.Tune.Packages)
+			if !reflect.DeepEqual(o.Opts.Packages, []string{"./pkg"}) {
+				t.Errorf("packages = %q", o.Opts.Packages)
 			}
 		}},
 		{"zero limit", []string{"--ldflags", "-s", "--max-regression", "0"}, func(t *testing.T, o *CheckOptions) {
@@ -104,7 +105,7 @@ func TestCheckFlagErrors(t *testing.T) {
 		{"negative limit", []string{"--ldflags", "-s", "--max-regression", "-1%"}, "want a percentage of 0 or more"},
 		{"bad format", []string{"--ldflags", "-s", "--format", "xml"}, `--format "xml": unknown format`},
 		{"output in a missing folder", []string{"--ldflags", "-s", "-o", filepath.Join(empty, "no", "out.md")}, "does not exist: create it or write elsewhere"},
-		{"zero count", []string{"--ldflags", "-s", "--count", "0"}, "--count 0: want at least 1 round"},
+		{"zero count", []string{"--ldflags", "-s", "--count", "0"}, "--count 0: want at least 1 block"},
 		{"bad level", []string{"--goamd64", "v7"}, `unknown level "v7"`},
 	}
 	for _, tt := range tests {
@@ -145,9 +146,9 @@ func TestParsePercent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := parsePercent(tt.in)
+			got, err := options.ParsePercent(tt.in)
 			if (err == nil) != tt.ok || (tt.ok && got != tt.want) {
-				t.Errorf("parsePercent(%q) = %g, %v; want %g, ok %v", tt.in, got, err, tt.want, tt.ok)
+				t.Errorf("ParsePercent(%q) = %g, %v; want %g, ok %v", tt.in, got, err, tt.want, tt.ok)
 			}
 		})
 	}
@@ -163,10 +164,10 @@ func TestCheckFailuresAreNotRegressions(t *testing.T) {
 	}
 	var stderr bytes.Buffer
 	f := &Factory{Runner: &gotool.Fake{}, Stdout: &bytes.Buffer{}, Stderr: &stderr}
-	opts := &CheckOptions{MaxRegression: 0.05, Format: report.FormatText}
-	opts.Tune.Dir = dir
-	opts.Tune.WorkDir = t.TempDir()
-	opts.Tune.Axes = axis.Values{"ldflags": {"-s -w"}}
+	opts := &CheckOptions{MaxRegression: 0.05, Out: outputFlags{Format: report.FormatText}}
+	opts.Opts.Dir = dir
+	opts.Opts.WorkDir = t.TempDir()
+	opts.Opts.Axes = axis.Values{"ldflags": {"-s -w"}}
 	err := checkRun(context.Background(), f, opts)
 	if err == nil {
 		t.Fatal("checkRun = nil error with a broken go command")

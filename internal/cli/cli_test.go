@@ -37,36 +37,42 @@ func TestRunFlags(t *testing.T) {
 		check func(t *testing.T, o *RunOptions)
 	}{
 		{"defaults leave axes unset", nil, func(t *testing.T, o *RunOptions) {
-			ax := o.Tune.Axes
+			ax := o.Opts.Axes
 			if len(ax) != 0 {
 				t.Errorf("axes = %+v, want none", ax)
 			}
-			if o.Tune.Packages != nil || o.Tune.Count != 0 || o.Tune.NoDedupe {
-				t.Errorf("options = %+v", o.Tune)
+			if o.Opts.Packages != nil || o.Opts.MinBlocks != 0 || o.Opts.NoDedupe || o.Opts.Budget != 0 || o.Opts.NoEarlyStop {
+				t.Errorf("options = %+v", o.Opts)
 			}
 		}},
 		{"axes", []string{"--goamd64", "v1,v3", "--ldflags", "", "--ldflags", "-s -w", "--gcflags", "all=-N -l", "--pgo", "off,auto"}, func(t *testing.T, o *RunOptions) {
-			ax := o.Tune.Axes
+			ax := o.Opts.Axes
 			if !reflect.DeepEqual(ax["goamd64"], []string{"v1", "v3"}) || !reflect.DeepEqual(ax["ldflags"], []string{"", "-s -w"}) ||
 				!reflect.DeepEqual(ax["gcflags"], []string{"all=-N -l"}) || !reflect.DeepEqual(ax["pgo"], []string{"off", "auto"}) {
 				t.Errorf("axes = %q", ax)
 			}
 		}},
 		{"an empty ldflags alone is still an axis", []string{"--ldflags", ""}, func(t *testing.T, o *RunOptions) {
-			if !reflect.DeepEqual(o.Tune.Axes["ldflags"], []string{""}) {
-				t.Errorf("ldflags = %q", o.Tune.Axes["ldflags"])
+			if !reflect.DeepEqual(o.Opts.Axes["ldflags"], []string{""}) {
+				t.Errorf("ldflags = %q", o.Opts.Axes["ldflags"])
 			}
 		}},
 		{"env values keep their commas", []string{"--env", "GOEXPERIMENT=a,b"}, func(t *testing.T, o *RunOptions) {
-			if !reflect.DeepEqual(o.Tune.Axes["env"], []string{"GOEXPERIMENT=a,b"}) {
-				t.Errorf("env = %q", o.Tune.Axes["env"])
+			if !reflect.DeepEqual(o.Opts.Axes["env"], []string{"GOEXPERIMENT=a,b"}) {
+				t.Errorf("env = %q", o.Opts.Axes["env"])
 			}
 		}},
-		{"run settings", []string{"-C", "examples/quotes", "--count", "20", "--bench", "Quote", "--benchtime", "100x", "--seed", "42", "--timeout", "2m", "--no-dedupe", "--json", "r.json", "-v", "./quotes"}, func(t *testing.T, o *RunOptions) {
-			tu := o.Tune
-			if tu.Dir != "examples/quotes" || tu.Count != 20 || tu.Bench != "Quote" || tu.Benchtime != "100x" || tu.Seed != 42 ||
-				tu.Timeout != 2*time.Minute || !tu.NoDedupe || o.JSON != "r.json" || !o.Verbose || !reflect.DeepEqual(tu.Packages, []string{"./quotes"}) {
-				t.Errorf("options = %+v, json %q, verbose %v", tu, o.JSON, o.Verbose)
+		{"run settings", []string{"-C", "examples/quotes", "--count", "20", "--bench", "Quote", "--benchtime", "100x", "--seed", "42", "--timeout", "2m", "--no-dedupe", "--budget", "3m", "--early-stop=false", "--json", "r.json", "-v", "./quotes"}, func(t *testing.T, o *RunOptions) {
+			tu := o.Opts
+			if tu.Dir != "examples/quotes" || tu.MinBlocks != 20 || tu.Bench != "Quote" || tu.Benchtime != "100x" || tu.Seed != 42 ||
+				tu.Timeout != 2*time.Minute || !tu.NoDedupe || tu.Budget != 3*time.Minute || !tu.NoEarlyStop ||
+				o.Out.JSON != "r.json" || !o.Out.Verbose || !reflect.DeepEqual(tu.Packages, []string{"./quotes"}) {
+				t.Errorf("options = %+v, out %+v", tu, o.Out)
+			}
+		}},
+		{"resume alone", []string{"--resume", "-q"}, func(t *testing.T, o *RunOptions) {
+			if !o.Resume || !o.Quiet {
+				t.Errorf("resume %v, quiet %v", o.Resume, o.Quiet)
 			}
 		}},
 	}
@@ -89,8 +95,14 @@ func TestRunFlagErrors(t *testing.T) {
 	}{
 		{"unknown level", []string{"--goamd64", "v9"}, `--goamd64: unknown level "v9" (want v1, v2, v3 or v4)`},
 		{"bad pgo keyword", []string{"--pgo", "Off"}, `write the keyword in lower case`},
-		{"zero count", []string{"--count", "0"}, "--count 0: want at least 1 round"},
+		{"zero count", []string{"--count", "0"}, "--count 0: want at least 1 block"},
 		{"unknown flag", []string{"--ldflag", "-s"}, "unknown flag: --ldflag"},
+		{"resume with a run-defining flag", []string{"--resume", "--seed", "3"}, "--resume continues the interrupted run with its own options: drop --seed"},
+		{"resume with packages", []string{"--resume", "./x"}, "drop ./x"},
+		{"the same file twice", []string{"--json", "r.json", "-o", "r.json"}, "--json and -o both name r.json"},
+		{"two outputs on stdout", []string{"--json", "-"}, "--json - and the report would both go to stdout"},
+		{"output is a directory", []string{"-o", "."}, "-o . is a directory"},
+		{"negative timeout", []string{"--timeout", "-1s"}, "--timeout -1s: want a positive duration"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,30 +10,36 @@ import (
 
 	"github.com/gotune/gotune/internal/builder"
 	"github.com/gotune/gotune/internal/gotool"
+	"github.com/gotune/gotune/internal/options"
+	"github.com/gotune/gotune/internal/plan"
 	"github.com/gotune/gotune/internal/result"
-	"github.com/gotune/gotune/internal/tune"
 )
 
 // MatrixOptions are the inputs of `gotune matrix`.
 type MatrixOptions struct {
-	Tune tune.Options
+	Opts options.Options
 }
 
 // NewCmdMatrix returns `gotune matrix`, the dry run of `gotune run`.
 func NewCmdMatrix(f *Factory, runF func(context.Context, *MatrixOptions) error) *cobra.Command {
 	opts := &MatrixOptions{}
-	var mf matrixFlags
+	var flags *options.Flags
 	c := &cobra.Command{
 		Use:   "matrix [packages]",
 		Short: "Show every variant of the matrix and the exact commands that build it, without building",
 		Long: `Matrix is the dry run of 'gotune run': it takes the same flags and
 gotune.yaml, and prints every variant, whether it will be built or skipped
-(and why), the go test -c command that builds its benchmarks, and the go
-build line a user would type for it. Nothing is built or run.`,
+(and why), the go test -c command that builds its benchmarks, the go build
+line a user would type for it, the benchmarks a run measures and its
+measuring budget. Nothing is built or run.`,
 		Example: `  gotune matrix --goamd64 v1,v3 --ldflags '' --ldflags '-s -w'
   gotune matrix -C examples/quotes`,
 		RunE: func(c *cobra.Command, args []string) error {
-			if err := mf.apply(c, args, &opts.Tune); err != nil {
+			opts.Opts.Dir = chdirFlag(c)
+			if len(args) > 0 {
+				opts.Opts.Packages = args
+			}
+			if err := finishOptions(flags); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -42,25 +48,27 @@ build line a user would type for it. Nothing is built or run.`,
 			return matrixRun(c.Context(), f, opts)
 		},
 	}
-	mf.register(c)
-	c.Flags().StringVar(&opts.Tune.Config, "config", "", "matrix `file` (default: gotune.yaml in the target, when present)")
-	c.Flags().IntVar(&opts.Tune.MaxVariants, "max-variants", 0, "refuse matrices larger than `n` variants")
-	c.Flags().StringVar(&opts.Tune.WorkDir, "workdir", "", "work dir (default: the user cache dir)")
+	flags = options.Register(c.Flags(), &opts.Opts, options.Matrix|options.Measure|options.Search)
 	return c
 }
 
 func matrixRun(ctx context.Context, f *Factory, opts *MatrixOptions) error {
-	opts.Tune.Runner = f.Runner
-	p, err := tune.Prepare(ctx, opts.Tune)
+	p, err := plan.Load(ctx, opts.Opts, f.Runner)
 	if err != nil {
 		return classify(err)
 	}
 	tg := p.Target
+	levels := "none (not amd64)"
+	if p.Host.GOAMD64Max != "" {
+		levels = "up to " + p.Host.GOAMD64Max
+	}
 	fmt.Fprintf(f.Stdout, "module %s (%s), %d package(s) with benchmarks, GOAMD64 levels this CPU runs: %s\n",
-		tg.Module, tg.GoVersion, len(tg.Packages), strings.Join(p.Levels, " "))
+		tg.Module, tg.GoVersion, len(tg.Packages), levels)
 	if d := tg.DefaultPGO(); d != "" {
 		fmt.Fprintf(f.Stdout, "default.pgo: %s\n", d)
 	}
+	fmt.Fprintf(f.Stdout, "%d benchmark(s) to measure, search %s, measuring budget %s (a run stops sooner once every variant is decided)\n",
+		len(p.Benchmarks), p.Search, p.Options.Budget)
 	fmt.Fprintf(f.Stdout, "%d variants:\n\n", len(p.Variants))
 	tw := tabwriter.NewWriter(f.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "variant\tstatus\tgo build line")
@@ -82,7 +90,8 @@ func matrixRun(ctx context.Context, f *Factory, opts *MatrixOptions) error {
 			continue
 		}
 		for _, pk := range tg.Packages {
-			cmd := gotool.Cmd{Args: builder.TestArgs(v.Settings, pk.ImportPath, "<workdir>/"+lastElem(pk.ImportPath)+".test"), Env: builder.Env(v.Settings)}
+			s := v.Build()
+			cmd := gotool.Cmd{Args: builder.TestArgs(s, pk.ImportPath, "<workdir>/"+lastElem(pk.ImportPath)+".test"), Env: builder.Env(s)}
 			fmt.Fprintf(f.Stdout, "  %s: %s\n", v.Name, cmd.String())
 		}
 	}

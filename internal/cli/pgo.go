@@ -24,8 +24,8 @@ import (
 
 	"github.com/gotune/gotune/internal/matrix"
 	"github.com/gotune/gotune/internal/pgo"
+	"github.com/gotune/gotune/internal/plan"
 	"github.com/gotune/gotune/internal/target"
-	"github.com/gotune/gotune/internal/tune"
 )
 
 // NewCmdPGO returns `gotune pgo` and its subcommands.
@@ -139,7 +139,7 @@ func pgoCollectRun(ctx context.Context, f *Factory, opts *PGOCollectOptions) err
 	for _, p := range tg.Packages {
 		pkgs = append(pkgs, pgo.BenchPackage{ImportPath: p.ImportPath, Dir: p.Dir})
 	}
-	base := tune.BaselineSettings(tg)
+	base := plan.BaselineSettings(tg)
 	raws, err := pgo.Collect(ctx, pgo.CollectOptions{
 		Runner: f.Runner, Dir: tg.Dir, Packages: pkgs, Settings: base,
 		Bench: opts.Bench, Benchtime: opts.Benchtime, Count: opts.Count, Timeout: timeout,
@@ -233,11 +233,11 @@ func pgoFetchRun(ctx context.Context, f *Factory, opts *PGOFetchOptions) error {
 		workDir := opts.WorkDir
 		if workDir == "" {
 			if m, err := pgo.FindModule(orDotDir(opts.Dir)); err == nil {
-				workDir, err = tune.DefaultWorkDir(m.Root, m.Path)
+				workDir, err = plan.WorkDir("", m.Root, m.Path)
 				if err != nil {
 					return err
 				}
-			} else if workDir, err = tune.DefaultWorkDir("fetch", "fetch"); err != nil {
+			} else if workDir, err = plan.WorkDir("", "fetch", "fetch"); err != nil {
 				return err
 			}
 		}
@@ -573,7 +573,7 @@ func inspectStaleness(ctx context.Context, f *Factory, m pgo.Module, p *profile.
 func pgoWorkDir(dir, moduleRoot, module string) (string, error) {
 	if dir == "" {
 		var err error
-		if dir, err = tune.DefaultWorkDir(moduleRoot, module); err != nil {
+		if dir, err = plan.WorkDir("", moduleRoot, module); err != nil {
 			return "", err
 		}
 	}

@@ -8,8 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/gotune/gotune/internal/atomicfile"
 
@@ -60,7 +58,7 @@ RESULT.json may be - to read standard input.`,
 				return usageError{err}
 			}
 			opts.Format, opts.File = fm, args[0]
-			if err := checkOutputPath(opts.Output); err != nil {
+			if err := checkOutputPath("-o", opts.Output); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -102,30 +100,11 @@ func loadResult(path string, stdin io.Reader) (*result.Run, error) {
 		defer file.Close()
 		r, name = file, path
 	}
-	run, err := report.LoadJSON(r)
+	run, err := result.Decode(r)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", name, trimPrefix(err))
+		return nil, fmt.Errorf("%s: %v", name, err)
 	}
 	return run, nil
-}
-
-// trimPrefix drops the "report: " prefix of report's errors, which reads
-// oddly after a file name.
-func trimPrefix(err error) string {
-	return strings.TrimPrefix(err.Error(), "report: ")
-}
-
-// checkOutputPath fails early, before anything is measured, when the
-// directory of an output file does not exist.
-func checkOutputPath(path string) error {
-	if path == "" || path == "-" {
-		return nil
-	}
-	dir := filepath.Dir(path)
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return usagef("-o %s: directory %s does not exist: create it or write elsewhere", path, dir)
-	}
-	return nil
 }
 
 // writeReport renders a report into path, or to stdout when path is "" or

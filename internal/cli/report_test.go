@@ -13,6 +13,7 @@ import (
 
 	"github.com/gotune/gotune/internal/report"
 	"github.com/gotune/gotune/internal/result"
+	"github.com/gotune/gotune/internal/stats"
 )
 
 // savedResult writes a small analysed-looking result to a file and returns
@@ -20,20 +21,23 @@ import (
 func savedResult(t *testing.T) string {
 	t.Helper()
 	run := &result.Run{
-		Module: "example.com/m", GoVersion: "go1.26.8", Seed: 7, Count: 2, Baseline: "baseline",
+		Module: "example.com/m", GoVersion: "go1.26.8", Baseline: "baseline",
 		Host: result.Host{GOOS: "linux", GOARCH: "amd64"},
 		Variants: []result.Variant{
-			{Name: "baseline", Status: result.StatusOK, Verdict: result.VerdictBaseline, Settings: axis.Settings{"goamd64": "v1", "pgo": "auto"}},
-			{Name: "goamd64=v3", Status: result.StatusOK, Verdict: result.VerdictNoDiff, Settings: axis.Settings{"goamd64": "v3", "pgo": "auto"}},
+			{Name: "baseline", Status: result.StatusOK, Settings: axis.Settings{"goamd64": "v1", "pgo": "auto"}},
+			{Name: "goamd64=v3", Status: result.StatusOK, Settings: axis.Settings{"goamd64": "v3", "pgo": "auto"}},
 		},
 	}
-	for _, v := range []string{"baseline", "goamd64=v3"} {
-		for round := 1; round <= 2; round++ {
-			run.Samples = append(run.Samples, result.Sample{Variant: v, Package: "example.com/m", Benchmark: "X", Unit: "sec/op", Round: round, Value: 1e-6})
+	run.Options.Seed = 7
+	for block := 1; block <= 2; block++ {
+		run.Blocks = append(run.Blocks, result.Block{Index: block, Cycle: block, Package: "example.com/m", Benchmark: "BenchmarkX", Order: []string{"baseline", "goamd64=v3"}})
+		for _, v := range []string{"baseline", "goamd64=v3"} {
+			run.Samples = append(run.Samples, result.Sample{Variant: v, Package: "example.com/m", Benchmark: "X", Unit: "sec/op", Block: block, Value: 1e-6})
 		}
 	}
+	run.Analysis = stats.Analyze(run, stats.Options{})
 	var buf bytes.Buffer
-	if err := report.JSON(&buf, run); err != nil {
+	if err := result.Encode(&buf, run); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "r.json")
@@ -96,14 +100,14 @@ func TestRunFormatFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.Format != report.FormatHTML || o.Output != "r.html" || !o.BaselineOnly || o.StepSummary != "" {
+	if o.Out.Format != report.FormatHTML || o.Out.Output != "r.html" || !o.Opts.BaselineOnly || o.Out.StepSummary != "" {
 		t.Errorf("options = %+v", o)
 	}
 	o, err = runFlags(t)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.Format != report.FormatText || o.Output != "" || o.BaselineOnly {
+	if o.Out.Format != report.FormatText || o.Out.Output != "" || o.Opts.BaselineOnly {
 		t.Errorf("default options = %+v", o)
 	}
 	for _, args := range [][]string{

@@ -37,6 +37,8 @@ type Result struct {
 	Stdout   []byte
 	Stderr   []byte
 	Duration time.Duration
+	// CPU is the user and system CPU time of the process; 0 when unknown.
+	CPU time.Duration
 }
 
 // Runner runs commands. The real one is Exec; tests use Fake.
@@ -105,6 +107,9 @@ func (Exec) Run(ctx context.Context, c Cmd) (Result, error) {
 	start := time.Now()
 	err := cmd.Run()
 	res := Result{Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), Duration: time.Since(start)}
+	if ps := cmd.ProcessState; ps != nil {
+		res.CPU = ps.UserTime() + ps.SystemTime()
+	}
 	if err != nil {
 		e := &Error{Cmd: c, ExitCode: -1, Stderr: stderr.String(), Err: err}
 		var ee *exec.ExitError

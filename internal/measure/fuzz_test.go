@@ -8,7 +8,8 @@ import (
 // FuzzParse feeds arbitrary test-binary output through what gotune reads on
 // top of benchfmt: the samples, the failed benchmark's name, the stack-trace
 // fallback and the failure excerpt. None may panic, and every sample must
-// carry the unit's round and a unit name.
+// carry the block, a unit name and the benchmark asked for; a trial
+// without a sample fails.
 func FuzzParse(f *testing.F) {
 	f.Add(okOutput)
 	f.Add(panicOutput)
@@ -19,10 +20,14 @@ func FuzzParse(f *testing.F) {
 	f.Add("--- FAIL: Benchmark")
 	f.Fuzz(func(t *testing.T, out string) {
 		u := Unit{Variant: "v", Package: "p", Binary: "/w/p.test"}
-		for _, s := range parse([]byte(out), u, 3) {
-			if s.Round != 3 || s.Variant != "v" || s.Unit == "" {
+		tr := readTrial([]byte(out), []byte(out), nil, u, "BenchmarkA", 3)
+		for _, s := range tr.samples {
+			if s.Block != 3 || s.Variant != "v" || s.Unit == "" || topLevel("Benchmark"+s.Benchmark) != "BenchmarkA" {
 				t.Fatalf("sample %+v", s)
 			}
+		}
+		if len(tr.samples) == 0 && tr.err == "" {
+			t.Fatalf("a trial with no sample did not fail")
 		}
 		if name := failedBenchmark(out); name != "" && !strings.HasPrefix(name, "Benchmark") {
 			t.Fatalf("failedBenchmark = %q", name)

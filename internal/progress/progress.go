@@ -1,6 +1,7 @@
 // Package progress shows how far a gotune run is, on stderr, beside every
-// stage of the pipeline: a bar of builds done of total, and a bar of trials
-// with the round and the time left, drawn with github.com/vbauerster/mpb/v8.
+// stage of the pipeline: a bar of builds done of total, and a bar of the
+// measuring time spent of the budget with the cycle and the trials run,
+// drawn with github.com/vbauerster/mpb/v8.
 // Bars are drawn only when the output is a terminal; elsewhere (a pipe, a
 // CI log, a test) the run's log lines are written as they come, and with
 // Quiet nothing is written but notices.
@@ -44,12 +45,11 @@ type Progress struct {
 	state   trialState
 }
 
-// trialState is what the trials bar shows.
+// trialState is what the measuring bar shows.
 type trialState struct {
-	stage             string
-	round, lastRound  int
-	done, total, live int
-	liveTime          time.Duration
+	stage           string
+	cycle, trials   int
+	elapsed, budget time.Duration
 }
 
 // New returns the progress display writing to w.
@@ -147,16 +147,17 @@ func (pr *Progress) Builds(done, total int) {
 	}
 }
 
-// Trials updates the trials bar of a stage: the round, trials done of
-// total (replayed ones included), and the time left, estimated from the
-// trials run live (dur is the time of the trial that just finished, 0 for
-// a replayed one or a trial that is starting).
-func (pr *Progress) Trials(stage string, round, lastRound, done, total int, dur time.Duration) {
+// Measure updates the measuring bar of a stage: the cycle running, the
+// trials done (replayed ones included), and the time measured of the
+// budget. The run may stop before the budget: once every variant is
+// decided.
+func (pr *Progress) Measure(stage string, cycle, trials int, elapsed, budget time.Duration) {
 	if !pr.Bars() {
 		return
 	}
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
+	total := max(budget.Milliseconds(), 1)
 	if pr.trials == nil || pr.state.stage != stage {
 		if pr.trials != nil && !pr.trials.Completed() {
 			pr.trials.SetTotal(-1, true)
@@ -164,21 +165,16 @@ func (pr *Progress) Trials(stage string, round, lastRound, done, total int, dur 
 		pr.smu.Lock()
 		pr.state = trialState{stage: stage}
 		pr.smu.Unlock()
-		pr.trials = pr.p.AddBar(int64(max(total, 1)),
-			mpb.PrependDecorators(decor.Any(pr.roundDecor, decor.WC{W: 22, C: decor.DindentRight}), decor.CountersNoUnit("%d/%d trials", decor.WC{W: 14})),
-			mpb.AppendDecorators(decor.Any(pr.etaDecor)),
+		pr.trials = pr.p.AddBar(total,
+			mpb.PrependDecorators(decor.Any(pr.cycleDecor, decor.WC{W: 28, C: decor.DindentRight})),
+			mpb.AppendDecorators(decor.Any(pr.leftDecor)),
 			mpb.BarPriority(1))
 	}
 	pr.smu.Lock()
-	s := &pr.state
-	s.round, s.lastRound, s.done, s.total = round, lastRound, done, total
-	if dur > 0 {
-		s.live++
-		s.liveTime += dur
-	}
+	pr.state.cycle, pr.state.trials, pr.state.elapsed, pr.state.budget = cycle, trials, elapsed, budget
 	pr.smu.Unlock()
-	pr.trials.SetTotal(int64(max(total, 1)), false)
-	pr.trials.SetCurrent(int64(done))
+	pr.trials.SetTotal(total, false)
+	pr.trials.SetCurrent(min(elapsed.Milliseconds(), total))
 }
 
 // StageDone completes the trials bar of the current stage.
@@ -193,29 +189,24 @@ func (pr *Progress) StageDone() {
 	}
 }
 
-func (pr *Progress) roundDecor(decor.Statistics) string {
+func (pr *Progress) cycleDecor(decor.Statistics) string {
 	pr.smu.Lock()
 	defer pr.smu.Unlock()
-	return fmt.Sprintf("%s round %d/%d", pr.state.stage, pr.state.round, pr.state.lastRound)
+	return fmt.Sprintf("%s cycle %d, %d trials", pr.state.stage, pr.state.cycle, pr.state.trials)
 }
 
-func (pr *Progress) etaDecor(st decor.Statistics) string {
+func (pr *Progress) leftDecor(st decor.Statistics) string {
 	pr.smu.Lock()
 	defer pr.smu.Unlock()
-	s := pr.state
 	if st.Completed {
 		return "done"
 	}
-	return ETA(s.liveTime, s.live, s.total-s.done)
+	return Left(pr.state.elapsed, pr.state.budget)
 }
 
-// ETA formats the time left for left more trials, at the average of live
-// trials taking liveTime.
-func ETA(liveTime time.Duration, live, left int) string {
-	if live == 0 {
-		return "ETA –"
-	}
-	return "ETA " + (liveTime / time.Duration(live) * time.Duration(max(left, 0))).Round(time.Second).String()
+// Left says how much of the budget is left: the most the stage can take.
+func Left(elapsed, budget time.Duration) string {
+	return "at most " + max(budget-elapsed, 0).Round(time.Second).String() + " left"
 }
 
 // Close stops drawing: bars still running are left as they are, and the

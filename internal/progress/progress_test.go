@@ -33,9 +33,9 @@ func drive(pr *Progress) {
 	fmt.Fprintln(pr.Log(), "gotune: example.com/m, 3 variants")
 	pr.Builds(0, 3)
 	pr.Builds(3, 3)
-	pr.Trials("grid", 1, 2, 0, 6, 0)
-	pr.Trials("grid", 1, 2, 1, 6, 2*time.Second)
-	pr.Trials("grid", 2, 2, 6, 6, 2*time.Second)
+	pr.Measure("grid", 1, 0, 0, time.Minute)
+	pr.Measure("grid", 1, 1, 2*time.Second, time.Minute)
+	pr.Measure("grid", 2, 6, 20*time.Second, time.Minute)
 	pr.StageDone()
 	fmt.Fprintln(pr.Notice(), "gotune: interrupted")
 	pr.Close()
@@ -62,7 +62,7 @@ func TestProgress(t *testing.T) {
 		{
 			name: "terminal: bars and the log above them",
 			opts: Options{ForceTTY: true},
-			want: []string{"gotune: example.com/m, 3 variants", "gotune: interrupted", "builds", "3/3", "grid round 2/2", "6/6 trials", "done"},
+			want: []string{"gotune: example.com/m, 3 variants", "gotune: interrupted", "builds", "3/3", "grid cycle 2, 6 trials", "done"},
 		},
 	}
 	for _, tt := range tests {
@@ -97,26 +97,25 @@ func TestInterruptedBarsClose(t *testing.T) {
 	var out syncBuffer
 	pr := New(&out, Options{ForceTTY: true})
 	pr.Builds(1, 3)
-	pr.Trials("axes", 1, 10, 2, 50, time.Second)
+	pr.Measure("axes", 1, 2, time.Second, time.Minute)
 	pr.Close() // bars not complete: Close must not wait for them
-	if !strings.Contains(out.String(), "axes round 1/10") {
+	if !strings.Contains(out.String(), "axes cycle 1, 2 trials") || !strings.Contains(out.String(), "at most 5") {
 		t.Errorf("output %q", out.String())
 	}
 }
 
-func TestETA(t *testing.T) {
+func TestLeft(t *testing.T) {
 	tests := []struct {
-		live    time.Duration
-		n, left int
-		want    string
+		elapsed, budget time.Duration
+		want            string
 	}{
-		{0, 0, 10, "ETA –"},
-		{10 * time.Second, 5, 30, "ETA 1m0s"},
-		{10 * time.Second, 5, 0, "ETA 0s"},
+		{0, time.Minute, "at most 1m0s left"},
+		{90 * time.Second, time.Minute, "at most 0s left"},
+		{1500 * time.Millisecond, 5 * time.Second, "at most 4s left"},
 	}
 	for _, tt := range tests {
-		if got := ETA(tt.live, tt.n, tt.left); got != tt.want {
-			t.Errorf("ETA(%s, %d, %d) = %q, want %q", tt.live, tt.n, tt.left, got, tt.want)
+		if got := Left(tt.elapsed, tt.budget); got != tt.want {
+			t.Errorf("Left(%s, %s) = %q, want %q", tt.elapsed, tt.budget, got, tt.want)
 		}
 	}
 }

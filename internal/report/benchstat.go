@@ -1,8 +1,6 @@
 package report
 
 import (
-	"github.com/gotune/gotune/internal/axis"
-
 	"errors"
 	"fmt"
 	"io"
@@ -12,11 +10,12 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 
+	"github.com/gotune/gotune/internal/axis"
 	"github.com/gotune/gotune/internal/result"
 )
 
 // Benchstat writes the samples of run in the Go benchmark format, one
-// result line per variant, package, benchmark and round, with the units of
+// result line per variant, package, benchmark and block, with the units of
 // that trial on one line (sec/op written as ns/op, as go test does). Each
 // block starts with file-configuration keys: goos, goarch and cpu of the
 // host, pkg, and one key per build axis (goamd64, pgo, ldflags, gcflags,
@@ -28,8 +27,9 @@ import (
 // A variant key is added only when two measured variants have the same
 // settings (an A/A check with --no-dedupe): otherwise it would split every
 // table by variant. Same-code variants have no samples of their own and are
-// not written. The iteration count of a trial is not in the result model,
-// so every line reports 1.
+// not written. A line's iteration count is the benchmark's benchtime when
+// that is a count (1200x), else 1: the model does not keep what a timed
+// trial ran.
 func Benchstat(w io.Writer, run *result.Run) error {
 	if run == nil {
 		return errors.New("report: no run to write")
@@ -46,7 +46,7 @@ func Benchstat(w io.Writer, run *result.Run) error {
 		if _, ok := byVariant[s.Variant]; !ok || !finite(s.Value) {
 			continue
 		}
-		g := sampleGroup{s.Variant, s.Package, s.Benchmark, s.Round}
+		g := sampleGroup{s.Variant, s.Package, s.Benchmark, s.Block}
 		if _, ok := values[g]; !ok {
 			order = append(order, g)
 		}
@@ -54,7 +54,7 @@ func Benchstat(w io.Writer, run *result.Run) error {
 	}
 	// Variants in matrix order (baseline first, so it is benchstat's base
 	// column), then packages and benchmarks in the order first measured,
-	// then rounds.
+	// then blocks.
 	firstSeen := map[string]int{}
 	for i, g := range order {
 		for _, k := range []string{"p\x00" + g.pkg, "b\x00" + g.pkg + "\x00" + g.bench} {
@@ -73,14 +73,23 @@ func Benchstat(w io.Writer, run *result.Run) error {
 		if d := firstSeen["b\x00"+a.pkg+"\x00"+a.bench] - firstSeen["b\x00"+b.pkg+"\x00"+b.bench]; d != 0 {
 			return d
 		}
-		return a.round - b.round
+		return a.block - b.block
 	})
 
+	iters := map[string]int{}
+	for _, b := range run.Benchmarks {
+		if n, err := strconv.Atoi(strings.TrimSuffix(b.Benchtime, "x")); err == nil && strings.HasSuffix(b.Benchtime, "x") {
+			iters[topKey(b.Package, b.Name)] = n
+		}
+	}
 	withVariant := settingsCollide(run, values)
 	bw := benchfmt.NewWriter(w)
 	for _, g := range order {
 		v := &run.Variants[byVariant[g.variant]]
-		res := &benchfmt.Result{Name: benchfmt.Name(benchmarkName(g.bench)), Iters: 1}
+		res := &benchfmt.Result{Name: benchfmt.Name(benchmarkName(g.bench)), Iters: iters[topKey(g.pkg, g.bench)]}
+		if res.Iters <= 0 {
+			res.Iters = 1
+		}
 		for _, kv := range benchstatKeys(run, v, g.pkg, withVariant) {
 			res.Config = append(res.Config, benchfmt.Config{Key: kv[0], Value: []byte(kv[1]), File: true})
 		}
@@ -110,11 +119,18 @@ func roundSignificant(v float64, n int) float64 {
 	return r
 }
 
+// topKey identifies the top-level benchmark of a benchmark's full name in
+// a package, with or without its Benchmark prefix.
+func topKey(pkg, name string) string {
+	name, _, _ = strings.Cut(strings.TrimPrefix(name, "Benchmark"), "/")
+	return pkg + "\x00" + name
+}
+
 // sampleGroup identifies the samples of one trial of one benchmark: one
 // result line.
 type sampleGroup struct {
 	variant, pkg, bench string
-	round               int
+	block               int
 }
 
 // benchmarkName returns the name of a benchmark as benchfmt keeps it:

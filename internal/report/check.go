@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/gotune/gotune/internal/check"
+	"github.com/gotune/gotune/internal/result"
 )
 
 // RenderCheck writes the outcome of `gotune check` in format f. Text and
@@ -59,7 +60,7 @@ func CheckText(w io.Writer, o *check.Outcome, opts Options) error {
 	if opts.Verbose {
 		r.details()
 	}
-	if v := strings.TrimSpace(o.Run.Verdict); v != "" {
+	if v := strings.TrimSpace(analysisOf(o.Run).VerdictText); v != "" {
 		r.printf("%s\n\n", v)
 	}
 	fmt.Fprintf(ew, "Check: %s. %s\n", checkHeadline(o.Status), o.Reason)
@@ -74,10 +75,10 @@ func CheckText(w io.Writer, o *check.Outcome, opts Options) error {
 			continue
 		}
 		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-		fmt.Fprintf(tw, "    benchmark\tchange [%s CI]\tbaseline\tcandidate\tp(Holm)\n", percent(o.Confidence))
+		fmt.Fprintf(tw, "    benchmark\tchange [interval]\tbaseline\tcandidate\tp(Holm)\n")
 		for _, ch := range c.Regressions {
-			fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\t%s\n", flatten(check.BenchLabel(o.Run.Module, ch.Package, ch.Benchmark)),
-				changeWithCI(ch), formatValue(ch.Base, ch.Unit), formatValue(ch.New, ch.Unit), pCell(ch.PHolm))
+			fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\t%s\n", flatten(changeLabel(o, ch)),
+				changeWithCI(ch), changeValue(ch, ch.Base), changeValue(ch, ch.New), pCell(ch.PHolm))
 		}
 		tw.Flush()
 	}
@@ -96,7 +97,24 @@ func changeWithCI(ch check.Change) string {
 		}
 		return fmt.Sprintf("%+.1f%%", d*100)
 	}
-	return fmt.Sprintf("%s [%s, %s]", pc(ch.Delta), pc(ch.Lo), pc(ch.Hi))
+	return fmt.Sprintf("%s [%s, %s]", pc(ch.Delta()), pc(ch.Change.Lo-1), pc(ch.Change.Hi-1))
+}
+
+// changeValue formats a median of a regressed benchmark; an overall
+// change has no median of its own: "-".
+func changeValue(ch check.Change, v float64) string {
+	if ch.Benchmark == "" {
+		return "-"
+	}
+	return formatValue(v, "sec/op")
+}
+
+// changeLabel names what changed: a benchmark, or a candidate overall.
+func changeLabel(o *check.Outcome, ch check.Change) string {
+	if ch.Benchmark == "" {
+		return ch.Variant + " (overall)"
+	}
+	return check.BenchLabel(o.Run.Module, ch.Package, ch.Benchmark)
 }
 
 // CheckMarkdown writes the check's decision for a pull-request comment or
@@ -114,7 +132,7 @@ func CheckMarkdown(w io.Writer, o *check.Outcome, opts Options) error {
 		fmt.Fprintf(ew, "Compared with the saved result %s.\n\n", mdCode(o.Against))
 	}
 	if len(o.Regressions) > 0 {
-		fmt.Fprintf(ew, "| candidate | benchmark | sec/op change [%s CI] | baseline | candidate | p (Holm) |\n", percent(o.Confidence))
+		fmt.Fprintf(ew, "| candidate | benchmark | time change [interval] | baseline | candidate | p (Holm) |\n")
 		fmt.Fprintf(ew, "|---|---|--:|--:|--:|--:|\n")
 		for i, ch := range o.Regressions {
 			if i == maxMarkdownRegressions {
@@ -122,8 +140,8 @@ func CheckMarkdown(w io.Writer, o *check.Outcome, opts Options) error {
 				break
 			}
 			fmt.Fprintf(ew, "| %s | %s | %s | %s | %s | %s |\n", mdCode(ch.Variant),
-				mdText(check.BenchLabel(o.Run.Module, ch.Package, ch.Benchmark)), mdText(changeWithCI(ch)),
-				mdText(formatValue(ch.Base, ch.Unit)), mdText(formatValue(ch.New, ch.Unit)), pCell(ch.PHolm))
+				mdText(changeLabel(o, ch)), mdText(changeWithCI(ch)),
+				mdText(changeValue(ch, ch.Base)), mdText(changeValue(ch, ch.New)), pCell(ch.PHolm))
 		}
 		fmt.Fprintf(ew, "\n")
 	}
@@ -152,7 +170,7 @@ func CheckJSON(w io.Writer, o *check.Outcome) error {
 		return errors.New("report: no check outcome to write")
 	}
 	var run bytes.Buffer
-	if err := JSON(&run, o.Run); err != nil { // refuses NaNs with the field's name
+	if err := result.Encode(&run, o.Run); err != nil { // refuses NaNs with the field's name
 		return err
 	}
 	type outcome check.Outcome

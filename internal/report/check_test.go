@@ -3,6 +3,8 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -11,16 +13,22 @@ import (
 	"github.com/gotune/gotune/internal/result"
 )
 
-// passRun returns regressionRun without its slower variant.
+// passRun returns regressionRun without its slower variant, analysed
+// again.
 func passRun() *result.Run {
 	run := regressionRun()
 	const slow = "gcflags=-N -l"
 	run.Variants = slices.DeleteFunc(run.Variants, func(v result.Variant) bool { return v.Name == slow })
-	run.Comparisons = slices.DeleteFunc(run.Comparisons, func(c result.Comparison) bool { return c.Variant == slow })
 	run.Samples = slices.DeleteFunc(run.Samples, func(s result.Sample) bool { return s.Variant == slow })
-	run.Verdict = "No variant is significantly faster than the baseline; with 8 rounds this run could detect changes of about 2.9% or more."
-	return run
+	for i := range run.Blocks {
+		b := &run.Blocks[i]
+		b.Order = slices.DeleteFunc(slices.Clone(b.Order), func(v string) bool { return v == slow })
+	}
+	return analysed(run)
 }
+
+// checkOptions are the options of the checks below: the default limit.
+var checkOptions = check.Options{MaxRegression: check.DefaultMaxRegression}
 
 // checkFixtures are the check outcomes golden-tested in every format.
 var checkFixtures = []struct {
@@ -28,16 +36,16 @@ var checkFixtures = []struct {
 	outcome func() *check.Outcome
 }{
 	{"check-regression", func() *check.Outcome {
-		return check.Evaluate(regressionRun(), check.Options{MaxRegression: check.DefaultMaxRegression, Seed: 1722})
+		return check.Evaluate(regressionRun(), checkOptions)
 	}},
 	{"check-pass", func() *check.Outcome {
-		o := check.Evaluate(passRun(), check.Options{MaxRegression: check.DefaultMaxRegression, Seed: 1722})
+		o := check.Evaluate(passRun(), checkOptions)
 		o.Against = "main.json"
 		o.Warnings = []string{`the saved result was measured with host CPU "AMD EPYC 7B13", this run with "Intel Xeon": a difference may come from that, not from the code`}
 		return o
 	}},
 	{"check-undecided", func() *check.Outcome {
-		return check.Evaluate(typicalRun(), check.Options{MaxRegression: check.DefaultMaxRegression, Seed: 1722})
+		return check.Evaluate(typicalRun(), checkOptions)
 	}},
 }
 
@@ -60,20 +68,43 @@ func TestCheckGolden(t *testing.T) {
 
 func TestCheckRendering(t *testing.T) {
 	o := checkFixtures[0].outcome()
+	// The truth of regressionRun: -N -l makes Quote/small and Quote/large
+	// more than twice as slow (significant), Parse 0.4% slower (not): two
+	// regressions, the worst first. The variant is slower overall too,
+	// which adds nothing once a benchmark alone regressed.
 	if o.Status != check.Regression || len(o.Regressions) != 2 {
 		t.Fatalf("fixture outcome %s with %d regressions, want a regression with 2", o.Status, len(o.Regressions))
+	}
+	if r := o.Regressions; r[0].Benchmark != "BenchmarkQuote/small" || r[1].Benchmark != "BenchmarkQuote/large" || r[0].Delta() < 2 {
+		t.Fatalf("regressions %+v, want Quote/small (+216%%), Quote/large (+110%%)", r)
+	}
+	// Each row shows the label, the change with its interval and both
+	// medians (none for the overall change), as the outcome holds them.
+	var rows []*regexp.Regexp
+	for _, ch := range o.Regressions {
+		rows = append(rows, regexp.MustCompile(fmt.Sprintf(`\n    %s +%s +%s +%s +%s\n`, regexp.QuoteMeta(changeLabel(o, ch)),
+			regexp.QuoteMeta(changeWithCI(ch)), regexp.QuoteMeta(changeValue(ch, ch.Base)), regexp.QuoteMeta(changeValue(ch, ch.New)), regexp.QuoteMeta(pCell(ch.PHolm)))))
+	}
+	var text bytes.Buffer
+	if err := RenderCheck(&text, FormatText, o, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, re := range rows {
+		if !re.MatchString(text.String()) {
+			t.Errorf("text lacks a row matching %s:\n%s", re, text.String())
+		}
 	}
 	tests := []struct {
 		name   string
 		format Format
 		want   []string
 	}{
-		{"text names each regression with its change and CI", FormatText, []string{
-			"Check: regression. 2 benchmarks regressed by more than 5%",
-			"./api.BenchmarkQuote/small  +216.",
-			"1.234µs   3.902µs",
+		{"text says the decision", FormatText, []string{"Check: regression. 2 regressions beyond 5%"}},
+		{"markdown starts with the decision", FormatMarkdown, []string{
+			"### ❌ gotune check: regression\n",
+			"| `gcflags=-N -l` | ./api.BenchmarkQuote/small | " + mdText(changeWithCI(o.Regressions[0])) + " | " + changeValue(o.Regressions[0], o.Regressions[0].Base),
+			"| `gcflags=-N -l` | ./api.BenchmarkQuote/large | " + mdText(changeWithCI(o.Regressions[1])) + " | ",
 		}},
-		{"markdown starts with the decision", FormatMarkdown, []string{"### ❌ gotune check: regression\n", "| `gcflags=-N -l` | ./api.BenchmarkQuote/small | +216."}},
 		{"html is the run's page", FormatHTML, []string{`id="geomean-chart"`}},
 		{"benchstat is the run's samples", FormatBenchstat, []string{"gcflags: -N -l"}},
 	}

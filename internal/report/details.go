@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"golang.org/x/perf/benchmath"
 	"golang.org/x/perf/benchunit"
 
 	"github.com/gotune/gotune/internal/result"
@@ -16,9 +15,9 @@ import (
 // table of its comparisons with the baseline, one table per package.
 func (r *textReport) details() {
 	run := r.run
-	legend := "Per-benchmark results: median ± CI of each side; * = significant after Holm"
-	if run.Alpha > 0 {
-		legend += fmt.Sprintf(" at alpha %g", run.Alpha)
+	legend := "Per-benchmark results, paired by block: the median of each side, the change (Hodges–Lehmann) with its 95% interval; * = significant after Holm within the unit"
+	if a := run.Analysis; a != nil && a.Alpha > 0 {
+		legend += fmt.Sprintf(" at alpha %g", a.Alpha)
 	}
 	r.printf("%s, ~ = not significant.\n\n", legend)
 
@@ -36,10 +35,13 @@ func (r *textReport) details() {
 			title += " (" + s + ")"
 		}
 		r.printf("%s:\n", title)
-		cmps := comparisonsOf(run.Comparisons, v.Name)
+		cmps := comparisonsOf(analysisOf(run).Comparisons, v.Name)
 		switch {
 		case v.Status == result.StatusSkipped || v.Status == result.StatusBuildFailed || v.Status == result.StatusFailed:
 			r.printf("  %s\n\n", r.verdictCell(v, 200))
+			continue
+		case len(cmps) == 0 && v.SameCodeAs != "" && v.SameCodeAs == run.Baseline:
+			r.printf("  same code as the baseline: its speed is the baseline's by construction\n\n")
 			continue
 		case len(cmps) == 0 && v.SameCodeAs != "":
 			r.printf("  same code as %s: measured once, see %s\n\n", v.SameCodeAs, v.SameCodeAs)
@@ -49,8 +51,8 @@ func (r *textReport) details() {
 			continue
 		}
 		r.comparisonTables(cmps)
-		if v.Geomean != nil {
-			r.printf("geomean sec/op: %s\n", ratioCell(*v.Geomean))
+		if st := statsOf(run, v.Name); st.Change != nil {
+			r.printf("overall: %s (%s)\n", ratioCell(*st.Change), st.Says)
 		}
 		for _, w := range comparisonWarnings(cmps) {
 			r.printf("warning: %s\n", w)
@@ -95,16 +97,16 @@ func (r *textReport) comparisonTables(cmps []*result.Comparison) {
 			r.printf("pkg: %s\n", relPackage(r.run.Module, pkg))
 		}
 		tw := r.newTable()
-		fmt.Fprintln(tw, "benchmark\tunit\tbase\tnew\tdelta\tp\tp(Holm)")
+		fmt.Fprintln(tw, "benchmark\tunit\tbase\tnew\tchange [95% interval]\tpairs\tp\tp(Holm)")
 		for _, c := range rows {
 			mark := "~"
 			if c.Significant {
 				mark = "*"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s %s\n",
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s %s\n",
 				strings.TrimPrefix(c.Benchmark, "Benchmark"), tidyUnit(c.Unit),
-				summaryCell(c.Base, c.Unit), summaryCell(c.New, c.Unit),
-				deltaCell(c), pCell(c.P), pCell(c.PHolm), mark)
+				valueCell(c.Base, c.Unit), valueCell(c.New, c.Unit),
+				deltaCell(c), c.N, pCell(c.P), pCell(c.PHolm), mark)
 		}
 		tw.Flush()
 	}
@@ -129,34 +131,26 @@ func tidyUnit(unit string) string {
 	return u
 }
 
-// summaryCell formats a median with its CI as benchstat does, e.g.
-// "1.234µ ± 2%"; the unit is in its own column.
-func summaryCell(s result.Summary, unit string) string {
-	if s.N == 0 || !finite(s.Center) {
+// valueCell formats a median in its unit, scaled as benchstat does, e.g.
+// "1.234µ"; the unit is in its own column.
+func valueCell(v float64, unit string) string {
+	if !finite(v) {
 		return "-"
 	}
-	center, tidied := benchunit.Tidy(s.Center, unit)
-	lo, _ := benchunit.Tidy(s.Lo, unit)
-	hi, _ := benchunit.Tidy(s.Hi, unit)
-	bs := benchmath.Summary{Center: center, Lo: lo, Hi: hi}
-	return benchunit.Scale(center, benchunit.ClassOf(tidied)) + " ± " + bs.PctRangeString()
+	center, tidied := benchunit.Tidy(v, unit)
+	return benchunit.Scale(center, benchunit.ClassOf(tidied))
 }
 
-// deltaCell formats the relative change of a comparison, e.g. "-10.86%";
-// equal centres (0 B/op against 0 B/op) are no change.
+// deltaCell formats the change of a comparison with its interval, e.g.
+// "-10.9% [-12.0%, -9.8%]"; no change at all is "0%".
 func deltaCell(c *result.Comparison) string {
-	if c.Base.Center == c.New.Center {
-		return "0.00%"
+	if c.Base == c.New && c.Change.Center == 1 {
+		return "0%"
 	}
-	d := c.Delta
-	if !finite(d) {
+	if !finite(c.Change.Center) {
 		return "?"
 	}
-	s := fmt.Sprintf("%+.2f%%", d*100)
-	if s == "+0.00%" || s == "-0.00%" {
-		return "0.00%"
-	}
-	return s
+	return ratioCell(c.Change)
 }
 
 // pCell formats a p-value with three decimals.

@@ -1,13 +1,24 @@
 package report
 
 import (
-	"github.com/gotune/gotune/internal/axis"
-
 	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
 	"time"
 
+	"github.com/gotune/gotune/internal/axis"
+	"github.com/gotune/gotune/internal/options"
 	"github.com/gotune/gotune/internal/result"
+	"github.com/gotune/gotune/internal/stats"
 )
+
+// The fixtures are runs as the engine leaves them: variants with their
+// settings, blocks (one benchmark run once in every live variant, back to
+// back, in a shuffled order) and the samples of every trial, generated
+// from a known truth with seeded noise and drift, then analysed by
+// stats.Analyze. Only a few tests patch the analysis by hand, for edge
+// cases no generated run reaches.
 
 // Fixture values shared by the runs below.
 const (
@@ -25,26 +36,24 @@ func ptr[T any](v T) *T { return &v }
 // where and how.
 func baseRun() *result.Run {
 	return &result.Run{
+		SchemaVersion: result.SchemaVersion,
 		GotuneVersion: "v0.1.0",
 		GoVersion:     "go1.26.8",
 		Host: result.Host{
 			GOOS: "linux", GOARCH: "amd64", CPU: "AMD EPYC 7B13 64-Core Processor",
 			NumCPU: 8, GOAMD64Max: "v3",
 		},
-		Module:     fixModule,
-		Dir:        "/home/dev/quote",
-		Packages:   []string{fixAPI, fixStore},
-		Seed:       1722,
-		Count:      10,
-		Bench:      ".",
-		Benchtime:  "200ms",
-		Started:    fixStarted,
-		Finished:   fixStarted.Add(6*time.Minute + 30*time.Second),
-		WorkDir:    "/tmp/gotune-1722",
-		RawFile:    "/tmp/gotune-1722/raw.txt",
-		Baseline:   "goamd64=v1",
-		Alpha:      0.05,
-		Confidence: 0.95,
+		Module:   fixModule,
+		Dir:      "/home/dev/quote",
+		Packages: []string{fixAPI, fixStore},
+		Started:  fixStarted,
+		WorkDir:  "/tmp/gotune-1722",
+		RawFile:  "/tmp/gotune-1722/raw.txt",
+		Options: options.Options{
+			Dir: "/home/dev/quote", Bench: ".", Seed: 1722, MinBlocks: options.DefaultMinBlocks,
+			Budget: 5 * time.Minute, Equivalence: options.DefaultEquivalence,
+		},
+		Baseline: "goamd64=v1",
 	}
 }
 
@@ -57,79 +66,157 @@ func builds(variant string, apiSize, storeSize int64, apiSec, storeSec float64, 
 	}
 }
 
-// summary returns a sample summary with a symmetric CI of ±pct.
-func summary(center, pct float64, n int) result.Summary {
-	return result.Summary{Center: center, Lo: center * (1 - pct), Hi: center * (1 + pct), N: n}
+// fixRow is one benchmark of the fixtures (a top-level benchmark or one of
+// its sub-benchmarks) with the baseline's true values.
+type fixRow struct {
+	pkg, top, name string // top is the top-level benchmark a block runs
+	sec            float64
+	bytes, allocs  float64
 }
 
-// benchDef is one benchmark of the fixtures with its baseline median.
-type benchDef struct {
-	pkg, name     string
-	sec, bytes    float64
-	allocs        float64
-	newSec        float64 // goamd64=v3 median
-	p, pHolm      float64
-	significant   bool
-	secCI, newCI  float64
-	equalMemories bool
+// fixRows are the benchmarks of the fixture module: four top-level
+// benchmarks in two packages, one with two sub-benchmarks. BenchmarkGet
+// allocates nothing, so its memory ratios have no finite value.
+var fixRows = []fixRow{
+	{fixAPI, "BenchmarkQuote", "BenchmarkQuote/small", 1.234e-6, 1024, 12},
+	{fixAPI, "BenchmarkQuote", "BenchmarkQuote/large", 48.2e-6, 65536, 140},
+	{fixAPI, "BenchmarkParse", "BenchmarkParse", 312e-9, 256, 3},
+	{fixStore, "BenchmarkGet", "BenchmarkGet", 85.1e-9, 0, 0},
+	{fixStore, "BenchmarkPut", "BenchmarkPut", 210e-9, 48, 1},
 }
 
-var fixBenchmarks = []benchDef{
-	{fixAPI, "BenchmarkQuote/small-8", 1.234e-6, 1024, 12, 1.171e-6, 0.0002, 0.0010, true, 0.02, 0.01, false},
-	{fixAPI, "BenchmarkQuote/large-8", 48.2e-6, 65536, 140, 45.9e-6, 0.0004, 0.0016, true, 0.03, 0.02, false},
-	{fixAPI, "BenchmarkParse-8", 312e-9, 256, 3, 309e-9, 0.165, 0.330, false, 0.02, 0.02, false},
-	{fixStore, "BenchmarkGet-8", 85.1e-9, 0, 0, 81.9e-9, 0.0011, 0.0033, true, 0.01, 0.01, true},
-	{fixStore, "BenchmarkPut-8", 210e-9, 48, 1, 211e-9, 0.570, 0.570, false, 0.02, 0.03, false},
+// rowsOf returns the fixture rows of the given packages.
+func rowsOf(pkgs ...string) []fixRow {
+	return slices.DeleteFunc(slices.Clone(fixRows), func(r fixRow) bool { return !slices.Contains(pkgs, r.pkg) })
 }
 
-// samples returns deterministic sec/op samples of one variant around the
-// medians picked by med.
-func samples(variant string, rounds int, med func(benchDef) float64) []result.Sample {
-	var out []result.Sample
-	for round := 1; round <= rounds; round++ {
-		for i, b := range fixBenchmarks {
-			jitter := float64((round*7+i*3)%5-2) * 0.004
-			out = append(out, result.Sample{
-				Variant: variant, Package: b.pkg, Benchmark: b.name, Unit: "sec/op",
-				Round: round, Value: med(b) * (1 + jitter),
-			})
+// truth is how a variant really differs from the baseline, benchmark by
+// benchmark (full name; "" for every benchmark not named): 0.05 is 5% more
+// time, bytes or allocations.
+type truth struct {
+	time, bytes, allocs map[string]float64
+}
+
+func (t truth) of(m map[string]float64, name string) float64 {
+	if x, ok := m[name]; ok {
+		return x
+	}
+	return m[""]
+}
+
+// gen generates the blocks and samples of a run with a known truth.
+type gen struct {
+	rows   []fixRow
+	cycles int
+	noise  float64 // log-normal sd of one trial's time
+	seed   uint64
+	truth  map[string]truth // by variant; missing = the baseline's speed
+	// live are the variants run in every block; nil means every variant
+	// measured on its own binaries.
+	live []string
+	// fail returns the error of a variant's trial in a block, "" when the
+	// trial succeeds.
+	fail func(variant string, b result.Block) string
+}
+
+// trialSeconds is how long one generated trial takes: a process start
+// and a 60ms benchmark loop.
+const trialSeconds = 0.25
+
+// fill fills run's benchmarks, blocks, samples, failures, timing and
+// search record from g, then analyses it.
+func (g gen) fill(run *result.Run) *result.Run {
+	rng := rand.New(rand.NewPCG(g.seed, 1722))
+	live := g.live
+	if live == nil {
+		for _, v := range run.Variants {
+			if v.Measured() {
+				live = append(live, v.Name)
+			}
 		}
 	}
-	return out
-}
-
-// comparisons returns the comparisons of goamd64=v3 with the baseline.
-func comparisons(variant string) []result.Comparison {
-	var out []result.Comparison
-	for _, b := range fixBenchmarks {
-		out = append(out, result.Comparison{
-			Variant: variant, Package: b.pkg, Benchmark: b.name, Unit: "sec/op",
-			Base: summary(b.sec, b.secCI, 10), New: summary(b.newSec, b.newCI, 10),
-			Delta: b.newSec/b.sec - 1, P: b.p, PHolm: b.pHolm, Significant: b.significant,
-		})
-	}
-	for _, b := range fixBenchmarks {
-		for _, m := range []struct {
-			unit string
-			v    float64
-		}{{"B/op", b.bytes}, {"allocs/op", b.allocs}} {
-			c := result.Comparison{
-				Variant: variant, Package: b.pkg, Benchmark: b.name, Unit: m.unit,
-				Base: summary(m.v, 0, 10), New: summary(m.v, 0, 10),
-				P: 1, PHolm: 1,
+	type top struct{ pkg, name string }
+	var tops []top
+	for _, r := range g.rows {
+		if t := (top{r.pkg, r.top}); !slices.Contains(tops, t) {
+			tops = append(tops, t)
+			ns := 0.0
+			for _, s := range g.rows {
+				if s.top == r.top && s.pkg == r.pkg {
+					ns += s.sec * 1e9
+				}
 			}
-			if b.equalMemories {
-				c.Warnings = []string{"all samples are equal"}
-			}
-			out = append(out, c)
+			iters := int(math.Round(60e6 / ns / 10))
+			run.Benchmarks = append(run.Benchmarks, result.Benchmark{Package: r.pkg, Name: r.top, Benchtime: fmt.Sprintf("%dx", iters*10), NsPerOp: ns})
 		}
 	}
-	return out
+	clock := run.Started.Add(40 * time.Second) // builds and calibration
+	idx := 0
+	trials := 0
+	for c := 1; c <= g.cycles; c++ {
+		for _, t := range tops {
+			idx++
+			order := slices.Clone(live)
+			rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+			b := result.Block{Index: idx, Cycle: c, Stage: "grid", Package: t.pkg, Benchmark: t.name, Order: order, Started: clock}
+			speed := 1 + 0.15*math.Sin(float64(idx)/6) // the machine drifts between blocks
+			for _, v := range order {
+				trials++
+				if g.fail != nil {
+					if err := g.fail(v, b); err != "" {
+						run.Failures = append(run.Failures, result.Failure{Variant: v, Package: t.pkg, Benchmark: t.name, Block: idx, Error: err})
+						continue
+					}
+				}
+				tr := g.truth[v]
+				for _, r := range g.rows {
+					if r.top != t.name || r.pkg != t.pkg {
+						continue
+					}
+					sec := r.sec * (1 + tr.of(tr.time, r.name)) * speed * math.Exp(rng.NormFloat64()*g.noise)
+					run.Samples = append(run.Samples,
+						result.Sample{Variant: v, Package: r.pkg, Benchmark: r.name, Unit: "sec/op", Block: idx, Value: sec},
+						result.Sample{Variant: v, Package: r.pkg, Benchmark: r.name, Unit: "B/op", Block: idx, Value: math.Round(r.bytes * (1 + tr.of(tr.bytes, r.name)))},
+						result.Sample{Variant: v, Package: r.pkg, Benchmark: r.name, Unit: "allocs/op", Block: idx, Value: math.Round(r.allocs * (1 + tr.of(tr.allocs, r.name)))},
+					)
+				}
+			}
+			b.Seconds = trialSeconds*float64(len(order)) + 0.02
+			clock = clock.Add(time.Duration(b.Seconds * float64(time.Second)))
+			run.Blocks = append(run.Blocks, b)
+		}
+	}
+	measure := 0.0
+	for _, b := range run.Blocks {
+		measure += b.Seconds
+	}
+	run.Finished = clock.Add(2 * time.Second)
+	built, cached := 0, 0
+	for _, v := range run.Variants {
+		if len(v.Builds) > 0 {
+			built++
+		}
+	}
+	run.Search = &result.Search{
+		Mode:   result.SearchGrid,
+		Stages: []result.Stage{{Name: "grid", Variants: live, Seed: run.Options.Seed, Cycles: g.cycles, FirstBlock: 1, Stopped: "every variant decided"}},
+		Builds: built, CachedBuilds: cached, Trials: trials,
+		WallSeconds:    math.Round(run.Finished.Sub(run.Started).Seconds()),
+		MeasureSeconds: math.Round(measure*10) / 10,
+	}
+	return analysed(run)
 }
 
-// typicalRun returns a run with a baseline, a faster winner, a same-code
-// twin of the baseline, a GOAMD64 level the host cannot run and a variant
-// that failed to build.
+// analysed sets run's analysis from its samples.
+func analysed(run *result.Run) *result.Run {
+	run.Analysis = stats.Analyze(run, stats.Options{Equivalence: run.Options.Equivalence})
+	return run
+}
+
+// typicalRun returns a run with a baseline, a winner clearly faster on
+// three of five benchmarks, a same-code twin of the baseline, a GOAMD64
+// level the host cannot run, a variant that failed to build, one failed
+// trial and a warning.
 func typicalRun() *result.Run {
 	run := baseRun()
 	run.Variants = []result.Variant{
@@ -139,8 +226,6 @@ func typicalRun() *result.Run {
 			Status:    result.StatusOK,
 			BuildLine: "GOAMD64=v1 go build -pgo=off ./...",
 			Builds:    builds("goamd64=v1", 6_412_345, 5_301_120, 2.1, 1.4, "9f3c"),
-			Rank:      2,
-			Verdict:   result.VerdictBaseline,
 		},
 		{
 			Name:       "goamd64=v1,ldflags=-s -w",
@@ -150,22 +235,14 @@ func typicalRun() *result.Run {
 			BuildLine:  "GOAMD64=v1 go build -pgo=off -ldflags='-s -w' ./...",
 			Builds:     builds("goamd64=v1,ldflags=-s -w", 4_505_600, 3_702_784, 1.9, 1.2, "9f3c"),
 			SameCodeAs: "goamd64=v1",
-			Verdict:    result.VerdictSameCode,
 		},
 		{
-			Name:        "goamd64=v3",
-			Settings:    axis.Settings{"goamd64": "v3", "pgo": "off"},
-			Complexity:  1,
-			Status:      result.StatusOK,
-			BuildLine:   "GOAMD64=v3 go build -pgo=off ./...",
-			Builds:      builds("goamd64=v3", 6_420_537, 5_305_216, 2.3, 1.5, "4d1e"),
-			Rank:        1,
-			Verdict:     result.VerdictFaster,
-			Geomean:     &result.Ratio{Center: 0.959, Lo: 0.937, Hi: 0.980},
-			BytesRatio:  ptr(1.0),
-			AllocsRatio: ptr(1.0),
-			Improved:    3,
-			Unchanged:   2,
+			Name:       "goamd64=v3",
+			Settings:   axis.Settings{"goamd64": "v3", "pgo": "off"},
+			Complexity: 1,
+			Status:     result.StatusOK,
+			BuildLine:  "GOAMD64=v3 go build -pgo=off ./...",
+			Builds:     builds("goamd64=v3", 6_420_537, 5_305_216, 2.3, 1.5, "4d1e"),
 		},
 		{
 			Name:       "goamd64=v4",
@@ -186,26 +263,27 @@ func typicalRun() *result.Run {
 			}},
 		},
 	}
-	run.Samples = append(samples("goamd64=v1", 10, func(b benchDef) float64 { return b.sec }),
-		samples("goamd64=v3", 10, func(b benchDef) float64 { return b.newSec })...)
-	run.Comparisons = comparisons("goamd64=v3")
-	run.Failures = []result.Failure{{
-		Variant: "goamd64=v3", Package: fixStore, Round: 4,
-		Error:  "exit status 2: panic: runtime error: index out of range [3] with length 3",
-		Output: "goroutine 7 [running]:\ngithub.com/acme/quote/store.(*Cache).Get(...)\n",
-	}}
-	run.Winner = "goamd64=v3"
-	run.Verdict = "goamd64=v3 is 4.1% faster than goamd64=v1 (95% CI: 2.0% to 6.3% faster); 3 of 5 benchmarks improved, none got worse."
-	run.MinDetectable = 0.032
 	run.Warnings = []string{`CPU frequency scaling is on (governor "powersave"): expect more noise; the "performance" governor gives steadier numbers`}
-	return run
+	return gen{
+		rows: fixRows, cycles: 12, noise: 0.015, seed: 1,
+		truth: map[string]truth{"goamd64=v3": {time: map[string]float64{
+			"BenchmarkQuote/small": -0.05, "BenchmarkQuote/large": -0.05, "BenchmarkParse": -0.01, "BenchmarkGet": -0.04,
+		}}},
+		fail: func(v string, b result.Block) string {
+			if v == "goamd64=v3" && b.Cycle == 4 && b.Benchmark == "BenchmarkGet" {
+				return "exit status 2: panic: runtime error: index out of range [3] with length 3"
+			}
+			return ""
+		},
+	}.fill(run)
 }
 
-// noWinnerRun returns a run where nothing beats the baseline: a variant
-// with no significant difference, a same-code twin and a variant with too
-// few samples after most of its trials timed out.
+// noWinnerRun returns a run where nothing beats the baseline: a variant of
+// the same speed, its same-code twin, and a PGO variant (with its evidence)
+// whose trials timed out in most cycles, too few pairs left to tell.
 func noWinnerRun() *result.Run {
 	run := baseRun()
+	const pgoName = "pgo=auto,gcflags=all=-d=pgoinlinebudget=160"
 	run.Variants = []result.Variant{
 		{
 			Name:      "goamd64=v1",
@@ -213,21 +291,14 @@ func noWinnerRun() *result.Run {
 			Status:    result.StatusOK,
 			BuildLine: "GOAMD64=v1 go build -pgo=off ./...",
 			Builds:    builds("goamd64=v1", 6_412_345, 5_301_120, 2.1, 1.4, "9f3c"),
-			Verdict:   result.VerdictBaseline,
 		},
 		{
-			Name:        "goamd64=v3",
-			Settings:    axis.Settings{"goamd64": "v3", "pgo": "off"},
-			Complexity:  1,
-			Status:      result.StatusOK,
-			BuildLine:   "GOAMD64=v3 go build -pgo=off ./...",
-			Builds:      builds("goamd64=v3", 6_420_537, 5_305_216, 2.3, 1.5, "4d1e"),
-			Rank:        1,
-			Verdict:     result.VerdictNoDiff,
-			Geomean:     &result.Ratio{Center: 0.996, Lo: 0.981, Hi: 1.012},
-			BytesRatio:  ptr(1.0),
-			AllocsRatio: ptr(0.9931),
-			Unchanged:   5,
+			Name:       "goamd64=v3",
+			Settings:   axis.Settings{"goamd64": "v3", "pgo": "off"},
+			Complexity: 1,
+			Status:     result.StatusOK,
+			BuildLine:  "GOAMD64=v3 go build -pgo=off ./...",
+			Builds:     builds("goamd64=v3", 6_420_537, 5_305_216, 2.3, 1.5, "4d1e"),
 		},
 		{
 			Name:       "goamd64=v3,ldflags=-s -w",
@@ -237,42 +308,37 @@ func noWinnerRun() *result.Run {
 			BuildLine:  "GOAMD64=v3 go build -pgo=off -ldflags='-s -w' ./...",
 			Builds:     builds("goamd64=v3,ldflags=-s -w", 4_510_000, 3_705_000, 2.0, 1.3, "4d1e"),
 			SameCodeAs: "goamd64=v3",
-			Verdict:    result.VerdictSameCode,
 		},
 		{
-			Name:     "pgo=auto,gcflags=all=-d=pgoinlinebudget=160",
+			Name:     pgoName,
 			Settings: axis.Settings{"goamd64": "v1", "gcflags": "all=-d=pgoinlinebudget=160", "pgo": "auto"}, Profile: "/home/dev/quote/cmd/quoted/default.pgo",
 			Complexity: 2,
 			Status:     result.StatusOK,
 			BuildLine:  "GOAMD64=v1 go build -pgo=auto -gcflags='all=-d=pgoinlinebudget=160' ./...",
 			Builds:     builds("pgo=auto", 6_530_000, 5_390_000, 9.8, 6.1, "77aa"),
-			Verdict:    result.VerdictTooFew,
+			PGOEffect:  &result.PGOEffect{Profile: "/home/dev/quote/cmd/quoted/default.pgo", CodeChanged: true, HotInlines: 23, Devirtualized: 2, HotFunctions: 31},
 		},
 	}
-	run.Comparisons = comparisons("goamd64=v3")
-	for i := range run.Comparisons {
-		c := &run.Comparisons[i]
-		c.New = summary(c.Base.Center*0.996, 0.02, 10)
-		c.Delta = -0.004
-		c.P, c.PHolm, c.Significant = 0.48, 1, false
-	}
-	for round := 1; round <= 7; round++ {
-		run.Failures = append(run.Failures, result.Failure{
-			Variant: "pgo=auto,gcflags=all=-d=pgoinlinebudget=160", Package: fixAPI, Round: round,
-			Error: "trial timed out after 2m0s",
-		})
-	}
-	run.Verdict = "No variant is significantly faster than goamd64=v1."
-	run.MinDetectable = 0.032
-	return run
+	return gen{
+		rows: fixRows, cycles: 10, noise: 0.012, seed: 2,
+		truth: map[string]truth{
+			"goamd64=v3": {time: map[string]float64{"": -0.004}, allocs: map[string]float64{"BenchmarkQuote/large": -1.0 / 140}},
+			pgoName:      {time: map[string]float64{"": -0.02}},
+		},
+		fail: func(v string, b result.Block) string {
+			if v == pgoName && b.Cycle <= 7 {
+				return "trial timed out after 2m0s"
+			}
+			return ""
+		},
+	}.fill(run)
 }
 
 // allFailedRun returns a run where nothing could be measured: every trial
 // failed, the other variants were skipped or did not build, and stats had
-// nothing to work on.
+// nothing to compare.
 func allFailedRun() *result.Run {
 	run := baseRun()
-	run.Alpha, run.Confidence = 0, 0
 	run.Variants = []result.Variant{
 		{
 			Name:      "goamd64=v1",
@@ -306,30 +372,37 @@ func allFailedRun() *result.Run {
 			Reason:     "# github.com/acme/quote/store\nstore/cgo_sqlite.go:9:8: could not import C (cgo disabled)\nstore/cgo_sqlite.go:21:2: undefined: C.sqlite3_open\n",
 		},
 	}
-	for _, v := range []string{"goamd64=v1", "goamd64=v3"} {
-		for round := 1; round <= 3; round++ {
-			for _, pkg := range []string{fixAPI, fixStore} {
-				run.Failures = append(run.Failures, result.Failure{
-					Variant: v, Package: pkg, Round: round,
-					Error:  "exit status 1: FAIL: TestMain: cannot connect to database at localhost:5432",
-					Output: fmt.Sprintf("dial tcp 127.0.0.1:5432: connect: connection refused (round %d)", round),
-				})
-			}
-		}
-	}
-	run.Verdict = "No variant could be measured: every trial failed (see the failures above)."
-	return run
+	return gen{
+		rows: fixRows, cycles: 3, seed: 3,
+		live: []string{"goamd64=v1", "goamd64=v3"},
+		fail: func(string, result.Block) string {
+			return "exit status 1: FAIL: TestMain: cannot connect to database at localhost:5432"
+		},
+	}.fill(run)
 }
 
-// regressionRun returns a run with a variant that is significantly slower
-// (-N -l turns the optimiser off), one with no significant difference, and
-// a same-code twin of the baseline: the case a CI gate and the "regressions
-// first" part of the Markdown summary are for.
+// regressionRun returns a run of one package with a variant that is
+// clearly slower (-N -l turns the optimiser off; it also allocates more),
+// one of the same speed, and a same-code twin of the baseline: the case a
+// CI gate and the "regressions first" part of the Markdown summary are
+// for.
 func regressionRun() *result.Run {
+	return regressionLike(map[string]truth{
+		"goamd64=v3": {time: map[string]float64{"": 0.003}},
+		"gcflags=-N -l": {
+			time:   map[string]float64{"BenchmarkQuote/small": 2.16, "BenchmarkQuote/large": 1.10, "BenchmarkParse": 0.004},
+			bytes:  map[string]float64{"BenchmarkQuote/small": 0.5, "BenchmarkQuote/large": 0.25},
+			allocs: map[string]float64{"BenchmarkQuote/small": 2.0 / 12, "BenchmarkQuote/large": 10.0 / 140},
+		},
+	})
+}
+
+// regressionLike returns the variants of regressionRun measured with the
+// given truth.
+func regressionLike(tr map[string]truth) *result.Run {
 	run := baseRun()
 	run.Packages = []string{fixAPI}
 	run.Baseline = "baseline"
-	run.Count = 8
 	run.Variants = []result.Variant{
 		{
 			Name:      "baseline",
@@ -337,9 +410,6 @@ func regressionRun() *result.Run {
 			Status:    result.StatusOK,
 			BuildLine: "go build ./...",
 			Builds:    builds("baseline", 6_412_345, 0, 2.1, 0, "9f3c")[:1],
-			Verdict:   result.VerdictBaseline,
-			Rank:      1,
-			Geomean:   &result.Ratio{Center: 1, Lo: 1, Hi: 1},
 		},
 		{
 			Name:       "goamd64=v3",
@@ -348,10 +418,6 @@ func regressionRun() *result.Run {
 			Status:     result.StatusOK,
 			BuildLine:  "GOAMD64=v3 go build ./...",
 			Builds:     builds("goamd64=v3", 6_420_537, 0, 2.3, 0, "4d1e")[:1],
-			Rank:       2,
-			Verdict:    result.VerdictNoDiff,
-			Geomean:    &result.Ratio{Center: 1.004, Lo: 0.991, Hi: 1.019},
-			Unchanged:  3,
 		},
 		{
 			Name:       "gcflags=-N -l",
@@ -360,11 +426,6 @@ func regressionRun() *result.Run {
 			Status:     result.StatusOK,
 			BuildLine:  "go build -gcflags='-N -l' ./...",
 			Builds:     builds("gcflags=-N -l", 7_340_032, 0, 1.2, 0, "e0e0")[:1],
-			Rank:       3,
-			Verdict:    result.VerdictSlower,
-			Geomean:    &result.Ratio{Center: 2.31, Lo: 2.12, Hi: 2.52},
-			Worse:      2,
-			Unchanged:  1,
 		},
 		{
 			Name:       "ldflags=-s -w",
@@ -374,54 +435,63 @@ func regressionRun() *result.Run {
 			BuildLine:  "go build -ldflags='-s -w' ./...",
 			Builds:     builds("ldflags=-s -w", 4_505_600, 0, 1.9, 0, "9f3c")[:1],
 			SameCodeAs: "baseline",
-			Verdict:    result.VerdictSameCode,
-			Rank:       1,
-			Geomean:    &result.Ratio{Center: 1, Lo: 1, Hi: 1},
 		},
 	}
-	type bench struct {
-		name              string
-		base, v3, noopt   float64
-		pV3, pNoopt       float64
-		sigNoopt          bool
-		ciBase, ciV3, ciN float64
+	return gen{rows: rowsOf(fixAPI), cycles: 10, noise: 0.015, seed: 4, truth: tr}.fill(run)
+}
+
+// axisRun returns a run over a 2×2 matrix of GOAMD64 and PGO, each
+// variant measured on two benchmarks in two packages.
+func axisRun() *result.Run {
+	run := baseRun()
+	run.Baseline = "baseline"
+	type v struct{ name, goamd64, pgo string }
+	vs := []v{{"baseline", "v1", "auto"}, {"goamd64=v3", "v3", "auto"}, {"pgo=off", "v1", "off"}, {"goamd64=v3,pgo=off", "v3", "off"}}
+	tr := map[string]truth{}
+	for i, x := range vs {
+		pv := result.Variant{Name: x.name, Status: result.StatusOK, Complexity: []int{0, 1, 1, 2}[i],
+			Settings: axis.Settings{"goamd64": x.goamd64, "pgo": x.pgo}}
+		if x.pgo == "auto" {
+			pv.Profile = "/p/default.pgo"
+		}
+		run.Variants = append(run.Variants, pv)
+		tr[x.name] = truth{time: map[string]float64{"": float64(i)}}
 	}
-	benches := []bench{
-		{"BenchmarkQuote/small", 1.234e-6, 1.239e-6, 3.902e-6, 0.72, 0.0002, true, 0.02, 0.02, 0.03},
-		{"BenchmarkQuote/large", 48.2e-6, 48.5e-6, 101.3e-6, 0.51, 0.0002, true, 0.03, 0.02, 0.04},
-		{"BenchmarkParse", 312e-9, 313e-9, 318e-9, 0.80, 0.44, false, 0.02, 0.02, 0.03},
-	}
-	for round := 1; round <= run.Count; round++ {
-		for i, b := range benches {
-			jitter := 1 + float64((round*5+i*3)%7-3)*0.003
-			for _, s := range []struct {
-				v   string
-				med float64
-			}{{"baseline", b.base}, {"goamd64=v3", b.v3}, {"gcflags=-N -l", b.noopt}} {
-				run.Samples = append(run.Samples, result.Sample{
-					Variant: s.v, Package: fixAPI, Benchmark: b.name, Unit: "sec/op", Round: round, Value: s.med * jitter,
-				})
-			}
-			run.Samples = append(run.Samples, result.Sample{
-				Variant: "baseline", Package: fixAPI, Benchmark: b.name, Unit: "B/op", Round: round, Value: 1024,
-			})
+	rows := []fixRow{fixRows[0], fixRows[3]}
+	return gen{rows: rows, cycles: 3, noise: 0.01, seed: 5, truth: tr}.fill(run)
+}
+
+// renameVariant renames a variant everywhere in run: its entry, its
+// analysis, its comparisons, samples, blocks and failures.
+func renameVariant(run *result.Run, from, to string) {
+	re := func(s *string) {
+		if *s == from {
+			*s = to
 		}
 	}
-	n := len(benches) * 2
-	for _, b := range benches {
-		run.Comparisons = append(run.Comparisons,
-			result.Comparison{
-				Variant: "goamd64=v3", Package: fixAPI, Benchmark: b.name, Unit: "sec/op",
-				Base: summary(b.base, b.ciBase, 8), New: summary(b.v3, b.ciV3, 8),
-				Delta: b.v3/b.base - 1, P: b.pV3, PHolm: 1, Significant: false,
-			},
-			result.Comparison{
-				Variant: "gcflags=-N -l", Package: fixAPI, Benchmark: b.name, Unit: "sec/op",
-				Base: summary(b.base, b.ciBase, 8), New: summary(b.noopt, b.ciN, 8),
-				Delta: b.noopt/b.base - 1, P: b.pNoopt, PHolm: min(1, b.pNoopt*float64(n)), Significant: b.sigNoopt,
-			})
+	for i := range run.Variants {
+		re(&run.Variants[i].Name)
+		re(&run.Variants[i].SameCodeAs)
 	}
-	run.Verdict = "No variant is significantly faster than the baseline (1 is slower); with 8 rounds this run could detect changes of about 2.9% or more."
-	run.MinDetectable = 0.029
-	return run
+	re(&run.Baseline)
+	for i := range run.Samples {
+		re(&run.Samples[i].Variant)
+	}
+	for i := range run.Failures {
+		re(&run.Failures[i].Variant)
+	}
+	for i := range run.Blocks {
+		for j := range run.Blocks[i].Order {
+			re(&run.Blocks[i].Order[j])
+		}
+	}
+	if a := run.Analysis; a != nil {
+		re(&a.Winner)
+		for i := range a.Variants {
+			re(&a.Variants[i].Name)
+		}
+		for i := range a.Comparisons {
+			re(&a.Comparisons[i].Variant)
+		}
+	}
 }

@@ -1,16 +1,14 @@
 package report
 
 import (
-	"github.com/gotune/gotune/internal/axis"
-
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"unicode"
 
 	"golang.org/x/perf/benchunit"
 
+	"github.com/gotune/gotune/internal/axis"
 	"github.com/gotune/gotune/internal/result"
 )
 
@@ -70,19 +68,25 @@ func pctChange(ratio float64) string {
 	return s
 }
 
-// ratioCell formats a geomean ratio with its confidence interval, e.g.
-// "-4.1% [-6.3%, -2.0%]".
+// ratioCell formats a ratio with its interval, e.g. "-4.1% [-6.3%, -2.0%]".
+// An interval too few pairs leave unbounded reads "[?, ?]": stats gives
+// its lower end as exp(−∞) = 0, which is not a change of −100%.
 func ratioCell(g result.Ratio) string {
-	return fmt.Sprintf("%s [%s, %s]", pctChange(g.Center), pctChange(g.Lo), pctChange(g.Hi))
+	lo := pctChange(g.Lo)
+	if g.Lo <= 0 && !finite(g.Hi) {
+		lo = "?"
+	}
+	return fmt.Sprintf("%s [%s, %s]", pctChange(g.Center), lo, pctChange(g.Hi))
 }
 
-// changeCell formats a B/op or allocs/op ratio: "-" when unknown, "~" when
-// within 0.5% of the baseline, a signed percent otherwise.
-func changeCell(ratio *float64) string {
+// changeCell formats a variant's B/op or allocs/op ratio: "-" when
+// unknown, "~" when no benchmark's change is significant, the change
+// otherwise, however small.
+func changeCell(ratio *float64, significant bool) string {
 	switch {
-	case ratio == nil || math.IsNaN(*ratio):
+	case ratio == nil || !finite(*ratio):
 		return "-"
-	case math.Abs(*ratio-1) < 0.005:
+	case !significant:
 		return "~"
 	}
 	return pctChange(*ratio)
@@ -146,18 +150,12 @@ func oneLine(s string, max int) string {
 	return out
 }
 
-// plural returns "1 round", "2 rounds".
+// plural returns "1 block", "2 blocks".
 func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-// percent formats a fraction as a percent without needless decimals:
-// 0.95 → "95%", 0.999 → "99.9%".
-func percent(f float64) string {
-	return strconv.FormatFloat(math.Round(f*1000)/10, 'f', -1, 64) + "%"
 }
 
 // packagesPhrase lists the benchmarked packages relative to the module,

@@ -27,9 +27,10 @@ const maxSmallMultiples = 60
 // HTML writes run as one self-contained HTML page: nothing is fetched when
 // it is viewed (no scripts, fonts or style sheets from elsewhere). The page
 // holds the verdict, the ranked table, a bar chart of each variant's
-// geomean change with its confidence interval as whiskers (bars go up for
-// faster builds and down for slower ones), one small chart per benchmark
-// with every variant's median and interval, and a scatter plot of speed
+// overall change with its interval as whiskers (bars go up for faster
+// builds and down for slower ones), one small chart per benchmark with
+// every variant's paired change applied to the baseline's median, and a
+// scatter plot of speed
 // against binary size. The charts are inline SVG drawn from html/template,
 // so the page is the same for the same run, byte for byte.
 func HTML(w io.Writer, run *result.Run) error {
@@ -83,16 +84,16 @@ func newHTMLPage(run *result.Run) *htmlPage {
 		p.Title = "gotune: " + run.Module
 	}
 	p.Header = headerLines(run)
-	p.Verdict = strings.TrimSpace(run.Verdict)
+	p.Verdict = strings.TrimSpace(analysisOf(run).VerdictText)
 	a := r.advice()
 	p.Winner, p.BuildLine = a.winner, a.buildLine
-	p.Advice = strings.Join(append(a.lines, a.detect), " ")
-	for _, v := range orderVariants(run.Variants) {
+	p.Advice = strings.TrimSpace(strings.Join(append(a.lines, a.detect), " "))
+	for _, v := range orderVariants(run) {
 		cells := r.row(v)
 		for i, c := range cells {
 			cells[i] = flatten(c)
 		}
-		p.Rows = append(p.Rows, htmlRow{Class: rowClass(run, r.statsOf(v), v), Cells: cells})
+		p.Rows = append(p.Rows, htmlRow{Class: rowClass(run, statsOf(run, v.Name), v), Cells: cells})
 	}
 	p.Notes = r.noteLines()
 	p.Geomean = geomeanChart(r)
@@ -110,9 +111,9 @@ func headerLines(run *result.Run) []string {
 }
 
 // rowClass returns the CSS class of a table row.
-func rowClass(run *result.Run, stats, v *result.Variant) string {
+func rowClass(run *result.Run, stats *result.VariantStats, v *result.Variant) string {
 	switch {
-	case v.Name != "" && v.Name == run.Winner:
+	case v.Name != "" && v.Name == analysisOf(run).Winner:
 		return "winner"
 	case v.Status != result.StatusOK:
 		return "failed"
@@ -195,17 +196,45 @@ func speedLabel(s float64) string {
 	return fmt.Sprintf("%.1f%% slower", -s)
 }
 
-// geomeanChart draws each compared variant's geomean change with its
+// verdictOf returns the verdict of v's speed: its own, or for a same-code
+// twin, the verdict of the variant measured in its place.
+func verdictOf(run *result.Run, v *result.Variant) string {
+	st := statsOf(run, v.Name)
+	if st.Verdict == result.VerdictSameCode && v.SameCodeAs != "" {
+		if v.SameCodeAs == run.Baseline {
+			return result.VerdictBaseline
+		}
+		return statsOf(run, v.SameCodeAs).Verdict
+	}
+	return st.Verdict
+}
+
+// changeWords says a variant's change as its verdict does, so that a
+// chart never calls faster what the verdict calls the same speed: "4.1%
+// faster" only when the verdict is faster, else "same speed" or "unclear".
+func changeWords(verdict string, speedup float64) string {
+	switch verdict {
+	case result.VerdictFaster, result.VerdictSlower:
+		return speedLabel(speedup)
+	case result.VerdictSame:
+		return "same speed"
+	case result.VerdictBaseline:
+		return "baseline"
+	}
+	return "unclear"
+}
+
+// geomeanChart draws each compared variant's overall change with its
 // interval; nil when no variant has one.
 func geomeanChart(r *textReport) *barChart {
 	type item struct {
 		v     *result.Variant
-		stats *result.Variant
+		stats *result.VariantStats
 	}
 	var items []item
-	for _, v := range orderVariants(r.run.Variants) {
-		st := r.statsOf(v)
-		if v.Status != result.StatusOK || r.isBaseline(st) || st.Geomean == nil || !finite(st.Geomean.Center) {
+	for _, v := range orderVariants(r.run) {
+		st := statsOf(r.run, v.Name)
+		if v.Status != result.StatusOK || v.Name == r.run.Baseline || st.Change == nil || !finite(st.Change.Center) {
 			continue
 		}
 		items = append(items, item{v, st})
@@ -215,11 +244,8 @@ func geomeanChart(r *textReport) *barChart {
 	}
 	lo, hi := 0.0, 0.0
 	for _, it := range items {
-		g := it.stats.Geomean
-		for _, x := range []float64{g.Center, g.Lo, g.Hi} {
-			if finite(x) {
-				lo, hi = math.Min(lo, speedup(x)), math.Max(hi, speedup(x))
-			}
+		for _, x := range drawn(*it.stats.Change) {
+			lo, hi = math.Min(lo, speedup(x)), math.Max(hi, speedup(x))
 		}
 	}
 	sc := newScale(lo, hi, plotTop+plotHeight, plotTop)
@@ -234,27 +260,28 @@ func geomeanChart(r *textReport) *barChart {
 		c.Ticks = append(c.Ticks, tick{round1(sc.pos(t)), fmt.Sprintf("%+g%%", t)})
 	}
 	for i, it := range items {
-		g := it.stats.Geomean
+		g := it.stats.Change
 		s := speedup(g.Center)
 		cx := axisLeft + barSlot*(float64(i)+0.5)
 		y0, y1 := sc.pos(0), sc.pos(s)
+		verdict := verdictOf(r.run, it.v)
 		b := bar{
 			Name:  it.v.Name,
-			Class: verdictClass(it.stats.Verdict),
+			Class: verdictClass(verdict),
 			X:     round1(cx - barWidth/2), W: barWidth,
 			Y: round1(math.Min(y0, y1)), H: round1(math.Max(math.Abs(y1-y0), 1)),
 			CX:   round1(cx),
 			CapL: round1(cx - 6), CapR: round1(cx + 6),
-			Label: speedLabel(s),
+			Label: changeWords(verdict, s),
 		}
-		if it.v.Name == r.run.Winner {
+		if it.v.Name == analysisOf(r.run).Winner {
 			b.Class = "winner"
 		}
-		b.Title = fmt.Sprintf("%s: %s, sec/op %s", it.v.Name, speedLabel(s), ratioCell(*g))
-		if it.stats != it.v {
-			b.Title += " (same code as " + it.stats.Name + ")"
+		b.Title = fmt.Sprintf("%s: %s, time %s", it.v.Name, changeWords(verdict, s), ratioCell(*g))
+		if it.v.SameCodeAs != "" {
+			b.Title += " (same code as " + it.v.SameCodeAs + ")"
 		}
-		if finite(g.Lo) && finite(g.Hi) {
+		if bounded(*g) {
 			b.HasWhisker = true
 			b.WLo, b.WHi = round1(sc.pos(speedup(g.Hi))), round1(sc.pos(speedup(g.Lo)))
 		}
@@ -318,8 +345,9 @@ func smallMultiples(r *textReport) ([]legendItem, []smallChart, int) {
 	type bkey struct{ pkg, bench string }
 	var keys []bkey
 	byKey := map[bkey][]*result.Comparison{}
-	for i := range run.Comparisons {
-		c := &run.Comparisons[i]
+	comps := analysisOf(run).Comparisons
+	for i := range comps {
+		c := &comps[i]
 		if tidyUnit(c.Unit) != "sec/op" {
 			continue
 		}
@@ -342,11 +370,11 @@ func smallMultiples(r *textReport) ([]legendItem, []smallChart, int) {
 	}
 	legend := []legendItem{{N: 1, Name: run.Baseline, Class: "base"}}
 	num := map[string]int{}
-	for _, v := range orderVariants(run.Variants) {
+	for _, v := range orderVariants(run) {
 		if hasCmp[v.Name] && v.Name != run.Baseline {
 			num[v.Name] = len(legend) + 1
-			class := verdictClass(v.Verdict)
-			if v.Name == run.Winner {
+			class := verdictClass(statsOf(run, v.Name).Verdict)
+			if v.Name == analysisOf(run).Winner {
 				class = "winner"
 			}
 			legend = append(legend, legendItem{N: len(legend) + 1, Name: v.Name, Class: class})
@@ -360,11 +388,20 @@ func smallMultiples(r *textReport) ([]legendItem, []smallChart, int) {
 	var charts []smallChart
 	for _, k := range keys {
 		cs := byKey[k]
-		base := cs[0].Base
+		// Each variant's pairs have their own baseline median; the chart
+		// applies every change to one reference, the baseline's median
+		// over the most pairs, so that dots compare with the dashed line.
+		ref := cs[0]
+		for _, c := range cs {
+			if c.N > ref.N || !finite(ref.Base) {
+				ref = c
+			}
+		}
+		base := summary{ref.Base, ref.Base, ref.Base}
 		type entry struct {
 			n     int
 			class string
-			s     result.Summary
+			s     summary
 			name  string
 			unit  string
 		}
@@ -374,21 +411,21 @@ func smallMultiples(r *textReport) ([]legendItem, []smallChart, int) {
 				if c.Variant == li.Name {
 					class := "nodiff"
 					switch {
-					case c.Significant && c.Delta < 0:
+					case c.Significant && c.Change.Center < 1:
 						class = "faster"
-					case c.Significant && c.Delta > 0:
+					case c.Significant && c.Change.Center > 1:
 						class = "slower"
 					}
-					entries = append(entries, entry{li.N, class, c.New, c.Variant, c.Unit})
+					// The paired change, applied to the baseline's median.
+					s := summary{base.Center * c.Change.Center, base.Center * c.Change.Lo, base.Center * c.Change.Hi}
+					entries = append(entries, entry{li.N, class, s, c.Variant, c.Unit})
 				}
 			}
 		}
 		lo, hi := math.Inf(1), math.Inf(-1)
 		for _, e := range entries {
-			for _, x := range []float64{e.s.Center, e.s.Lo, e.s.Hi} {
-				if finite(x) {
-					lo, hi = math.Min(lo, x), math.Max(hi, x)
-				}
+			for _, x := range drawn(result.Ratio(e.s)) {
+				lo, hi = math.Min(lo, x), math.Max(hi, x)
 			}
 		}
 		if !finite(lo) || !finite(hi) {
@@ -426,12 +463,14 @@ func smallMultiples(r *textReport) ([]legendItem, []smallChart, int) {
 				LabelY: round1(ch.Bottom + 15),
 			}
 			d.Title = fmt.Sprintf("%d %s: %s", e.n, e.name, formatValue(e.s.Center, e.unit))
-			if finite(e.s.Lo) && finite(e.s.Hi) {
+			if bounded(result.Ratio(e.s)) && e.s.Lo != e.s.Hi {
 				d.HasWhisker = true
 				d.WLo, d.WHi = pos(e.s.Lo), pos(e.s.Hi)
 				d.Title += fmt.Sprintf(" [%s, %s]", formatValue(e.s.Lo, e.unit), formatValue(e.s.Hi, e.unit))
+			} else if e.n == 1 {
+				d.Title += " (the baseline's median)"
 			} else {
-				d.Title += " (too few samples for an interval)"
+				d.Title += " (too few pairs for an interval)"
 			}
 			ch.Dots = append(ch.Dots, d)
 		}
@@ -472,22 +511,23 @@ const (
 	scatterTop  = 20.0
 )
 
-// sizeScatter plots every measured variant with a geomean (the baseline at
-// 0%) against the total size of its test binaries; nil when fewer than two
+// sizeScatter plots every measured variant with an overall change (the
+// baseline and its same-code twins at 0%) against the total size of its test binaries; nil when fewer than two
 // variants have both.
 func sizeScatter(r *textReport) *scatterChart {
 	type item struct {
-		v     *result.Variant
-		g     result.Ratio
-		size  float64
-		class string
+		v       *result.Variant
+		g       result.Ratio
+		size    float64
+		class   string
+		verdict string
 	}
 	var items []item
-	for _, v := range orderVariants(r.run.Variants) {
-		st := r.statsOf(v)
-		g := st.Geomean
-		if g == nil && r.isBaseline(st) {
-			g = &result.Ratio{Center: 1, Lo: 1, Hi: 1}
+	for _, v := range orderVariants(r.run) {
+		st := statsOf(r.run, v.Name)
+		g := st.Change
+		if g == nil && (v.Name == r.run.Baseline || v.SameCodeAs != "" && v.SameCodeAs == r.run.Baseline) {
+			g = &result.Ratio{Center: 1, Lo: 1, Hi: 1} // the baseline's code: 0% by construction
 		}
 		if v.Status != result.StatusOK || g == nil || !finite(g.Center) {
 			continue
@@ -499,14 +539,15 @@ func sizeScatter(r *textReport) *scatterChart {
 		if size <= 0 {
 			continue
 		}
-		class := verdictClass(st.Verdict)
-		if v.Name == r.run.Winner {
+		verdict := verdictOf(r.run, v)
+		class := verdictClass(verdict)
+		if v.Name == analysisOf(r.run).Winner {
 			class = "winner"
 		}
-		if r.isBaseline(v) {
+		if v.Name == r.run.Baseline {
 			class = "base"
 		}
-		items = append(items, item{v, *g, float64(size), class})
+		items = append(items, item{v, *g, float64(size), class, verdict})
 	}
 	if len(items) < 2 {
 		return nil
@@ -514,10 +555,8 @@ func sizeScatter(r *textReport) *scatterChart {
 	ylo, yhi := 0.0, 0.0
 	xlo, xhi := math.Inf(1), math.Inf(-1)
 	for _, it := range items {
-		for _, x := range []float64{it.g.Center, it.g.Lo, it.g.Hi} {
-			if finite(x) {
-				ylo, yhi = math.Min(ylo, speedup(x)), math.Max(yhi, speedup(x))
-			}
+		for _, x := range drawn(it.g) {
+			ylo, yhi = math.Min(ylo, speedup(x)), math.Max(yhi, speedup(x))
 		}
 		xlo, xhi = math.Min(xlo, it.size), math.Max(xhi, it.size)
 	}
@@ -543,8 +582,12 @@ func sizeScatter(r *textReport) *scatterChart {
 			X: round1(xs.pos(it.size / mib)), Y: round1(ys.pos(s)),
 			Short: shorten(it.v.Name, 22),
 		}
-		p.Title = fmt.Sprintf("%s: %s, %s", it.v.Name, speedLabel(s), Bytes(int64(it.size)))
-		if finite(it.g.Lo) && finite(it.g.Hi) && it.g.Lo != it.g.Hi {
+		words := changeWords(it.verdict, s)
+		if it.v.Name != r.run.Baseline && it.verdict == result.VerdictBaseline {
+			words = "same code as the baseline"
+		}
+		p.Title = fmt.Sprintf("%s: %s, %s", it.v.Name, words, Bytes(int64(it.size)))
+		if bounded(it.g) && it.g.Lo != it.g.Hi {
 			p.HasWhisker = true
 			p.WLo, p.WHi = round1(ys.pos(speedup(it.g.Hi))), round1(ys.pos(speedup(it.g.Lo)))
 		}
@@ -628,4 +671,27 @@ func shorten(s string, n int) string {
 		return string(r)
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// summary is a value with its interval.
+type summary struct{ Center, Lo, Hi float64 }
+
+// bounded reports whether an interval of positive values (a time ratio,
+// or a time) has both ends: too few pairs leave it unbounded, with a lower
+// end of exp(−∞) = 0 or −∞ and an upper end of +∞.
+func bounded(r result.Ratio) bool {
+	return r.Lo > 0 && finite(r.Lo) && finite(r.Hi)
+}
+
+// drawn returns the values a chart must have room for: the centre when it
+// is finite, and the ends of a bounded interval.
+func drawn(r result.Ratio) []float64 {
+	var out []float64
+	if finite(r.Center) {
+		out = append(out, r.Center)
+	}
+	if bounded(r) {
+		out = append(out, r.Lo, r.Hi)
+	}
+	return out
 }

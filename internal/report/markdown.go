@@ -21,7 +21,7 @@ const maxMarkdownRegressions = 10
 // pull-request comment or $GITHUB_STEP_SUMMARY: a headline with the outcome,
 // the verdict sentence, the benchmarks that got significantly slower (worst
 // first, before anything else), the ranked table with each variant's
-// geomean change and its confidence interval, the recommended build, and
+// overall change and its interval, the recommended build, and
 // notes and run details folded away. With Options.Verbose it adds the
 // per-benchmark comparisons of every variant, folded too.
 func Markdown(w io.Writer, run *result.Run, opts Options) error {
@@ -48,12 +48,14 @@ func (m *mdReport) headline(level string) {
 	switch {
 	case a.winner != "":
 		h := fmt.Sprintf("%s gotune: %s is the fastest build", level, mdCode(a.winner))
-		if w := run.Variant(a.winner); w != nil && w.Geomean != nil {
-			h += fmt.Sprintf(" (sec/op %s)", ratioCell(*w.Geomean))
+		if st := statsOf(run, a.winner); st.Change != nil {
+			h += fmt.Sprintf(" (%s: %s)", st.Says, ratioCell(*st.Change))
 		}
 		m.printf("%s\n\n", h)
-	case strings.HasPrefix(strings.Join(a.lines, " "), "Keep"):
+	case analysisOf(run).Verdict == result.RunKeep:
 		m.printf("%s gotune: keep your current build\n\n", level)
+	case analysisOf(run).Verdict == result.RunUnclear:
+		m.printf("%s gotune: nothing shown faster; keep your current build\n\n", level)
 	default:
 		m.printf("%s gotune: no result\n\n", level)
 	}
@@ -63,7 +65,7 @@ func (m *mdReport) headline(level string) {
 // recommended build.
 func (m *mdReport) body(opts Options, recommend bool) {
 	run := m.run
-	if v := strings.TrimSpace(run.Verdict); v != "" {
+	if v := strings.TrimSpace(analysisOf(run).VerdictText); v != "" {
 		m.printf("%s\n\n", mdText(v))
 	}
 	m.slower()
@@ -88,9 +90,10 @@ type slowerRow struct {
 // slower than the baseline, worst first.
 func (m *mdReport) slower() {
 	var rows []slowerRow
-	for i := range m.run.Comparisons {
-		c := &m.run.Comparisons[i]
-		if c.Significant && tidyUnit(c.Unit) == "sec/op" && c.Delta > 0 {
+	comps := analysisOf(m.run).Comparisons
+	for i := range comps {
+		c := &comps[i]
+		if c.Significant && tidyUnit(c.Unit) == "sec/op" && c.Change.Center > 1 {
 			rows = append(rows, slowerRow{c.Variant, c})
 		}
 	}
@@ -99,15 +102,15 @@ func (m *mdReport) slower() {
 	}
 	slices.SortStableFunc(rows, func(a, b slowerRow) int {
 		switch {
-		case a.c.Delta > b.c.Delta:
+		case a.c.Change.Center > b.c.Change.Center:
 			return -1
-		case a.c.Delta < b.c.Delta:
+		case a.c.Change.Center < b.c.Change.Center:
 			return 1
 		}
 		return 0
 	})
 	m.printf("**Slower than the baseline** (%s significant after Holm correction):\n\n", plural(len(rows), "benchmark"))
-	m.printf("| variant | benchmark | sec/op change | baseline | variant | p (Holm) |\n")
+	m.printf("| variant | benchmark | time change [95%% interval] | baseline | variant | p (Holm) |\n")
 	m.printf("|---|---|--:|--:|--:|--:|\n")
 	for i, r := range rows {
 		if i == maxMarkdownRegressions {
@@ -117,14 +120,14 @@ func (m *mdReport) slower() {
 		c := r.c
 		m.printf("| %s | %s | **%s** | %s | %s | %s |\n",
 			mdCode(r.variant), mdText(check.BenchLabel(m.run.Module, c.Package, c.Benchmark)), deltaCell(c),
-			mdText(summaryCell(c.Base, c.Unit)), mdText(summaryCell(c.New, c.Unit)), pCell(c.PHolm))
+			mdText(valueCell(c.Base, c.Unit)), mdText(valueCell(c.New, c.Unit)), pCell(c.PHolm))
 	}
 	m.printf("\n")
 }
 
 // Column headers of the Markdown table and their alignment.
 var (
-	mdHeader = []string{"#", "variant", "settings", "sec/op vs base [95% CI]", "verdict", "+/-/=", "B/op", "allocs/op", "size", "build"}
+	mdHeader = []string{"#", "variant", "settings", "time vs base [interval]", "verdict", "+/-/=", "B/op", "allocs/op", "size", "build"}
 	mdAlign  = []string{"--:", "---", "---", "--:", "---", ":-:", "--:", "--:", "--:", "--:"}
 )
 
@@ -134,19 +137,15 @@ func (m *mdReport) table() {
 		m.printf("No variants in this run.\n\n")
 		return
 	}
-	header := slices.Clone(mdHeader)
-	if m.run.Confidence > 0 && m.run.Confidence != 0.95 {
-		header[3] = "sec/op vs base [" + percent(m.run.Confidence) + " CI]"
-	}
-	m.printf("| %s |\n|%s|\n", strings.Join(header, " | "), strings.Join(mdAlign, "|"))
-	for _, v := range orderVariants(m.run.Variants) {
+	m.printf("| %s |\n|%s|\n", strings.Join(mdHeader, " | "), strings.Join(mdAlign, "|"))
+	for _, v := range orderVariants(m.run) {
 		cells := m.row(v)
 		for len(cells) < len(mdHeader) {
 			cells = append(cells, "")
 		}
 		for i, c := range cells {
 			switch {
-			case i == 1 && v.Name == m.run.Winner:
+			case i == 1 && v.Name == analysisOf(m.run).Winner:
 				cells[i] = "**" + mdCode(c) + "**"
 			case i == 1:
 				cells[i] = mdCode(c)
@@ -169,14 +168,21 @@ func (m *mdReport) recommendation() {
 		m.printf("**Recommended build** (%s):\n\n```sh\n%s\n```\n\n", mdCode(a.winner), a.buildLine)
 		return
 	}
-	m.printf("**%s**", mdText(a.lines[0]))
-	if len(a.lines) > 1 {
-		m.printf(" %s", mdText(strings.Join(a.lines[1:], " ")))
+	// The verdict sentence above already says to keep the current build
+	// when variants were compared; what is left may be nothing.
+	var parts []string
+	if len(a.lines) > 0 {
+		parts = append(parts, "**"+mdText(a.lines[0])+"**")
+		if len(a.lines) > 1 {
+			parts = append(parts, mdText(strings.Join(a.lines[1:], " ")))
+		}
 	}
 	if a.detect != "" {
-		m.printf(" %s", mdText(a.detect))
+		parts = append(parts, mdText(a.detect))
 	}
-	m.printf("\n\n")
+	if len(parts) > 0 {
+		m.printf("%s\n\n", strings.Join(parts, " "))
+	}
 }
 
 // notes writes the run's notes in a folded section.
@@ -197,12 +203,12 @@ func (m *mdReport) notes() {
 func (m *mdReport) details() {
 	for i := range m.run.Variants {
 		v := &m.run.Variants[i]
-		cmps := comparisonsOf(m.run.Comparisons, v.Name)
+		cmps := comparisonsOf(analysisOf(m.run).Comparisons, v.Name)
 		if v.Name == m.run.Baseline || len(cmps) == 0 {
 			continue
 		}
 		m.printf("<details><summary>%s vs %s: per-benchmark results</summary>\n\n", htmlEscape(v.Name), htmlEscape(m.run.Baseline))
-		m.printf("| benchmark | unit | baseline | %s | delta | p (Holm) |\n|---|---|--:|--:|--:|--:|\n", mdText(v.Name))
+		m.printf("| benchmark | unit | baseline | %s | change [95%% interval] | p (Holm) |\n|---|---|--:|--:|--:|--:|\n", mdText(v.Name))
 		rows := slices.Clone(cmps)
 		slices.SortStableFunc(rows, func(a, b *result.Comparison) int {
 			return unitRank(tidyUnit(a.Unit)) - unitRank(tidyUnit(b.Unit))
@@ -214,7 +220,7 @@ func (m *mdReport) details() {
 			}
 			m.printf("| %s | %s | %s | %s | %s | %s |\n",
 				mdText(check.BenchLabel(m.run.Module, c.Package, c.Benchmark)), mdText(tidyUnit(c.Unit)),
-				mdText(summaryCell(c.Base, c.Unit)), mdText(summaryCell(c.New, c.Unit)), delta, pCell(c.PHolm))
+				mdText(valueCell(c.Base, c.Unit)), mdText(valueCell(c.New, c.Unit)), delta, pCell(c.PHolm))
 		}
 		m.printf("\n</details>\n\n")
 	}
@@ -240,13 +246,13 @@ func (m *mdReport) footer() {
 		}
 		parts = append(parts, host)
 	}
-	if run.Count > 0 {
-		parts = append(parts, plural(run.Count, "round"))
+	if n := len(run.Blocks); n > 0 {
+		parts = append(parts, fmt.Sprintf("%s in %s", plural(n, "block"), plural(cycles(run), "cycle")))
 	}
-	if run.Benchtime != "" {
-		parts = append(parts, "benchtime "+run.Benchtime)
+	if run.Options.Benchtime != "" {
+		parts = append(parts, "benchtime "+run.Options.Benchtime)
 	}
-	parts = append(parts, fmt.Sprintf("seed %d", run.Seed))
+	parts = append(parts, fmt.Sprintf("seed %d", run.Options.Seed))
 	if run.GotuneVersion != "" {
 		parts = append(parts, "gotune "+run.GotuneVersion)
 	}

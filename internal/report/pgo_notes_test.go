@@ -5,20 +5,22 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gotune/gotune/internal/axis"
 	"github.com/gotune/gotune/internal/result"
 )
 
 func TestTextShowsPGOEvidence(t *testing.T) {
 	run := typicalRun()
-	run.PGOCollected = &result.PGOCollection{Rounds: 2, Samples: 1041, Bytes: 28058}
+	run.PGOCollected = &result.PGOCollection{Profile: "/tmp/gotune-1722/collected.pgo", Rounds: 2, Samples: 1041, Bytes: 28058}
 	run.Variants = append(run.Variants,
-		result.Variant{Name: "pgo=collect", Status: result.StatusOK, Verdict: result.VerdictNoDiff,
+		result.Variant{Name: "pgo=collect", Status: result.StatusOK, Settings: axis.Settings{"pgo": "collect"}, Profile: "/tmp/gotune-1722/collected.pgo",
 			PGOEffect: &result.PGOEffect{CodeChanged: true, HotInlines: 17, Devirtualized: 1, HotFunctions: 19}},
-		result.Variant{Name: "pgo=collect,ldflags=-s -w", Status: result.StatusOK, Verdict: result.VerdictSameCode, SameCodeAs: "pgo=collect",
+		result.Variant{Name: "pgo=collect,ldflags=-s -w", Status: result.StatusOK, Settings: axis.Settings{"pgo": "collect", "ldflags": "-s -w"}, SameCodeAs: "pgo=collect",
 			PGOEffect: &result.PGOEffect{CodeChanged: true, HotInlines: 17, Devirtualized: 1, HotFunctions: 19}},
-		result.Variant{Name: "pgo=empty.pprof", Status: result.StatusSkipped, Reason: "no PGO effect: code equals -pgo=off",
+		result.Variant{Name: "pgo=empty.pprof", Status: result.StatusSkipped, Settings: axis.Settings{"pgo": "empty.pprof"}, Reason: "no PGO effect: code equals -pgo=off",
 			PGOEffect: &result.PGOEffect{CodeChanged: false}},
 	)
+	analysed(run) // the new variants have no samples: not measured
 	var buf bytes.Buffer
 	if err := Text(&buf, run, Options{}); err != nil {
 		t.Fatal(err)
@@ -27,7 +29,7 @@ func TestTextShowsPGOEvidence(t *testing.T) {
 		t.Errorf("a same-code twin repeats its twin's PGO evidence")
 	}
 	for _, want := range []string{
-		"pgo=collect: profile from 2 round(s) of the baseline's benchmarks, before and apart from the measured rounds: 1041 samples, 27.4 KiB",
+		"pgo=collect: profile from 2 profiling rounds of the baseline's benchmarks, before and apart from the measured blocks: 1041 samples, 27.4 KiB",
 		"pgo=collect: PGO took effect: code differs from -pgo=off; 17 hot call sites inlined, 1 calls devirtualized, 19 hot functions",
 		"pgo=empty.pprof: no PGO effect: its compiled code equals -pgo=off, so it was not measured",
 	} {

@@ -17,7 +17,7 @@ const (
 	FormatText      Format = "text"      // the terminal report
 	FormatMarkdown  Format = "markdown"  // a summary for a pull-request comment or $GITHUB_STEP_SUMMARY
 	FormatHTML      Format = "html"      // one self-contained page with charts
-	FormatJSON      Format = "json"      // the whole result, for LoadJSON
+	FormatJSON      Format = "json"      // the whole result, as result.Encode writes it and result.Decode reads it
 	FormatBenchstat Format = "benchstat" // the samples in the Go benchmark format, with per-axis keys
 )
 
@@ -60,7 +60,7 @@ func Render(w io.Writer, f Format, run *result.Run, opts Options) error {
 	case FormatHTML:
 		return HTML(w, run)
 	case FormatJSON:
-		return JSON(w, run)
+		return result.Encode(w, run)
 	case FormatBenchstat:
 		return Benchstat(w, run)
 	}

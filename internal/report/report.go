@@ -1,5 +1,5 @@
 // Package report renders a gotune run: it is the last stage of the pipeline,
-// after stats has filled in the result model. Every renderer reads the same
+// after stats has analysed the result model (result.Run.Analysis). Every renderer reads the same
 // result.Run and writes to the io.Writer it is given, which is stdout in the
 // CLI, so a report never carries progress or log lines.
 //
@@ -7,22 +7,23 @@
 // the verdict and the recommended build, and with Options.Verbose a
 // benchstat-style table per variant. Markdown is a summary sized for a
 // pull-request comment, regressions first. HTML is one self-contained page
-// with inline SVG charts. JSON writes the whole model and LoadJSON reads it
-// back, for `gotune report` and `gotune check`. Benchstat writes the samples
+// with inline SVG charts. JSON writes the whole model with result.Encode
+// (result.Decode reads it back, for `gotune report` and `gotune check`).
+// Benchstat writes the samples
 // in the Go benchmark format with one file key per build axis. Render picks
 // one of them by Format, and RenderCheck renders the outcome of a check.
 package report
 
 import (
-	"github.com/gotune/gotune/internal/axis"
-
 	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
+	"github.com/gotune/gotune/internal/axis"
 	"github.com/gotune/gotune/internal/result"
 )
 
@@ -127,21 +128,22 @@ func (r *textReport) header() {
 	r.headerLine(line)
 
 	line = nil
-	if run.Count > 0 {
-		line = append(line, plural(run.Count, "round"))
+	o := run.Options
+	if n := len(run.Blocks); n > 0 {
+		line = append(line, fmt.Sprintf("%s in %s", plural(n, "block"), plural(cycles(run), "cycle")))
 	}
-	if run.Benchtime != "" {
-		line = append(line, "benchtime "+run.Benchtime)
+	if s := run.Search; s != nil && s.MeasureSeconds > 0 {
+		line = append(line, fmt.Sprintf("%s measuring of %s budget", roundSeconds(s.MeasureSeconds), o.Budget))
 	}
-	if run.Bench != "" && run.Bench != "." {
-		line = append(line, fmt.Sprintf("bench %q", run.Bench))
+	if o.Benchtime != "" {
+		line = append(line, "benchtime "+o.Benchtime)
 	}
-	line = append(line, fmt.Sprintf("seed %d (replay with --seed %d)", run.Seed, run.Seed))
-	if run.Alpha > 0 {
-		line = append(line, fmt.Sprintf("alpha %g (Holm)", run.Alpha))
+	if o.Bench != "" && o.Bench != "." {
+		line = append(line, fmt.Sprintf("bench %q", o.Bench))
 	}
-	if run.Confidence > 0 {
-		line = append(line, fmt.Sprintf("%s CIs", percent(run.Confidence)))
+	line = append(line, fmt.Sprintf("seed %d (replay with --seed %d)", o.Seed, o.Seed))
+	if a := run.Analysis; a != nil && a.Alpha > 0 {
+		line = append(line, fmt.Sprintf("alpha %g over variants and looks", a.Alpha))
 	}
 	r.headerLine(line)
 
@@ -163,7 +165,7 @@ func (r *textReport) headerLine(parts []string) {
 }
 
 // Column headers of the ranked table.
-var tableHeader = []string{"#", "variant", "settings", "sec/op vs base", "verdict", "+/-/=", "B/op", "allocs/op", "size", "build"}
+var tableHeader = []string{"#", "variant", "settings", "time vs base [interval]", "verdict", "+/-/=", "B/op", "allocs/op", "size", "build"}
 
 // table writes the ranked table: one row per variant, ranked ones first.
 func (r *textReport) table() {
@@ -173,7 +175,7 @@ func (r *textReport) table() {
 	}
 	tw := r.newTable()
 	fmt.Fprintln(tw, strings.Join(tableHeader, "\t"))
-	for _, v := range orderVariants(r.run.Variants) {
+	for _, v := range orderVariants(r.run) {
 		cells := r.row(v)
 		for i, c := range cells {
 			cells[i] = flatten(c)
@@ -188,10 +190,12 @@ func (r *textReport) table() {
 // then measured but unranked ones (baseline, same code, too few samples),
 // then failed, build-failed and skipped ones, each group in matrix order.
 // Variants screening did not build are left out: a note counts them.
-func orderVariants(vs []result.Variant) []*result.Variant {
+func orderVariants(run *result.Run) []*result.Variant {
+	vs := run.Variants
+	rank := func(v *result.Variant) int { return statsOf(run, v.Name).Rank }
 	group := func(v *result.Variant) int {
 		switch {
-		case v.Rank > 0:
+		case rank(v) > 0:
 			return 0
 		case v.Status == result.StatusFailed:
 			return 2
@@ -214,8 +218,8 @@ func orderVariants(vs []result.Variant) []*result.Variant {
 		if ga, gb := group(a), group(b); ga != gb {
 			return ga - gb
 		}
-		if a.Rank > 0 && b.Rank > 0 {
-			return a.Rank - b.Rank
+		if rank(a) > 0 && rank(b) > 0 {
+			return rank(a) - rank(b)
 		}
 		return 0
 	})
@@ -226,13 +230,12 @@ func orderVariants(vs []result.Variant) []*result.Variant {
 // did not build ends with its verdict, so that its reason, the last cell
 // of its line, does not widen the verdict column.
 func (r *textReport) row(v *result.Variant) []string {
+	st := statsOf(r.run, v.Name)
 	rank := "-"
-	if v.Rank > 0 {
-		rank = fmt.Sprint(v.Rank)
+	if st.Rank > 0 {
+		rank = fmt.Sprint(st.Rank)
 	}
 	cells := []string{rank, v.Name, settingsString(v.Settings)}
-
-	stats := r.statsOf(v)
 	size, build := sizeCell(v.Builds), buildCell(v.Builds)
 	switch v.Status {
 	case result.StatusSkipped, result.StatusBuildFailed:
@@ -246,55 +249,16 @@ func (r *textReport) row(v *result.Variant) []string {
 
 	sec := "n/a"
 	switch {
-	case r.isBaseline(stats):
-		sec = "base"
-	case stats.Geomean != nil:
-		sec = ratioCell(*stats.Geomean)
+	case v.Name == r.run.Baseline || v.SameCodeAs != "" && v.SameCodeAs == r.run.Baseline:
+		sec = "base" // a twin of the baseline is the baseline's code
+	case st.Change != nil:
+		sec = ratioCell(*st.Change)
 	}
 	counts := "-"
-	if !r.isBaseline(stats) && (stats.Geomean != nil || stats.Improved+stats.Worse+stats.Unchanged > 0) {
-		counts = fmt.Sprintf("%d/%d/%d", stats.Improved, stats.Worse, stats.Unchanged)
+	if v.Name != r.run.Baseline && (st.Change != nil || st.Improved+st.Worse+st.Unchanged > 0) {
+		counts = fmt.Sprintf("%d/%d/%d", st.Improved, st.Worse, st.Unchanged)
 	}
-	return append(cells, sec, r.verdictCell(v, 40), counts,
-		changeCell(stats.BytesRatio), changeCell(stats.AllocsRatio), size, build)
-}
-
-// isBaseline reports whether v is the run's baseline.
-func (r *textReport) isBaseline(v *result.Variant) bool {
-	return v.Name == r.run.Baseline || v.Verdict == result.VerdictBaseline
-}
-
-// statsOf returns the variant whose measurements stand for v: v itself, or
-// for a same-code variant, the variant measured in its place (stats copies
-// the twin's numbers, but the row should say whose they are).
-func (r *textReport) statsOf(v *result.Variant) *result.Variant {
-	if v.SameCodeAs == "" {
-		return v
-	}
-	if twin := r.twin(v); twin != nil {
-		return twin
-	}
-	return v
-}
-
-// twin follows SameCodeAs from v to the variant that was measured, guarding
-// against chains and cycles. It returns nil when there is none.
-func (r *textReport) twin(v *result.Variant) *result.Variant {
-	cur := v
-	for range len(r.run.Variants) {
-		if cur.SameCodeAs == "" || cur.SameCodeAs == cur.Name {
-			break
-		}
-		next := r.run.Variant(cur.SameCodeAs)
-		if next == nil {
-			break
-		}
-		cur = next
-	}
-	if cur == v {
-		return nil
-	}
-	return cur
+	return append(cells, sec, r.verdictCell(v, 40), counts, changeCell(st.Bytes, st.BytesSignificant), changeCell(st.Allocs, st.AllocsSignificant), size, build)
 }
 
 // verdictCell returns the verdict column of v; a reason is cut to max runes.
@@ -308,21 +272,17 @@ func (r *textReport) verdictCell(v *result.Variant, max int) string {
 	case result.StatusFailed:
 		s = withReason("failed", v.Reason, max)
 	default:
-		switch v.Verdict {
-		case result.VerdictNoDiff:
-			s = "~ no diff"
-		case result.VerdictSameCode:
-			s = "same code"
-			if v.SameCodeAs != "" {
-				s += " as " + v.SameCodeAs
-			}
-		case result.VerdictNone:
+		st := statsOf(r.run, v.Name)
+		switch st.Verdict {
+		case "", result.VerdictNotMeasured:
 			s = "not compared"
+		case result.VerdictBaseline:
+			s = "baseline"
 		default:
-			s = v.Verdict
+			s = st.Says
 		}
 	}
-	if v.Name != "" && v.Name == r.run.Winner {
+	if v.Name != "" && v.Name == analysisOf(r.run).Winner {
 		s += " (winner)"
 	}
 	return s
@@ -402,8 +362,8 @@ func (r *textReport) pgoNotes() []string {
 		if c.Error != "" {
 			notes = append(notes, "pgo=collect: no profile: "+oneLine(c.Error, 160))
 		} else {
-			notes = append(notes, fmt.Sprintf("pgo=collect: profile from %d round(s) of the baseline's benchmarks, before and apart from the measured rounds: %d samples, %s",
-				c.Rounds, c.Samples, Bytes(c.Bytes)))
+			notes = append(notes, fmt.Sprintf("pgo=collect: profile from %s of the baseline's benchmarks, before and apart from the measured blocks: %d samples, %s",
+				plural(c.Rounds, "profiling round"), c.Samples, Bytes(c.Bytes)))
 		}
 	}
 	for i := range r.run.Variants {
@@ -426,24 +386,30 @@ func (r *textReport) pgoNotes() []string {
 }
 
 // failureNotes returns one line per failed variant, package and error,
-// with the rounds it failed in, at most maxFailures lines.
+// with the cycles it failed in, at most maxFailures lines.
 func (r *textReport) failureNotes() []string {
 	type key struct{ variant, pkg, err string }
+	cycleOf := map[int]int{}
+	for _, b := range r.run.Blocks {
+		cycleOf[b.Index] = b.Cycle
+	}
 	var order []key
-	rounds := map[key][]int{}
+	count := map[key]int{}
+	when := map[key][]int{}
 	for _, f := range r.run.Failures {
 		k := key{f.Variant, f.Package, oneLine(f.Error, 160)}
-		if _, ok := rounds[k]; !ok {
+		if _, ok := count[k]; !ok {
 			order = append(order, k)
 		}
-		rounds[k] = append(rounds[k], f.Round)
+		count[k]++
+		when[k] = append(when[k], cycleOf[f.Block])
 	}
 	var out []string
 	for i, k := range order {
 		if i == maxFailures {
 			rest := 0
 			for _, k := range order[i:] {
-				rest += len(rounds[k])
+				rest += count[k]
 			}
 			noun := "failures"
 			if rest == 1 {
@@ -459,40 +425,41 @@ func (r *textReport) failureNotes() []string {
 		if k.pkg != "" {
 			where = append(where, relPackage(r.run.Module, k.pkg))
 		}
-		if rs := roundsPhrase(rounds[k]); rs != "" {
-			where = append(where, rs)
+		if cs := cyclesPhrase(when[k]); cs != "" {
+			where = append(where, cs)
 		}
 		out = append(out, fmt.Sprintf("failure: %s: %s", strings.Join(where, ", "), k.err))
 	}
 	return out
 }
 
-// roundsPhrase describes the rounds of repeated failures compactly, e.g.
-// "round 4", "rounds 1-3, 7". Unknown rounds (0) are left out.
-func roundsPhrase(rounds []int) string {
-	rs := slices.Clone(rounds)
-	rs = slices.DeleteFunc(rs, func(n int) bool { return n <= 0 })
-	slices.Sort(rs)
-	rs = slices.Compact(rs)
-	if len(rs) == 0 {
+// cyclesPhrase describes the cycles of repeated failures compactly, e.g.
+// "cycle 4", "cycles 1-3, 7". Unknown cycles (0: a failure outside any
+// recorded block, such as calibration) are left out.
+func cyclesPhrase(cycles []int) string {
+	cs := slices.Clone(cycles)
+	cs = slices.DeleteFunc(cs, func(n int) bool { return n <= 0 })
+	slices.Sort(cs)
+	cs = slices.Compact(cs)
+	if len(cs) == 0 {
 		return ""
 	}
 	var parts []string
-	for i := 0; i < len(rs); {
+	for i := 0; i < len(cs); {
 		j := i
-		for j+1 < len(rs) && rs[j+1] == rs[j]+1 {
+		for j+1 < len(cs) && cs[j+1] == cs[j]+1 {
 			j++
 		}
 		if j > i {
-			parts = append(parts, fmt.Sprintf("%d-%d", rs[i], rs[j]))
+			parts = append(parts, fmt.Sprintf("%d-%d", cs[i], cs[j]))
 		} else {
-			parts = append(parts, fmt.Sprint(rs[i]))
+			parts = append(parts, fmt.Sprint(cs[i]))
 		}
 		i = j + 1
 	}
-	word := "rounds "
-	if len(rs) == 1 {
-		word = "round "
+	word := "cycles "
+	if len(cs) == 1 {
+		word = "cycle "
 	}
 	return word + strings.Join(parts, ", ")
 }
@@ -559,17 +526,27 @@ func onlyStrip(flags []string) bool {
 // verdict writes the run's verdict sentence and what to do about it: the
 // winner's build line, or why to keep the current build.
 func (r *textReport) verdict() {
-	if v := strings.TrimSpace(r.run.Verdict); v != "" {
-		r.printf("%s\n\n", v)
+	var paras []string
+	if v := strings.TrimSpace(analysisOf(r.run).VerdictText); v != "" {
+		paras = append(paras, v)
 	}
 	a := r.advice()
 	if a.winner != "" {
-		r.printf("Recommended build (%s):\n  %s\n", a.winner, a.buildLine)
-		return
+		paras = append(paras, fmt.Sprintf("Recommended build (%s):\n  %s", a.winner, a.buildLine))
+	} else {
+		var lines []string
+		if len(a.lines) > 0 {
+			lines = append(lines, strings.Join(a.lines, " "))
+		}
+		if a.detect != "" {
+			lines = append(lines, a.detect)
+		}
+		if len(lines) > 0 {
+			paras = append(paras, strings.Join(lines, "\n"))
+		}
 	}
-	r.printf("%s\n", strings.Join(a.lines, " "))
-	if a.detect != "" {
-		r.printf("%s\n", a.detect)
+	if len(paras) > 0 {
+		r.printf("%s\n", strings.Join(paras, "\n\n"))
 	}
 }
 
@@ -585,21 +562,22 @@ type advice struct {
 // advice returns what to do about the run's result.
 func (r *textReport) advice() advice {
 	run := r.run
-	if run.Winner != "" {
+	an := analysisOf(run)
+	if an.Winner != "" {
 		line := ""
-		if w := run.Variant(run.Winner); w != nil {
+		if w := run.Variant(an.Winner); w != nil {
 			line = w.BuildLine
 		}
 		if line == "" {
-			line = "(no build line recorded for " + run.Winner + ")"
+			line = "(no build line recorded for " + an.Winner + ")"
 		}
-		return advice{winner: run.Winner, buildLine: line}
+		return advice{winner: an.Winner, buildLine: line}
 	}
 	var a advice
 	compared := false
 	for i := range run.Variants {
 		v := &run.Variants[i]
-		if v.Name != run.Baseline && v.Geomean != nil {
+		if v.Name != run.Baseline && statsOf(run, v.Name).Change != nil {
 			compared = true
 		}
 	}
@@ -610,14 +588,26 @@ func (r *textReport) advice() advice {
 		}
 		return a
 	}
-	if compared {
-		a.lines = append(a.lines, "Keep your current build: nothing beat it significantly.")
-	} else {
+	if !compared {
 		a.lines = append(a.lines, "Keep your current build: no variant could be compared with it.")
 	}
-	if run.MinDetectable > 0 && !strings.Contains(run.Verdict, "could detect") {
+	if an.Detectable > 0 && !strings.Contains(an.VerdictText, "could detect") {
 		// Said once: the verdict sentence often says it already.
-		a.detect = fmt.Sprintf("This run could detect changes of about %.1f%% or more.", run.MinDetectable*100)
+		a.detect = fmt.Sprintf("This run could detect changes of about %.1f%% or more.", an.Detectable*100)
 	}
 	return a
+}
+
+// cycles counts the cycles of a run's blocks.
+func cycles(run *result.Run) int {
+	n := 0
+	for _, b := range run.Blocks {
+		n = max(n, b.Cycle)
+	}
+	return n
+}
+
+// roundSeconds formats seconds as a duration to the second.
+func roundSeconds(s float64) string {
+	return (time.Duration(s * float64(time.Second))).Round(time.Second).String()
 }

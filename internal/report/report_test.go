@@ -1,8 +1,6 @@
 package report
 
 import (
-	"github.com/gotune/gotune/internal/axis"
-
 	"bytes"
 	"errors"
 	"flag"
@@ -14,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gotune/gotune/internal/axis"
 	"github.com/gotune/gotune/internal/result"
 )
 
@@ -81,12 +80,7 @@ func TestTextPartialRuns(t *testing.T) {
 		{"empty run", func() *result.Run { return &result.Run{} }, []string{"No variants in this run.", "No recommendation: the baseline was not measured"}},
 		{"no stats", func() *result.Run {
 			run := typicalRun()
-			run.Winner, run.Verdict, run.MinDetectable, run.Comparisons = "", "", 0, nil
-			for i := range run.Variants {
-				v := &run.Variants[i]
-				v.Rank, v.Verdict, v.Geomean, v.BytesRatio, v.AllocsRatio = 0, "", nil, nil, nil
-				v.Improved, v.Worse, v.Unchanged = 0, 0, 0
-			}
+			run.Analysis = nil
 			return run
 		}, []string{"not compared", "no comparisons", "no variant could be compared"}},
 		{"twin cycle", func() *result.Run {
@@ -101,43 +95,31 @@ func TestTextPartialRuns(t *testing.T) {
 		}, []string{"same code as gone", "n/a"}},
 		{"winner missing", func() *result.Run {
 			run := typicalRun()
-			run.Winner = "gone"
+			run.Analysis.Winner = "gone"
 			return run
 		}, []string{"(no build line recorded for gone)"}},
 		{"non-finite numbers", func() *result.Run {
 			run := typicalRun()
 			inf := math.Inf(1)
-			run.Variants[2].Geomean = &result.Ratio{Center: math.NaN(), Lo: math.Inf(-1), Hi: inf}
-			run.Variants[2].BytesRatio = ptr(math.NaN())
-			run.Comparisons[0].Base.Lo, run.Comparisons[0].Base.Hi = math.Inf(-1), inf
-			run.Comparisons[1].New.Center = math.NaN()
-			run.Comparisons[2].Delta, run.Comparisons[2].P = math.NaN(), math.NaN()
+			v3 := run.Stats("goamd64=v3")
+			v3.Change = &result.Ratio{Center: math.NaN(), Lo: math.Inf(-1), Hi: inf}
+			v3.Bytes = ptr(math.NaN())
+			cs := run.Analysis.Comparisons
+			cs[0].Base = inf
+			cs[1].New = math.NaN()
+			cs[2].Change.Center, cs[2].P = math.NaN(), math.NaN()
 			return run
-		}, []string{"? [?, ?]", "1.234µ ± ∞", "geomean sec/op: ? [?, ?]"}},
-		{"ns/op units", func() *result.Run {
-			run := typicalRun()
-			for i := range run.Comparisons {
-				c := &run.Comparisons[i]
-				if c.Unit == "sec/op" {
-					c.Unit = "ns/op"
-					for _, s := range []*result.Summary{&c.Base, &c.New} {
-						s.Center, s.Lo, s.Hi = s.Center*1e9, s.Lo*1e9, s.Hi*1e9
-					}
-				}
-			}
-			return run
-		}, []string{"1.234µ ± 2%"}},
+		}, []string{"? [?, ?]", "overall: ? [?, ?]", "\nQuote/small  sec/op     -  "}},
 		{"many failures", func() *result.Run {
 			run := typicalRun()
 			for i := range 14 {
-				run.Failures = append(run.Failures, result.Failure{Variant: "goamd64=v3", Package: fixAPI, Round: i + 1, Error: fmt.Sprintf("error %d\nmore", i)})
+				run.Failures = append(run.Failures, result.Failure{Variant: "goamd64=v3", Package: fixAPI, Block: 4*i + 1, Error: fmt.Sprintf("error %d\nmore", i)})
 			}
 			return run
-		}, []string{"failure: goamd64=v3, ./api, round 9: error 8 (+1 line)\n  - ... and 5 more failures (all are in the JSON result)"}},
+		}, []string{"failure: goamd64=v3, ./api, cycle 9: error 8 (+1 line)\n  - ... and 5 more failures (all are in the JSON result)"}},
 		{"control characters", func() *result.Run {
 			run := typicalRun()
-			run.Variants[2].Name = "odd\tname\n"
-			run.Winner = "odd\tname\n"
+			renameVariant(run, "goamd64=v3", "odd\tname\n")
 			return run
 		}, []string{"\n1  odd name  "}},
 		{"many packages", func() *result.Run {
@@ -158,6 +140,30 @@ func TestTextPartialRuns(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTextTidiesUnits gives the comparisons in ns/op, as benchfmt reads
+// them before tidying: the verbose report must be the same as with sec/op.
+// (It replaces a check of "1.234µ ± 2%": the model no longer has
+// per-side intervals.)
+func TestTextTidiesUnits(t *testing.T) {
+	var want, got bytes.Buffer
+	run := typicalRun()
+	if err := Text(&want, run, Options{Verbose: true}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range run.Analysis.Comparisons {
+		c := &run.Analysis.Comparisons[i]
+		if c.Unit == "sec/op" {
+			c.Unit, c.Base, c.New = "ns/op", c.Base*1e9, c.New*1e9
+		}
+	}
+	if err := Text(&got, run, Options{Verbose: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got.String() != want.String() {
+		t.Errorf("with ns/op:\n%s\nwith sec/op:\n%s", got.String(), want.String())
 	}
 }
 
@@ -208,9 +214,11 @@ func TestCells(t *testing.T) {
 		{"faster", ratioCell(result.Ratio{Center: 0.959, Lo: 0.937, Hi: 0.980}), "-4.1% [-6.3%, -2.0%]"},
 		{"slower", ratioCell(result.Ratio{Center: 1.052, Lo: 1.01, Hi: 1.1}), "+5.2% [+1.0%, +10.0%]"},
 		{"zero", pctChange(0.99996), "0.0%"},
-		{"change nil", changeCell(nil), "-"},
-		{"change within 0.5%", changeCell(ptr(1.0049)), "~"},
-		{"change", changeCell(ptr(0.98)), "-2.0%"},
+		{"change nil", changeCell(nil, true), "-"},
+		{"change NaN", changeCell(ptr(math.NaN()), true), "-"},
+		{"change not significant", changeCell(ptr(0.98), false), "~"},
+		{"change", changeCell(ptr(0.98), true), "-2.0%"},
+		{"change small but significant", changeCell(ptr(0.9986), true), "-0.1%"},
 		{"size MiB", Bytes(6_412_345), "6.1 MiB"},
 		{"size KiB", Bytes(2048), "2.0 KiB"},
 		{"size B", Bytes(812), "812 B"},
@@ -218,11 +226,9 @@ func TestCells(t *testing.T) {
 		{"build none", buildCell(nil), "-"},
 		{"one line", oneLine("# pkg\n\n  a   b\nc\n", 100), "a b (+1 line)"},
 		{"one line cut", oneLine("abcdefghij", 8), "abcde..."},
-		{"rounds one", roundsPhrase([]int{4}), "round 4"},
-		{"rounds ranges", roundsPhrase([]int{7, 1, 2, 3, 3, 9, 10, 0}), "rounds 1-3, 7, 9-10"},
-		{"rounds unknown", roundsPhrase([]int{0}), ""},
-		{"percent", percent(0.95), "95%"},
-		{"percent decimals", percent(0.999), "99.9%"},
+		{"cycles one", cyclesPhrase([]int{4}), "cycle 4"},
+		{"cycles ranges", cyclesPhrase([]int{7, 1, 2, 3, 3, 9, 10, 0}), "cycles 1-3, 7, 9-10"},
+		{"cycles unknown", cyclesPhrase([]int{0}), ""},
 		{"p small", pCell(0.0002), "<0.001"},
 		{"p", pCell(0.0416), "0.042"},
 	}
@@ -257,17 +263,22 @@ func TestSameCodeWhy(t *testing.T) {
 }
 
 func TestOrderVariants(t *testing.T) {
-	vs := []result.Variant{
-		{Name: "base", Status: result.StatusOK},
-		{Name: "skip", Status: result.StatusSkipped},
-		{Name: "r2", Status: result.StatusOK, Rank: 2},
-		{Name: "bf", Status: result.StatusBuildFailed},
-		{Name: "fail", Status: result.StatusFailed},
-		{Name: "r1", Status: result.StatusOK, Rank: 1},
-		{Name: "twin", Status: result.StatusOK},
+	run := &result.Run{
+		Baseline: "base",
+		Variants: []result.Variant{
+			{Name: "base", Status: result.StatusOK},
+			{Name: "skip", Status: result.StatusSkipped},
+			{Name: "r2", Status: result.StatusOK},
+			{Name: "bf", Status: result.StatusBuildFailed},
+			{Name: "fail", Status: result.StatusFailed},
+			{Name: "r1", Status: result.StatusOK},
+			{Name: "twin", Status: result.StatusOK},
+			{Name: "screened", Status: result.StatusSkipped, Reason: result.ReasonScreenedOut},
+		},
+		Analysis: &result.Analysis{Variants: []result.VariantStats{{Name: "r2", Rank: 2}, {Name: "r1", Rank: 1}}},
 	}
 	var got []string
-	for _, v := range orderVariants(vs) {
+	for _, v := range orderVariants(run) {
 		got = append(got, v.Name)
 	}
 	want := []string{"r1", "r2", "base", "twin", "fail", "bf", "skip"}

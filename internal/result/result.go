@@ -1,14 +1,20 @@
 // Package result defines the result model of a gotune run: the one data
-// structure that the measure and stats stages fill in and that every report
-// renders. It is plain data with JSON tags, so `--json FILE` writes it whole
-// and later commands can load it back.
+// structure the engine fills while it builds and measures, that stats
+// analyses and that every report, `gotune check` and `--resume` read. It is
+// plain data with JSON tags; this package owns its JSON form (Encode,
+// Decode, WriteFile, ReadFile) and the schema version.
 package result
 
 import (
 	"time"
 
 	"github.com/gotune/gotune/internal/axis"
+	"github.com/gotune/gotune/internal/options"
 )
+
+// SchemaVersion is the version of the JSON form of Run. It changes when a
+// field changes meaning or goes away; new fields do not change it.
+const SchemaVersion = 2
 
 // Variant status values.
 const (
@@ -18,61 +24,51 @@ const (
 	StatusFailed      = "failed"       // built, but every trial failed
 )
 
-// Verdict values of a variant against the baseline.
-const (
-	VerdictBaseline = "baseline"
-	VerdictFaster   = "faster" // geomean CI wholly below 1 and an improvement survives Holm
-	VerdictSlower   = "slower" // geomean CI wholly above 1 and a regression survives Holm
-	VerdictNoDiff   = "no significant difference"
-	VerdictSameCode = "same code"       // compiled code identical to another variant: measured once
-	VerdictTooFew   = "too few samples" // fewer samples than a U-test needs to ever be significant
-	VerdictNone     = ""                // not measured (skipped, failed)
-)
-
-// Run is the whole result of one `gotune run`.
+// Run is the whole result of one run.
 type Run struct {
+	SchemaVersion int       `json:"schema_version"`
 	GotuneVersion string    `json:"gotune_version"`
 	GoVersion     string    `json:"go_version"`
 	Host          Host      `json:"host"`
 	Module        string    `json:"module"`
 	Dir           string    `json:"dir"`
 	Packages      []string  `json:"packages"`
-	Seed          int64     `json:"seed"`
-	Count         int       `json:"count"`
-	Bench         string    `json:"bench"`
-	Benchtime     string    `json:"benchtime"`
 	Started       time.Time `json:"started"`
 	Finished      time.Time `json:"finished"`
 	WorkDir       string    `json:"work_dir"`
-	RawFile       string    `json:"raw_file,omitempty"` // benchfmt results of every trial
+	RawFile       string    `json:"raw_file,omitempty"` // every trial in the Go benchmark format
+
+	// Options are the options as run: defaults filled in, the seed drawn,
+	// the budget chosen.
+	Options options.Options `json:"options"`
 
 	Baseline string    `json:"baseline"` // name of the baseline variant
 	Variants []Variant `json:"variants"` // in matrix order, baseline first
 
-	Samples     []Sample     `json:"samples"`
-	Comparisons []Comparison `json:"comparisons"`
-	Failures    []Failure    `json:"failures,omitempty"`
+	// Benchmarks are the benchmarks measured, with the length of their
+	// trials; Blocks the blocks run, in order; Samples every value
+	// measured, each tagged with its block.
+	Benchmarks []Benchmark `json:"benchmarks"`
+	Blocks     []Block     `json:"blocks"`
+	Samples    []Sample    `json:"samples"`
+	Failures   []Failure   `json:"failures,omitempty"`
 
-	// Filled by stats.
-	Alpha         float64  `json:"alpha"`          // family-wise significance level (Holm)
-	Confidence    float64  `json:"confidence"`     // CI confidence level
-	Winner        string   `json:"winner"`         // "" when nothing beats the baseline
-	Verdict       string   `json:"verdict"`        // one sentence for people
-	MinDetectable float64  `json:"min_detectable"` // smallest relative sec/op change the data could detect (0.05 = 5%)
-	Warnings      []string `json:"warnings,omitempty"`
+	// Sequential records the looks at the data while measuring: when each
+	// variant was decided and at what significance level.
+	Sequential *Sequential `json:"sequential,omitempty"`
+	// Analysis is what stats concluded; nil until analysed.
+	Analysis *Analysis `json:"analysis,omitempty"`
+	Warnings []string  `json:"warnings,omitempty"`
 
-	// Search and Calibration record how the run chose what to measure and
-	// the machine's noise; nil when not recorded.
-	Search      *Search      `json:"search,omitempty"`
-	Calibration *Calibration `json:"calibration,omitempty"`
-
+	// Search records how the run chose what to measure and what that cost.
+	Search *Search `json:"search,omitempty"`
 	// PGOCollected describes the profile gotune collected for pgo=collect
 	// variants; nil when the run has none.
 	PGOCollected *PGOCollection `json:"pgo_collected,omitempty"`
 }
 
 // PGOCollection is the profile a run collected from the baseline's
-// benchmarks, in rounds of their own before the measured rounds, for its
+// benchmarks, in trials of their own before any measured block, for its
 // pgo=collect variants.
 type PGOCollection struct {
 	Profile string   `json:"profile"` // the merged profile the variants were built with
@@ -121,35 +117,33 @@ type Variant struct {
 	// default.pgo auto found, the collected profile, the file given; ""
 	// when it builds without one.
 	Profile    string  `json:"profile,omitempty"`
-	Complexity int     `json:"complexity"` // settings that differ from a plain build; ties go to the lower
+	Complexity int     `json:"complexity"` // settings that differ from the baseline's; ties go to the lower
 	Status     string  `json:"status"`
 	Reason     string  `json:"reason,omitempty"`     // why skipped or failed: the compiler error, the CPU limit
 	BuildLine  string  `json:"build_line,omitempty"` // the exact `go build` command a user would type
 	Builds     []Build `json:"builds,omitempty"`
-	SameCodeAs string  `json:"same_code_as,omitempty"` // variant whose binaries were measured in its place
-	// Dropped says when racing stopped measuring the variant; nil when it
-	// was measured to the end.
-	Dropped *Drop `json:"dropped,omitempty"`
+	// SameCodeAs names the variant whose binaries were measured in its
+	// place: the compiled code is identical and it runs alike.
+	SameCodeAs string `json:"same_code_as,omitempty"`
 	// PGOEffect proves that a variant built with a profile (Profile set)
 	// used it; nil for other variants.
 	PGOEffect *PGOEffect `json:"pgo_effect,omitempty"`
-
-	// Filled by stats.
-	Rank        int      `json:"rank,omitempty"` // 1 = fastest; 0 = unranked
-	Verdict     string   `json:"verdict"`
-	Geomean     *Ratio   `json:"geomean,omitempty"`      // sec/op, variant/baseline
-	BytesRatio  *float64 `json:"bytes_ratio,omitempty"`  // geomean of B/op ratios
-	AllocsRatio *float64 `json:"allocs_ratio,omitempty"` // geomean of allocs/op ratios
-	Improved    int      `json:"improved"`               // sec/op comparisons significantly better after Holm
-	Worse       int      `json:"worse"`
-	Unchanged   int      `json:"unchanged"`
 }
 
-// Ratio is a ratio to the baseline with its confidence interval.
-type Ratio struct {
-	Center float64 `json:"center"`
-	Lo     float64 `json:"lo"`
-	Hi     float64 `json:"hi"`
+// Build returns the settings v builds with: its own, with pgo replaced by
+// the resolved profile (or off).
+func (v *Variant) Build() axis.Settings {
+	p := v.Profile
+	if p == "" {
+		p = axis.PGOOff
+	}
+	return v.Settings.With(axis.PGO, p)
+}
+
+// Measured reports whether v's own binaries were measured: built, and not
+// standing in for a twin.
+func (v *Variant) Measured() bool {
+	return v.Status == StatusOK && v.SameCodeAs == ""
 }
 
 // Build records one `go test -c` of one package for one variant.
@@ -163,46 +157,60 @@ type Build struct {
 	Cached      bool    `json:"cached,omitempty"` // the binary came from the build cache; Seconds is the original build's
 }
 
-// Sample is one measurement of one benchmark in one trial.
+// Benchmark is one top-level benchmark function measured by the run.
+type Benchmark struct {
+	Package string `json:"package"`
+	Name    string `json:"name"` // e.g. BenchmarkQuote; its sub-benchmarks travel with it
+	// Benchtime is the -test.benchtime of its trials, e.g. 1200x.
+	Benchtime string `json:"benchtime"`
+	// NsPerOp is what the calibration trial measured for the baseline,
+	// summed over sub-benchmarks; 0 when the benchtime was given.
+	NsPerOp float64 `json:"ns_per_op,omitempty"`
+}
+
+// Block is one benchmark run once in every live variant, back to back.
+type Block struct {
+	Index     int       `json:"index"` // 1-based, in the order run
+	Cycle     int       `json:"cycle"` // blocks of one cycle measure every benchmark once
+	Stage     string    `json:"stage,omitempty"`
+	Package   string    `json:"package"`
+	Benchmark string    `json:"benchmark"`
+	Order     []string  `json:"order"`            // the variants, in the order their trials ran
+	Layout    int       `json:"layout,omitempty"` // the code layout of every trial of the block; 0 = unperturbed
+	Started   time.Time `json:"started"`
+	Seconds   float64   `json:"seconds"`
+	Load      *Load     `json:"load,omitempty"`
+}
+
+// Load is how busy the machine was during a block.
+type Load struct {
+	Load1 float64 `json:"load1"` // the 1-minute load average at the start
+	// Others is the share of the machine's CPU time other processes used
+	// during the block; Steal the share a hypervisor took.
+	Others float64 `json:"others"`
+	Steal  float64 `json:"steal"`
+	// Waited is how long the block waited for a calmer machine.
+	Waited float64 `json:"waited,omitempty"`
+}
+
+// Sample is one value measured in one trial.
 type Sample struct {
 	Variant   string  `json:"variant"` // the variant whose binary ran
 	Package   string  `json:"package"`
-	Benchmark string  `json:"benchmark"` // full name, e.g. BenchmarkQuote/small-2
+	Benchmark string  `json:"benchmark"` // full name without the Benchmark prefix, as benchfmt gives it: Quote/small
 	Unit      string  `json:"unit"`      // sec/op, B/op, allocs/op, …
-	Round     int     `json:"round"`
+	Block     int     `json:"block"`
 	Value     float64 `json:"value"`
 }
 
-// Comparison is one benchmark and unit of one variant against the baseline.
-type Comparison struct {
-	Variant     string   `json:"variant"`
-	Package     string   `json:"package"`
-	Benchmark   string   `json:"benchmark"`
-	Unit        string   `json:"unit"`
-	Base        Summary  `json:"base"`
-	New         Summary  `json:"new"`
-	Delta       float64  `json:"delta"`       // New.Center/Base.Center - 1
-	P           float64  `json:"p"`           // Mann-Whitney U p-value
-	PHolm       float64  `json:"p_holm"`      // Holm-adjusted over all comparisons of the run (every variant, benchmark and unit)
-	Significant bool     `json:"significant"` // PHolm < Alpha
-	Warnings    []string `json:"warnings,omitempty"`
-}
-
-// Summary is the centre and confidence interval of one sample set.
-type Summary struct {
-	Center float64 `json:"center"`
-	Lo     float64 `json:"lo"`
-	Hi     float64 `json:"hi"`
-	N      int     `json:"n"`
-}
-
-// Failure is one trial or benchmark that failed; the run goes on without it.
+// Failure is one trial that failed; the run goes on without it.
 type Failure struct {
-	Variant string `json:"variant"`
-	Package string `json:"package"`
-	Round   int    `json:"round"`
-	Error   string `json:"error"`
-	Output  string `json:"output,omitempty"` // the tail of what the binary printed
+	Variant   string `json:"variant"`
+	Package   string `json:"package"`
+	Benchmark string `json:"benchmark,omitempty"`
+	Block     int    `json:"block"`
+	Error     string `json:"error"`
+	Output    string `json:"output,omitempty"` // the part of what the binary printed that explains it
 }
 
 // Variant returns the variant with the given name, or nil.
@@ -215,12 +223,15 @@ func (r *Run) Variant(name string) *Variant {
 	return nil
 }
 
-// Build returns the settings v builds with: its own, with pgo replaced by
-// the resolved profile (or off).
-func (v *Variant) Build() axis.Settings {
-	p := v.Profile
-	if p == "" {
-		p = axis.PGOOff
+// Stats returns the analysis of the named variant, or nil.
+func (r *Run) Stats(name string) *VariantStats {
+	if r.Analysis == nil {
+		return nil
 	}
-	return v.Settings.With(axis.PGO, p)
+	for i := range r.Analysis.Variants {
+		if r.Analysis.Variants[i].Name == name {
+			return &r.Analysis.Variants[i]
+		}
+	}
+	return nil
 }

@@ -1,0 +1,170 @@
+package stats
+
+import (
+	"math"
+	"slices"
+
+	"github.com/gotune/gotune/internal/pairstat"
+	"github.com/gotune/gotune/internal/result"
+)
+
+// Defaults of Options.
+const (
+	DefaultAlpha       = 0.05
+	DefaultEquivalence = 0.02
+	// DefaultSpending spends the interim looks' share of α fairly evenly
+	// over them (Pocock-type), so that clear differences stop early.
+	DefaultSpending = pairstat.Pocock
+	// InterimShare is the share of α the looks before the last may spend;
+	// the last look gets the rest. Spending α over every look by a union
+	// bound is conservative (pairstat's simulations: 0.6–1.0% false wins
+	// for α = 5% with a look after every cycle), so the last look, which
+	// sees the most data, keeps half.
+	InterimShare = 0.5
+)
+
+// Options configure the statistics. Zero fields take the defaults.
+type Options struct {
+	Alpha       float64 // family-wise error rate over variants and looks
+	Equivalence float64 // the margin of "same speed": 0.02 = ±2%
+}
+
+func (o Options) withDefaults() Options {
+	if !(o.Alpha > 0 && o.Alpha < 1) {
+		o.Alpha = DefaultAlpha
+	}
+	if !(o.Equivalence > 0 && o.Equivalence < 1) {
+		o.Equivalence = DefaultEquivalence
+	}
+	return o
+}
+
+// LookInput is what one look at the data sees.
+type LookInput struct {
+	Samples  []result.Sample
+	Blocks   []result.Block
+	Baseline string
+	// Arms are the variants still undecided; Family counts them plus the
+	// variants an earlier look called the same speed, which keep their
+	// place in the Holm family (see pairstat.LookOptions.Family).
+	Arms   []string
+	Family int
+	// Cycle is the last complete cycle; Planned the most cycles the budget
+	// allows now. A look at or past Planned, or with Final, spends all
+	// that is left of α.
+	Cycle, Planned int
+	Final          bool
+	// Spent is the α earlier looks spent.
+	Spent float64
+}
+
+// Look decides the undecided variants at one look of a sequential run.
+// An interim look spends InterimShare of α by the DefaultSpending
+// function of the information fraction Cycle/Planned, minus what earlier
+// looks spent; the final look spends all that is left. The error rate over
+// every look stays at α whatever the number of looks (a union bound). Each variant's per-cycle overall log-ratios get a
+// signed-rank test, Holm across the family; a variant is faster or slower
+// when Holm rejects, the same speed when its interval at 1−2·level lies
+// within ±Equivalence (two one-sided tests), else undecided. It returns
+// the look and a decision for every arm that was decided.
+func Look(in LookInput, o Options) (result.Look, map[string]result.Decision) {
+	o = o.withDefaults()
+	interim := pairstat.Spending{Alpha: o.Alpha * InterimShare, Kind: DefaultSpending}
+	info := 1.0
+	if in.Planned > 0 && !in.Final {
+		info = min(1, float64(in.Cycle)/float64(in.Planned))
+	}
+	level := max(0, interim.Cumulative(info)-in.Spent)
+	if info >= 1 {
+		level = max(0, o.Alpha-in.Spent)
+	}
+	look := result.Look{Cycle: in.Cycle, Info: info, Level: level}
+	t := newTable(in.Samples, in.Blocks, in.Baseline)
+	decided := map[string]result.Decision{}
+	for _, a := range decide(t, in.Arms, in.Family, level, o.Equivalence) {
+		if a.verdict != result.VerdictUnclear {
+			decided[a.name] = result.Decision{Cycle: in.Cycle, Verdict: a.verdict, Change: a.change, Level: a.level, P: a.p}
+		}
+	}
+	return look, decided
+}
+
+// arm is the outcome of one variant at a look.
+type arm struct {
+	name    string
+	verdict string
+	change  result.Ratio // at 1−level
+	level   float64
+	p       float64
+	cycles  []cycle
+}
+
+// decide tests the arms at one level. Every arm's interval is the one
+// its verdict rests on, so that verdict and interval never disagree: for
+// faster and slower, the interval at Holm's level for the arm's step; for
+// the same speed, the interval of the two one-sided tests; for undecided,
+// the interval at the level where Holm stopped.
+func decide(t *table, names []string, family int, level, equivalence float64) []arm {
+	var arms []pairstat.Arm
+	out := make([]arm, len(names))
+	for i, n := range names {
+		cs := t.cycles(n)
+		out[i] = arm{name: n, cycles: cs, verdict: result.VerdictUnclear}
+		arms = append(arms, pairstat.Arm{Name: n, D: values(cs)})
+	}
+	if len(arms) == 0 {
+		return out
+	}
+	ds := pairstat.Look(arms, pairstat.LookOptions{Level: level, Equivalence: equivalence, Family: family})
+	levels := holmLevels(ds, max(family, len(ds)), level)
+	for i, d := range ds {
+		a := &out[i]
+		a.p, a.level = d.P, levels[i]
+		switch d.Verdict {
+		case pairstat.Faster:
+			a.verdict = result.VerdictFaster
+		case pairstat.Slower:
+			a.verdict = result.VerdictSlower
+		case pairstat.Equivalent:
+			a.verdict, a.level = result.VerdictSame, min(1, 2*level)
+		}
+		x := arms[i].D
+		lo, hi := pairstat.HLInterval(x, 1-a.level)
+		a.change = result.Ratio{Center: math.Exp(pairstat.HodgesLehmann(x)), Lo: math.Exp(lo), Hi: math.Exp(hi)}
+	}
+	return out
+}
+
+// holmLevels returns the level each decision's interval is drawn at:
+// Holm's step level α/(m−r+1) for the arms it rejected, and for the rest
+// the level of the step where it stopped.
+func holmLevels(ds []pairstat.Decision, m int, alpha float64) []float64 {
+	idx := make([]int, len(ds))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		switch {
+		case ds[a].P < ds[b].P:
+			return -1
+		case ds[a].P > ds[b].P:
+			return 1
+		}
+		return 0
+	})
+	out := make([]float64, len(ds))
+	stopped := false
+	var stop float64
+	for r, i := range idx {
+		step := alpha / float64(m-r)
+		if !stopped && ds[i].P > step {
+			stopped, stop = true, step
+		}
+		if stopped {
+			out[i] = stop
+		} else {
+			out[i] = step
+		}
+	}
+	return out
+}

@@ -1,8 +1,0 @@
-//go:build !unix
-
-package tune
-
-import "time"
-
-// selfCPU returns 0 where the process's own CPU time is not known.
-func selfCPU() time.Duration { return 0 }
