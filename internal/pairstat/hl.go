@@ -55,9 +55,10 @@ func walshInterval(w *walsh, alpha float64) (lo, hi float64) {
 // the pair sums x_i+x_j for j = i..n-1, ascending in j, and the rows'
 // thresholds move monotonically, so counting the sums below a pivot takes
 // one O(n) sweep. Each selection narrows per-row bounds around the target
-// with pivots drawn from the remaining candidates (Monahan's algorithm,
-// ACM TOMS 10(3), 1984), O(n log n) expected; the pivot sequence is a fixed
-// deterministic one and the result does not depend on it.
+// with pivots drawn from the remaining candidates, as in Monahan's
+// algorithm (ACM TOMS 10(3), 1984), in O(n log n) expected time; the pivot
+// sequence is a fixed deterministic one and the result does not depend on
+// it. A walsh can be reset to another sample and reuses its buffers.
 type walsh struct {
 	x      []float64 // sorted
 	lo, hi []int     // per row, candidate columns lo..hi (empty when hi < lo)
@@ -69,13 +70,29 @@ type walsh struct {
 func newWalsh(d []float64) *walsh {
 	x := slices.Clone(d)
 	slices.Sort(x)
-	return newWalshSorted(x)
+	w := &walsh{}
+	w.reset(x)
+	return w
 }
 
-func newWalshSorted(x []float64) *walsh {
+// reset prepares w for the sorted sample x.
+func (w *walsh) reset(x []float64) {
 	n := len(x)
-	ints := make([]int, 4*n)
-	return &walsh{x: x, lo: ints[:n], hi: ints[n : 2*n], a: ints[2*n : 3*n], b: ints[3*n:], seed: 0x9e3779b97f4a7c15}
+	w.x = x
+	if cap(w.lo) < 4*n {
+		ints := make([]int, 4*n)
+		w.lo, w.hi, w.a, w.b = ints[:n], ints[n:2*n], ints[2*n:3*n], ints[3*n:]
+	} else {
+		w.lo, w.hi, w.a, w.b = w.lo[:n], w.hi[:n], w.a[:n], w.b[:n]
+	}
+	w.buf = slices.Grow(w.buf[:0], w.collectAt())
+	w.seed = 0x9e3779b97f4a7c15
+}
+
+// collectAt is the number of candidates at which kth stops narrowing and
+// selects among them directly.
+func (w *walsh) collectAt() int {
+	return 2*len(w.x) + 16
 }
 
 // m returns the number of Walsh averages.
@@ -90,13 +107,39 @@ func (w *walsh) median() float64 {
 	if m%2 == 1 {
 		return w.kth((m + 1) / 2)
 	}
-	return (w.kth(m/2) + w.kth(m/2+1)) / 2
+	v := w.kth(m / 2)
+	return (v + w.successor(v, m/2)) / 2
 }
 
 // interval returns the k-th smallest and k-th largest Walsh averages.
 func (w *walsh) interval(k int) (lo, hi float64) {
 	m := w.m()
 	return w.kth(k), w.kth(m + 1 - k)
+}
+
+// successor returns the (k+1)-th smallest Walsh average given that v is
+// the k-th: v again when more than k sums are ≤ 2v, otherwise the smallest
+// sum above 2v, found in one sweep.
+func (w *walsh) successor(v float64, k int) float64 {
+	x := w.x
+	n := len(x)
+	p := 2 * v
+	le, next := 0, math.Inf(1)
+	j := n // first column with x_i+x_j > p, non-increasing in i
+	for i := range n {
+		for j > i && x[i]+x[j-1] > p {
+			j--
+		}
+		c := max(j, i)
+		le += c - i
+		if c < n {
+			next = min(next, x[i]+x[c])
+		}
+	}
+	if le > k {
+		return v
+	}
+	return next / 2
 }
 
 // next returns the next value of the pivot sequence (splitmix64).
@@ -112,40 +155,55 @@ func (w *walsh) next() uint64 {
 func (w *walsh) kth(k int) float64 {
 	x := w.x
 	n := len(x)
+	lo, hi := w.lo, w.hi
 	for i := range n {
-		w.lo[i], w.hi[i] = i, n-1
+		lo[i], hi[i] = i, n-1
 	}
 	below := 0 // sums known to lie below every candidate
 	cand := w.m()
-	for cand > 2*n+16 {
-		// A pivot: the candidate at a pseudo-random position in row order.
-		r := int(w.next() % uint64(cand))
-		var p float64
-		for i := range n {
-			c := w.hi[i] - w.lo[i] + 1
+	for cand > w.collectAt() {
+		// A pivot: the median of three rows' candidates at the target's
+		// relative position among all candidates, the rows those of three
+		// pseudo-random candidates. Rows are alike enough that its rank
+		// is usually near the target's.
+		f := (float64(k-below) - 0.5) / float64(cand)
+		r0, r1, r2 := int(w.next()%uint64(cand)), int(w.next()%uint64(cand)), int(w.next()%uint64(cand))
+		var vs [3]float64
+		found := 0
+		for i, seen := 0, 0; i < n && found < 3; i++ {
+			c := hi[i] - lo[i] + 1
 			if c <= 0 {
 				continue
 			}
-			if r < c {
-				p = x[i] + x[w.lo[i]+r]
-				break
+			v := x[i] + x[lo[i]+int(f*float64(c-1)+0.5)]
+			if r0 >= seen && r0 < seen+c {
+				vs[0] = v
+				found++
 			}
-			r -= c
+			if r1 >= seen && r1 < seen+c {
+				vs[1] = v
+				found++
+			}
+			if r2 >= seen && r2 < seen+c {
+				vs[2] = v
+				found++
+			}
+			seen += c
 		}
+		p := max(min(vs[0], vs[1]), min(max(vs[0], vs[1]), vs[2]))
 		// For each row, a[i] is the first column j ≥ i with x_i+x_j ≥ p
 		// and b[i] the first with x_i+x_j > p. Both are non-increasing in
-		// i (but at least i), so one sweep from the last column finds them.
+		// i (but at least i), so one sweep from the last column finds
+		// them.
 		less, equal := 0, 0
 		ja, jb := n, n
 		for i := range n {
 			for ja > i && x[i]+x[ja-1] >= p {
 				ja--
 			}
-			for jb > i && x[i]+x[jb-1] > p {
+			for jb > ja && x[i]+x[jb-1] > p {
 				jb--
 			}
-			// Moving i up only lowers the thresholds p-x_i, so columns below
-			// ja, jb need not be revisited; clamp to the row's diagonal.
 			ai, bi := max(ja, i), max(jb, i)
 			w.a[i], w.b[i] = ai, bi
 			less += ai - i
@@ -154,25 +212,25 @@ func (w *walsh) kth(k int) float64 {
 		switch {
 		case k <= less:
 			for i := range n {
-				w.hi[i] = min(w.hi[i], w.a[i]-1)
+				hi[i] = min(hi[i], w.a[i]-1)
 			}
 		case k <= less+equal:
 			return p / 2
 		default:
 			for i := range n {
-				w.lo[i] = max(w.lo[i], w.b[i])
+				lo[i] = max(lo[i], w.b[i])
 			}
 		}
 		below, cand = 0, 0
 		for i := range n {
-			below += w.lo[i] - i
-			cand += max(0, w.hi[i]-w.lo[i]+1)
+			below += lo[i] - i
+			cand += max(0, hi[i]-lo[i]+1)
 		}
 	}
 	// Few candidates left: collect and select among them.
 	buf := w.buf[:0]
 	for i := range n {
-		for j := w.lo[i]; j <= w.hi[i]; j++ {
+		for j := lo[i]; j <= hi[i]; j++ {
 			buf = append(buf, x[i]+x[j])
 		}
 	}

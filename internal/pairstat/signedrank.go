@@ -217,60 +217,61 @@ func tiedCDF(ranks2 []int) []float64 {
 type signedRanks struct {
 	n, zeros int
 	w2       int   // sum of doubled ranks of the positive differences
-	ranks2   []int // doubled midrank of each non-zero difference
+	ranks2   []int // doubled midrank of each non-zero difference, ascending
 	ties     bool
 }
 
-// rankSigned ranks the non-zero |d| with midranks. It sorts a copy of d
-// and merges the negative and positive halves outwards from zero, which
-// orders |d| in linear time after the sort.
+// rankSigned ranks the non-zero |d| with midranks.
 func rankSigned(d []float64) signedRanks {
 	x := slices.Clone(d)
 	slices.Sort(x)
-	return rankSorted(x)
+	return rankSorted(x, nil)
 }
 
-// rankSorted is rankSigned for an already sorted x.
-func rankSorted(x []float64) signedRanks {
-	// neg: x[:lo] are < 0, zeros x[lo:hi], positives x[hi:].
+// rankSorted is rankSigned for an already sorted x. It merges the negative
+// and positive halves of x outwards from zero, which orders |d| in linear
+// time, and appends the ranks to buf[:0] when it has the room.
+func rankSorted(x []float64, buf []int) signedRanks {
+	// x[:lo] are < 0, zeros x[lo:hi], positives x[hi:].
 	lo, _ := slices.BinarySearch(x, 0)
 	hi := lo
 	for hi < len(x) && x[hi] == 0 {
 		hi++
 	}
 	r := signedRanks{zeros: hi - lo, n: len(x) - (hi - lo)}
-	r.ranks2 = make([]int, 0, r.n)
-	abs := make([]float64, 0, r.n)
-	pos := make([]bool, 0, r.n)
-	i, j := lo-1, hi // next negative (walking down), next positive (walking up)
+	r.ranks2 = slices.Grow(buf[:0], r.n)[:r.n]
+	// The merge walks i down the negatives and j up the positives.
+	i, j := lo-1, hi
+	pos := 0 // next rank position (0-based)
 	for i >= 0 || j < len(x) {
+		// The next group of equal |d|: its size t and its positives.
+		var v float64
 		if j >= len(x) || (i >= 0 && -x[i] < x[j]) {
-			abs = append(abs, -x[i])
-			pos = append(pos, false)
-			i--
+			v = -x[i]
 		} else {
-			abs = append(abs, x[j])
-			pos = append(pos, true)
+			v = x[j]
+		}
+		t, plus := 0, 0
+		for i >= 0 && -x[i] == v {
+			i--
+			t++
+		}
+		for j < len(x) && x[j] == v {
 			j++
+			t++
+			plus++
 		}
-	}
-	for a := 0; a < len(abs); {
-		b := a + 1
-		for b < len(abs) && abs[b] == abs[a] {
-			b++
+		// Positions pos..pos+t-1 share the doubled midrank
+		// (pos+1)+(pos+t).
+		rank2 := 2*pos + t + 1
+		for k := pos; k < pos+t; k++ {
+			r.ranks2[k] = rank2
 		}
-		// Positions a..b-1 (0-based) share the midrank ((a+1)+b)/2.
-		rank2 := a + 1 + b
-		if b-a > 1 {
+		r.w2 += plus * rank2
+		if t > 1 {
 			r.ties = true
 		}
-		for k := a; k < b; k++ {
-			r.ranks2 = append(r.ranks2, rank2)
-			if pos[k] {
-				r.w2 += rank2
-			}
-		}
-		a = b
+		pos += t
 	}
 	return r
 }
