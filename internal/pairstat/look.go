@@ -73,7 +73,9 @@ type Decision struct {
 	N int
 	// Estimate is the Hodges–Lehmann estimate of the log-ratio, and Lo and
 	// Hi its HLInterval at confidence 1-Level; they are infinite while N
-	// is too small for that confidence and NaN when N is 0.
+	// is too small for that confidence and NaN when N is 0. Looks spend
+	// small levels, so this interval is wide: it is the one the verdict
+	// rests on, not the one to report (use HLInterval at 95% for that).
 	Estimate, Lo, Hi float64
 	// P is the signed-rank p-value and PHolm its Holm-adjusted value in
 	// the look's family.
@@ -87,9 +89,15 @@ type Decision struct {
 // each arm gets the two-sided signed-rank test of its log-ratios, the
 // p-values are Holm-adjusted across the family (see LookOptions.Family),
 // and an arm whose adjusted p-value is at most α_look is Faster or Slower
-// by the direction of its signed-rank statistic. Because the looks spend
-// disjoint increments of α, the chance of any false Faster or Slower over
-// the whole run is at most Spending.Alpha (see Spending).
+// by the direction of its signed-rank statistic. Until the first false
+// Faster or Slower, every arm without a true effect is still in the family
+// (see LookOptions.Family), so Holm keeps that look's chance of a first
+// false call below α_look whatever the earlier looks did; the looks spend
+// disjoint increments of α, so the chance of any false Faster or Slower
+// over the whole run is at most Spending.Alpha (see Spending). The test
+// needs log-ratios that are symmetric about 0 when a variant has no
+// effect, which running the builds of a block in a random order provides;
+// a fixed order lets a drift within a block lean every ratio one way.
 //
 // With a margin E = o.Equivalence > 0, an arm not called Faster or Slower
 // is Equivalent when two one-sided tests at level α_look reject a change
