@@ -23,7 +23,7 @@ func HodgesLehmann(d []float64) float64 {
 // Walsh averages sorted, it is [W_(k), W_(M+1-k)] where
 // k-1 = CriticalValue(n, 1-confidence), the lower critical value of the
 // signed-rank statistic at level 1-confidence (exact for n ≤ MaxExact,
-// the normal approximation beyond). n counts every value of d, zeros
+// the approximation SignedRank uses beyond). n counts every value of d, zeros
 // included. For n differences that are non-zero and untied, the interval
 // excludes 0 exactly when SignedRank(d).P ≤ 1-confidence. It returns
 // (-Inf, +Inf) when n is too small to reach the confidence (and when
@@ -67,6 +67,7 @@ type walsh struct {
 	seed   uint64
 }
 
+// newWalsh returns a walsh over a sorted copy of d.
 func newWalsh(d []float64) *walsh {
 	x := slices.Clone(d)
 	slices.Sort(x)

@@ -27,7 +27,7 @@ type Test struct {
 	// capped at 1. It is 1 when N is 0.
 	P float64
 	// Exact reports whether P comes from the exact null distribution (N at
-	// most MaxExact) rather than the normal approximation.
+	// most MaxExact) rather than the approximation.
 	Exact bool
 	// Ties reports whether some non-zero |d| were tied.
 	Ties bool
