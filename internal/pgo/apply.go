@@ -2,15 +2,18 @@ package pgo
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"syscall"
 
 	"github.com/gotune/gotune/internal/atomicfile"
+	"github.com/gotune/gotune/internal/gotool"
 )
 
 // ApplyOptions configure Apply.
@@ -149,4 +152,94 @@ func writeError(path string, err error) error {
 		return inputErrorf("cannot write %s: %v: make the target writable, or copy the profile there yourself", path, errors.Unwrap(err))
 	}
 	return fmt.Errorf("writing %s: %v", path, err)
+}
+
+// ApplyModuleOptions configure ApplyModule.
+type ApplyModuleOptions struct {
+	Runner gotool.Runner // lists packages and asks git; nil = the real commands
+	Dir    string        // -C: in the module; "" = the current directory
+	// File is the profile; a relative path that does not exist here is
+	// looked up in Dir.
+	File string
+	// Mains are main package directories, relative to Dir; nil = every
+	// main package of the module.
+	Mains []string
+	Force bool
+	// ProfilesDir keeps the profile and its provenance; "" = profiles/ at
+	// the repository root (the module root outside git).
+	ProfilesDir string
+	// Name is the kept profile's file name without extension; "" = the
+	// module path's last element.
+	Name string
+}
+
+// Applied is what ApplyModule did.
+type Applied struct {
+	Module  Module
+	Repo    string // the repository root: the changes' paths are shown relative to it
+	Changes []Change
+}
+
+// ApplyModule applies a profile to the module at opts.Dir: it finds the
+// module and its main packages (checking those given), the repository root
+// and the defaults of ProfilesDir and Name, then calls Apply. The changes
+// made before a failure are returned with it.
+func ApplyModule(ctx context.Context, opts ApplyModuleOptions) (Applied, error) {
+	if opts.Runner == nil {
+		opts.Runner = gotool.Exec{}
+	}
+	dir := orDotDir(opts.Dir)
+	m, err := FindModule(dir)
+	if err != nil {
+		return Applied{}, err
+	}
+	ap := Applied{Module: m}
+	pkgs, err := ListPackages(ctx, opts.Runner, m.Root)
+	if err != nil {
+		return ap, err
+	}
+	mainDirs := map[string]bool{}
+	var all []string
+	for _, p := range pkgs {
+		if p.Name == "main" {
+			mainDirs[p.Dir] = true
+			all = append(all, p.Dir)
+		}
+	}
+	absDir, err := filepath.Abs(dir)
+	if err != nil {
+		return ap, err
+	}
+	var mains []string
+	for _, md := range opts.Mains {
+		d := md
+		if !filepath.IsAbs(d) {
+			d = filepath.Join(absDir, d)
+		}
+		d = filepath.Clean(d)
+		if !mainDirs[d] {
+			return ap, inputErrorf("--main %s: not a main package of module %s: give the directory of a package main (e.g. ./cmd/app)", md, m.Path)
+		}
+		mains = append(mains, d)
+	}
+	if opts.Mains == nil {
+		if len(all) == 0 {
+			return ap, inputErrorf("module %s has no main package: PGO applies to the main packages that go build links; pass --main", m.Path)
+		}
+		mains = all
+	}
+	ap.Repo = RepoRoot(ctx, opts.Runner, m.Root)
+	if ap.Repo == "" {
+		ap.Repo = m.Root
+	}
+	profilesDir := opts.ProfilesDir
+	if profilesDir == "" {
+		profilesDir = filepath.Join(ap.Repo, "profiles")
+	}
+	name := opts.Name
+	if name == "" {
+		name = path.Base(m.Path)
+	}
+	ap.Changes, err = Apply(ApplyOptions{Profile: resolveFile(opts.File, opts.Dir), Mains: mains, Force: opts.Force, ProfilesDir: profilesDir, Name: name, RepoRoot: ap.Repo})
+	return ap, err
 }

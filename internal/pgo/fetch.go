@@ -8,12 +8,16 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/google/pprof/profile"
+
+	"github.com/gotune/gotune/internal/atomicfile"
 )
 
 // DefaultSeconds is how long a fetched CPU profile runs by default: the
@@ -163,4 +167,65 @@ func fetchError(u string, seconds int, timeout time.Duration, err error) error {
 		return fmt.Errorf("GET %s: unknown host %s: check the address", u, de.Name)
 	}
 	return fmt.Errorf("GET %s: %v", u, err)
+}
+
+// FetchFileOptions configure FetchFile.
+type FetchFileOptions struct {
+	FetchOptions
+	// Output is the file to write; "" names one in WorkDir:
+	// pgo/fetch-HOST-TIME.pprof.
+	Output  string
+	WorkDir string
+	Tool    string    // for the provenance: "gotune v1.2.3"
+	Log     io.Writer // progress; nil = discard
+}
+
+// FetchedFile is a profile FetchFile took and saved.
+type FetchedFile struct {
+	*Fetched
+	Path    string // where it was written
+	Summary Summary
+}
+
+// FetchFile takes a CPU profile from a live service with Fetch and writes
+// it, with its provenance file beside it, to opts.Output (created with its
+// folders when missing) or to a new file of the work dir.
+func FetchFile(ctx context.Context, opts FetchFileOptions) (*FetchedFile, error) {
+	u, seconds, err := ProfileURL(opts.URL, opts.Seconds)
+	if err != nil {
+		return nil, err
+	}
+	log := opts.Log
+	if log == nil {
+		log = io.Discard
+	}
+	out := opts.Output
+	if out == "" {
+		host := "service"
+		if pu, err := url.Parse(u); err == nil {
+			host = strings.NewReplacer(":", "_", "/", "_").Replace(pu.Host)
+		}
+		out = filepath.Join(opts.WorkDir, "pgo", "fetch-"+host+"-"+time.Now().UTC().Format("20060102-150405")+".pprof")
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return nil, inputErrorf("-o %s: %v", out, err)
+	}
+	fmt.Fprintf(log, "gotune: fetching a %d s CPU profile from %s\n", seconds, u)
+	got, err := Fetch(ctx, opts.FetchOptions)
+	if err != nil {
+		return nil, err
+	}
+	if err := atomicfile.Write(out, got.Data); err != nil {
+		return nil, fmt.Errorf("writing %s: %v", out, err)
+	}
+	sm := Summarize(got.Profile, 0)
+	pv := Provenance{
+		Tool: opts.Tool, Created: time.Now().UTC().Truncate(time.Second),
+		Source: "fetch", How: fmt.Sprintf("GET %s (a %d s CPU profile of a live service)", got.URL, got.Seconds),
+		Command: []string{got.URL}, Samples: sm.Samples, CPU: sm.CPU, Duration: sm.Duration,
+	}
+	if err := WriteProvenance(out, got.Data, pv); err != nil {
+		return nil, err
+	}
+	return &FetchedFile{Fetched: got, Path: out, Summary: sm}, nil
 }
