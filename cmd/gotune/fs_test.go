@@ -150,3 +150,51 @@ func TestInterruptDuringBuild(t *testing.T) {
 		t.Errorf("the target holds %d entries after the run, want its 4", len(entries))
 	}
 }
+
+// TestApplyRefusesWritesOutside runs gotune pgo apply on a module whose
+// committed profiles folder is a symbolic link out of it, and with a
+// --name that climbs out: exit status 2, one line, nothing written
+// anywhere and no "created" printed.
+func TestApplyRefusesWritesOutside(t *testing.T) {
+	profile, err := filepath.Abs(filepath.Join("..", "..", "profiles", "quotes.pprof"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	mod, elsewhere := filepath.Join(root, "a", "b", "mod"), filepath.Join(root, "elsewhere")
+	writeModule(t, mod)
+	os.Mkdir(elsewhere, 0o755)
+	if err := os.Symlink(elsewhere, filepath.Join(mod, "profiles")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"profiles links out", nil, "refusing to write " + filepath.Join(mod, "profiles", "fs.pprof") + ": it resolves to " + filepath.Join(elsewhere, "fs.pprof") + ", outside the repository " + mod},
+		{"--name climbs out", []string{"--profiles", filepath.Join(mod, "kept"), "--name", "../../../x"}, "--name ../../../x: want a plain file name without a folder"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := cli.Main(context.Background(), append([]string{"pgo", "apply", "-C", mod, profile}, tt.args...), &out, &errb)
+			msg := errb.String()
+			if code != cli.ExitUsage || !strings.Contains(msg, tt.want) || strings.Count(strings.TrimSpace(msg), "\n") != 0 {
+				t.Errorf("exit %d, stderr %q; want %d and one line containing %q", code, msg, cli.ExitUsage, tt.want)
+			}
+			if strings.Contains(out.String(), "created") {
+				t.Errorf("stdout says a file was created: %q", out.String())
+			}
+			var written []string
+			filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+				if err == nil && d.Type().IsRegular() && !strings.HasSuffix(p, ".go") && !strings.HasSuffix(p, "go.mod") {
+					written = append(written, p)
+				}
+				return nil
+			})
+			if len(written) > 0 {
+				t.Errorf("written although refused: %v", written)
+			}
+		})
+	}
+}

@@ -24,9 +24,12 @@ type ApplyOptions struct {
 	// ProfilesDir keeps a copy of the profile and its provenance, as
 	// Name.pprof and Name.provenance.json; "" keeps none.
 	ProfilesDir string
-	Name        string
+	// Name is the kept profile's file name without extension: a plain
+	// name, no folder; "" = "default".
+	Name string
 	// RepoRoot is the repository's top directory: paths in the provenance
-	// are relative to it.
+	// are relative to it, and Apply refuses to write anywhere that
+	// resolves, symbolic links followed, outside it. "" checks nothing.
 	RepoRoot string
 }
 
@@ -40,8 +43,11 @@ type Change struct {
 // package directory, each atomically (a temporary file, then a rename), so
 // that `go build` (whose -pgo=auto is the default) uses it. It refuses,
 // before writing anything, to replace a default.pgo that differs unless
-// opts.Force is set. It then keeps the profile and its provenance (read
-// from the profile's own provenance file when there is one) under
+// opts.Force is set, or to write anywhere outside opts.RepoRoot once
+// symbolic links are followed (a committed profiles -> /elsewhere link, a
+// default.pgo linked out of the repository, a --name with a folder in
+// it). It then keeps the profile and its provenance (read from the
+// profile's own provenance file when there is one) under
 // opts.ProfilesDir.
 func Apply(opts ApplyOptions) ([]Change, error) {
 	data, err := os.ReadFile(opts.Profile)
@@ -60,6 +66,24 @@ func Apply(opts ApplyOptions) ([]Change, error) {
 	}
 	if len(opts.Mains) == 0 {
 		return nil, inputErrorf("no main package to apply the profile to: PGO applies to main packages; pass --main ./cmd/yourapp")
+	}
+	name := opts.Name
+	if name == "" {
+		name = "default"
+	}
+	if name == "." || name == ".." || strings.ContainsAny(name, `/\`) {
+		return nil, inputErrorf("--name %s: want a plain file name without a folder, e.g. api: the profile is kept as NAME.pprof in the profiles folder", opts.Name)
+	}
+	var writes []string
+	for _, dir := range opts.Mains {
+		writes = append(writes, filepath.Join(dir, "default.pgo"))
+	}
+	if opts.ProfilesDir != "" {
+		keep := filepath.Join(opts.ProfilesDir, name+".pprof")
+		writes = append(writes, keep, ProvenancePath(keep))
+	}
+	if err := inside(opts.RepoRoot, writes); err != nil {
+		return nil, err
 	}
 	var changes []Change
 	var conflicts []string
@@ -98,10 +122,6 @@ func Apply(opts ApplyOptions) ([]Change, error) {
 	if err := os.MkdirAll(opts.ProfilesDir, 0o755); err != nil {
 		return changes, err
 	}
-	name := opts.Name
-	if name == "" {
-		name = "default"
-	}
 	keep := filepath.Join(opts.ProfilesDir, name+".pprof")
 	action := "created"
 	if old, err := os.ReadFile(keep); err == nil {
@@ -131,6 +151,82 @@ func Apply(opts ApplyOptions) ([]Change, error) {
 		}
 	}
 	return append(changes, Change{Path: pvPath, Action: pvAction}), nil
+}
+
+// inside returns an InputError naming the first of paths that resolves,
+// symbolic links followed, outside root; nil when every one is inside, or
+// root is "".
+func inside(root string, paths []string) error {
+	if root == "" {
+		return nil
+	}
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return err
+	}
+	for _, p := range paths {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return err
+		}
+		real, err := resolveWrite(abs)
+		if err != nil {
+			return fmt.Errorf("resolving %s: %v", p, err)
+		}
+		if !lexicallyInside(realRoot, real) {
+			fix := "pass --profiles with a folder inside it"
+			if lexicallyInside(root, abs) || lexicallyInside(realRoot, abs) {
+				fix = "a symbolic link leads out of it: remove the link, or pass --profiles with a folder inside the repository"
+			}
+			return inputErrorf("refusing to write %s: it resolves to %s, outside the repository %s: gotune pgo apply writes only inside the target; %s", p, real, root, fix)
+		}
+	}
+	return nil
+}
+
+// lexicallyInside reports whether the absolute path p is root or below
+// it, as written.
+func lexicallyInside(root, p string) bool {
+	r, err := filepath.Rel(root, p)
+	return err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator))
+}
+
+// resolveWrite returns the real path a write to the absolute path p would
+// reach: symbolic links followed, dangling ones and missing folders
+// included.
+func resolveWrite(p string) (string, error) {
+	for range 255 {
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			return real, nil
+		}
+		fi, err := os.Lstat(p)
+		switch {
+		case err == nil && fi.Mode()&fs.ModeSymlink != 0:
+			// A dangling link: the write creates its target.
+			target, err := os.Readlink(p)
+			if err != nil {
+				return "", err
+			}
+			if !filepath.IsAbs(target) {
+				target = filepath.Join(filepath.Dir(p), target)
+			}
+			p = target
+			continue
+		case err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR):
+			return "", err
+		}
+		// Missing: resolve its folder.
+		dir := filepath.Dir(p)
+		if dir == p {
+			return p, nil
+		}
+		realDir, err := resolveWrite(dir)
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(realDir, filepath.Base(p)), nil
+	}
+	return "", &fs.PathError{Op: "resolve", Path: p, Err: syscall.ELOOP}
 }
 
 // rel returns path relative to root when it is inside it.
