@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -196,5 +199,90 @@ func TestApplyRefusesWritesOutside(t *testing.T) {
 				t.Errorf("written although refused: %v", written)
 			}
 		})
+	}
+}
+
+// TestSecretsNeverLeak follows a password and a token in a profile URL
+// from pgo fetch through merge and apply, and a failed fetch: no output
+// and no file written quotes them; the provenance keeps the URL redacted.
+func TestSecretsNeverLeak(t *testing.T) {
+	const pw, token = "s3cretPassw0rd", "T0KEN-abc123"
+	profile, err := os.ReadFile(filepath.Join("..", "..", "profiles", "quotes.pprof"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, pass, _ := r.BasicAuth()
+		if user != "me" || pass != pw || r.URL.Query().Get("token") != token {
+			http.Error(w, "forbidden: "+r.URL.String(), http.StatusForbidden)
+			return
+		}
+		if r.URL.Path != "/debug/pprof/profile" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(profile)
+	}))
+	srv.Listener = ln
+	srv.Start()
+	defer srv.Close()
+
+	root := t.TempDir()
+	mod, work := filepath.Join(root, "mod"), filepath.Join(root, "work")
+	writeModule(t, mod)
+	os.Mkdir(work, 0o755)
+	secretURL := "http://me:" + pw + "@" + ln.Addr().String() + "/debug/pprof/profile?seconds=1&token=" + token
+	var outputs bytes.Buffer
+	run := func(wantCode int, args ...string) {
+		t.Helper()
+		var out, errb bytes.Buffer
+		code := cli.Main(context.Background(), args, &out, &errb)
+		t.Logf("gotune %s: exit %d\n%s%s", strings.Join(args, " "), code, out.String(), errb.String())
+		if code != wantCode {
+			t.Errorf("gotune %s: exit %d, want %d", args[1], code, wantCode)
+		}
+		outputs.Write(out.Bytes())
+		outputs.Write(errb.Bytes())
+	}
+	fetched, merged := filepath.Join(work, "f.pprof"), filepath.Join(work, "m.pprof")
+	run(0, "pgo", "fetch", secretURL, "-o", fetched)
+	run(0, "pgo", "merge", "-o", merged, fetched)
+	run(0, "pgo", "apply", "-C", mod, merged)
+	// Failures quote the URL too: a 404, a wrong token, a closed port.
+	run(1, "pgo", "fetch", strings.Replace(secretURL, "/debug/pprof/profile", "/nope", 1), "-o", filepath.Join(work, "x.pprof"))
+	run(1, "pgo", "fetch", strings.Replace(secretURL, pw, pw+"x", 1), "-o", filepath.Join(work, "x.pprof"))
+	run(1, "pgo", "fetch", "http://me:"+pw+"@127.0.0.1:1/?token="+token, "--seconds", "1", "-o", filepath.Join(work, "x.pprof"))
+	run(2, "pgo", "fetch", "http://me:"+pw+"@127.0.0.1:1/?seconds=x&token="+token)
+
+	leaks := func(what string, b []byte) {
+		for _, s := range []string{pw, token, "bWU6czNjcmV0UGFzc3cwcmQ"} { // the last: base64 of me:password
+			if bytes.Contains(b, []byte(s)) {
+				t.Errorf("%s holds the secret %q", what, s)
+			}
+		}
+	}
+	leaks("the output", outputs.Bytes())
+	if !strings.Contains(outputs.String(), "http://me:xxxxx@"+ln.Addr().String()+"/debug/pprof/profile?seconds=1&token=xxxxx") {
+		t.Errorf("the output does not show the redacted URL")
+	}
+	n := 0
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			b, _ := os.ReadFile(p)
+			leaks(p, b)
+			n++
+		}
+		return nil
+	})
+	kept, err := os.ReadFile(filepath.Join(mod, "profiles", "fs.provenance.json"))
+	if err != nil {
+		t.Fatalf("apply kept no provenance (%d files written): %v", n, err)
+	}
+	if !strings.Contains(string(kept), `"source": "fetch"`) || !strings.Contains(string(kept), "http://me:xxxxx@") {
+		t.Errorf("the kept provenance lost the fetch's redacted URL:\n%s", kept)
 	}
 }

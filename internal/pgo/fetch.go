@@ -43,7 +43,8 @@ type FetchOptions struct {
 // in seconds. raw may be a service's base address ("127.0.0.1:6060",
 // "http://host:6060"), its /debug/pprof/ index, or the full profile URL;
 // seconds > 0 replaces the URL's seconds=, 0 keeps it or sets
-// DefaultSeconds.
+// DefaultSeconds. The URL returned keeps the secrets of raw (a password, a
+// token in the query): show it only through RedactURL.
 func ProfileURL(raw string, seconds int) (string, int, error) {
 	s := strings.TrimSpace(raw)
 	if !strings.Contains(s, "://") {
@@ -51,13 +52,13 @@ func ProfileURL(raw string, seconds int) (string, int, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return "", 0, inputErrorf("%q is not a URL: give the service's pprof address, e.g. http://127.0.0.1:6060", raw)
+		return "", 0, inputErrorf("%q is not a URL: give the service's pprof address, e.g. http://127.0.0.1:6060", RedactURL(raw))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", 0, inputErrorf("%q: want an http or https URL, e.g. http://127.0.0.1:6060", raw)
+		return "", 0, inputErrorf("%q: want an http or https URL, e.g. http://127.0.0.1:6060", RedactURL(raw))
 	}
 	if u.Host == "" {
-		return "", 0, inputErrorf("%q has no host: give the service's pprof address, e.g. http://127.0.0.1:6060", raw)
+		return "", 0, inputErrorf("%q has no host: give the service's pprof address, e.g. http://127.0.0.1:6060", RedactURL(raw))
 	}
 	switch p := strings.TrimSuffix(u.Path, "/"); {
 	case p == "":
@@ -74,7 +75,7 @@ func ProfileURL(raw string, seconds int) (string, int, error) {
 	case q.Get("seconds") != "":
 		n, err := strconv.Atoi(q.Get("seconds"))
 		if err != nil || n <= 0 {
-			return "", 0, inputErrorf("%q: seconds=%s is not a positive whole number", raw, q.Get("seconds"))
+			return "", 0, inputErrorf("%q: seconds=%s is not a positive whole number", RedactURL(raw), q.Get("seconds"))
 		}
 		seconds = n
 	default:
@@ -87,7 +88,7 @@ func ProfileURL(raw string, seconds int) (string, int, error) {
 
 // Fetched is a profile Fetch took from a service.
 type Fetched struct {
-	URL     string
+	URL     string // the profile's URL, its secrets redacted (RedactURL)
 	Seconds int
 	Data    []byte // as served: a gzip-compressed profile
 	Profile *profile.Profile
@@ -96,12 +97,22 @@ type Fetched struct {
 // Fetch takes a CPU profile from a live service's net/http/pprof endpoint
 // and checks that PGO can use it. Its errors are one line saying what went
 // wrong (no connection, no answer in time, not found, not a CPU profile, no
-// samples) and what to check.
+// samples) and what to check. Neither they nor Fetched.URL hold the URL's
+// secrets (see RedactURL).
 func Fetch(ctx context.Context, opts FetchOptions) (*Fetched, error) {
+	got, err := fetch(ctx, opts)
+	if err != nil {
+		return nil, scrubError(err, opts.URL)
+	}
+	return got, nil
+}
+
+func fetch(ctx context.Context, opts FetchOptions) (*Fetched, error) {
 	u, seconds, err := ProfileURL(opts.URL, opts.Seconds)
 	if err != nil {
 		return nil, err
 	}
+	shown := RedactURL(u)
 	timeout := opts.Timeout
 	if timeout <= 0 {
 		timeout = time.Duration(seconds)*time.Second + 30*time.Second
@@ -114,20 +125,20 @@ func Fetch(ctx context.Context, opts FetchOptions) (*Fetched, error) {
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, inputErrorf("%s: %v", u, err)
+		return nil, inputErrorf("%s: %v", shown, err)
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, fetchError(u, seconds, timeout, err)
+		return nil, fetchError(shown, seconds, timeout, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxProfileBytes))
 	if err != nil {
-		return nil, fetchError(u, seconds, timeout, err)
+		return nil, fetchError(shown, seconds, timeout, err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		if resp.StatusCode == http.StatusNotFound {
-			return nil, fmt.Errorf("GET %s: 404 Not Found: the service serves no CPU profile there: import _ \"net/http/pprof\" (or register pprof.Profile) and check the address and path", u)
+			return nil, fmt.Errorf("GET %s: 404 Not Found: the service serves no CPU profile there: import _ \"net/http/pprof\" (or register pprof.Profile) and check the address and path", shown)
 		}
 		msg := oneLine(string(data))
 		if len(msg) > 200 {
@@ -136,23 +147,27 @@ func Fetch(ctx context.Context, opts FetchOptions) (*Fetched, error) {
 		if msg != "" {
 			msg = ": " + msg
 		}
-		return nil, fmt.Errorf("GET %s: %s%s", u, resp.Status, msg)
+		return nil, fmt.Errorf("GET %s: %s%s", shown, resp.Status, msg)
 	}
-	p, err := Parse(u, data)
+	p, err := Parse(shown, data)
 	if err == nil {
-		err = Validate(u, p)
+		err = Validate(shown, p)
 	}
 	if err != nil {
 		if strings.Contains(err.Error(), "no CPU samples") {
-			return nil, fmt.Errorf("%s: no CPU samples in %d s: the service was idle; fetch again while it serves traffic, or raise --seconds", u, seconds)
+			return nil, fmt.Errorf("%s: no CPU samples in %d s: the service was idle; fetch again while it serves traffic, or raise --seconds", shown, seconds)
 		}
 		return nil, errors.New(err.Error()) // the service's problem, not the user's input: exit status 1
 	}
-	return &Fetched{URL: u, Seconds: seconds, Data: data, Profile: p}, nil
+	return &Fetched{URL: shown, Seconds: seconds, Data: data, Profile: p}, nil
 }
 
-// fetchError explains a failed request.
+// fetchError explains a failed request of u (redacted).
 func fetchError(u string, seconds int, timeout time.Duration, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // its message quotes the whole URL
+	}
 	var ne net.Error
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
@@ -210,7 +225,7 @@ func FetchFile(ctx context.Context, opts FetchFileOptions) (*FetchedFile, error)
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return nil, inputErrorf("-o %s: %v", out, err)
 	}
-	fmt.Fprintf(log, "gotune: fetching a %d s CPU profile from %s\n", seconds, u)
+	fmt.Fprintf(log, "gotune: fetching a %d s CPU profile from %s\n", seconds, RedactURL(u))
 	got, err := Fetch(ctx, opts.FetchOptions)
 	if err != nil {
 		return nil, err
@@ -229,3 +244,21 @@ func FetchFile(ctx context.Context, opts FetchFileOptions) (*FetchedFile, error)
 	}
 	return &FetchedFile{Fetched: got, Path: out, Summary: sm}, nil
 }
+
+// scrubError returns err with the secrets of raw, the URL as the user gave
+// it, taken out of its message; errors.Is and errors.As still see err.
+func scrubError(err error, raw string) error {
+	msg := err.Error()
+	if clean := scrub(msg, raw); clean != msg {
+		return scrubbed{msg: clean, err: err}
+	}
+	return err
+}
+
+type scrubbed struct {
+	msg string
+	err error
+}
+
+func (e scrubbed) Error() string { return e.msg }
+func (e scrubbed) Unwrap() error { return e.err }
