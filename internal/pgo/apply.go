@@ -50,14 +50,10 @@ type Change struct {
 // profile's own provenance file when there is one) under
 // opts.ProfilesDir.
 func Apply(opts ApplyOptions) ([]Change, error) {
-	data, err := os.ReadFile(opts.Profile)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, inputErrorf("%s: no such file: give the path of the merged profile (gotune pgo merge -o FILE)", opts.Profile)
-		}
-		return nil, err
+	if _, err := os.Stat(opts.Profile); errors.Is(err, os.ErrNotExist) {
+		return nil, inputErrorf("%s: no such file: give the path of the merged profile (gotune pgo merge -o FILE)", opts.Profile)
 	}
-	p, err := Parse(opts.Profile, data)
+	data, p, err := readProfile(opts.Profile)
 	if err != nil {
 		return nil, err
 	}

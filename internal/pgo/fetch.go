@@ -24,9 +24,6 @@ import (
 // duration net/http/pprof itself defaults to.
 const DefaultSeconds = 30
 
-// maxProfileBytes bounds the body Fetch reads.
-const maxProfileBytes = 256 << 20
-
 // FetchOptions configure Fetch.
 type FetchOptions struct {
 	URL string
@@ -37,6 +34,9 @@ type FetchOptions struct {
 	// 30 seconds.
 	Timeout time.Duration
 	Client  *http.Client // nil = a plain client
+	// MaxBytes bounds the profile's size, as served and uncompressed; 0 =
+	// MaxProfileBytes. Fetch stops reading past it.
+	MaxBytes int64
 }
 
 // ProfileURL returns the CPU profile URL for raw and the profile's duration
@@ -132,24 +132,28 @@ func fetch(ctx context.Context, opts FetchOptions) (*Fetched, error) {
 		return nil, fetchError(shown, seconds, timeout, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxProfileBytes))
-	if err != nil {
-		return nil, fetchError(shown, seconds, timeout, err)
-	}
 	if resp.StatusCode != http.StatusOK {
 		if resp.StatusCode == http.StatusNotFound {
 			return nil, fmt.Errorf("GET %s: 404 Not Found: the service serves no CPU profile there: import _ \"net/http/pprof\" (or register pprof.Profile) and check the address and path", shown)
 		}
-		msg := oneLine(string(data))
-		if len(msg) > 200 {
-			msg = msg[:200] + "…"
-		}
+		// The service's own explanation, from the start of its body, made
+		// safe to print: no escape sequences, no carriage returns.
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+		msg := printable(string(body), 200)
 		if msg != "" {
 			msg = ": " + msg
 		}
-		return nil, fmt.Errorf("GET %s: %s%s", shown, resp.Status, msg)
+		return nil, fmt.Errorf("GET %s: %s%s", shown, printable(resp.Status, 100), msg)
 	}
-	p, err := Parse(shown, data)
+	limit := opts.MaxBytes
+	if limit <= 0 {
+		limit = MaxProfileBytes
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, fetchError(shown, seconds, timeout, err)
+	}
+	p, err := parse(shown, data, limit)
 	if err == nil {
 		err = Validate(shown, p)
 	}

@@ -1,7 +1,6 @@
 package pgo
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -41,14 +40,7 @@ func MergeFiles(opts MergeFilesOptions) (*MergeResult, error) {
 	var inputs []Input
 	var provs []Provenance
 	for _, file := range opts.Files {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			if errors.Is(err, os.ErrNotExist) {
-				return nil, inputErrorf("%s: no such file: give the paths of CPU profiles", file)
-			}
-			return nil, inputErrorf("%s: %v", file, err)
-		}
-		p, err := Parse(file, data)
+		data, p, err := readProfile(file)
 		if err != nil {
 			return nil, err
 		}
