@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -10,10 +12,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/gotune/gotune/internal/cli"
+	"github.com/gotune/gotune/internal/pgo"
 )
 
 // mountTmpfs mounts a tmpfs of the given size at dir for the test, or skips
@@ -285,4 +289,103 @@ func TestSecretsNeverLeak(t *testing.T) {
 	if !strings.Contains(string(kept), `"source": "fetch"`) || !strings.Contains(string(kept), "http://me:xxxxx@") {
 		t.Errorf("the kept provenance lost the fetch's redacted URL:\n%s", kept)
 	}
+}
+
+// TestOutputToSpecialFiles gives pgo merge -o a device, a FIFO and a file
+// descriptor name (as /dev/stdout is): none is replaced by a regular file,
+// the profile goes through them (or the device's error is reported, one
+// line, exit 2), no provenance file is put beside them, and the summary
+// goes to stderr, apart from the profile.
+func TestOutputToSpecialFiles(t *testing.T) {
+	profile, err := filepath.Abs(filepath.Join("..", "..", "profiles", "quotes.pprof"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	merge := func(out string) (int, string, string) {
+		var o, e bytes.Buffer
+		code := cli.Main(context.Background(), []string{"pgo", "merge", "-o", out, profile}, &o, &e)
+		return code, o.String(), e.String()
+	}
+	checkProfile := func(t *testing.T, what string, data []byte) {
+		t.Helper()
+		if _, err := pgo.Parse(what, data); err != nil {
+			t.Errorf("%s did not get the merged profile: %v", what, err)
+		}
+	}
+
+	t.Run("device", func(t *testing.T) {
+		if os.Geteuid() != 0 {
+			t.Skip("needs root to make a device node")
+		}
+		// /dev/full's device (char 1, 7), in a temporary folder: were it
+		// replaced, the host's /dev stays as it is.
+		full := filepath.Join(dir, "full")
+		if err := syscall.Mknod(full, syscall.S_IFCHR|0o666, 1<<8|7); err != nil {
+			t.Skipf("mknod: %v", err)
+		}
+		code, _, stderr := merge(full)
+		if code != cli.ExitUsage || !strings.Contains(stderr, "gotune: cannot write "+full+": no space left on device: free some space, or choose another -o") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("exit %d, stderr %q", code, stderr)
+		}
+		if fi, err := os.Lstat(full); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+			t.Errorf("the device is now %v (%v)", fi.Mode(), err)
+		}
+		if _, err := os.Stat(full + ".provenance.json"); err == nil {
+			t.Error("a provenance file was written beside the device")
+		}
+	})
+
+	t.Run("fifo", func(t *testing.T) {
+		fifo := filepath.Join(dir, "out.fifo")
+		if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+			t.Skipf("mkfifo: %v", err)
+		}
+		got := make(chan []byte, 1)
+		go func() {
+			b, _ := os.ReadFile(fifo)
+			got <- b
+		}()
+		code, stdout, stderr := merge(fifo)
+		if code != 0 || stdout != "" || !strings.Contains(stderr, "wrote "+fifo+" (no provenance file beside a device or a pipe)") {
+			t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+		}
+		select {
+		case b := <-got:
+			checkProfile(t, "the FIFO's reader", b)
+		case <-time.After(time.Minute):
+			t.Fatal("the FIFO's reader got nothing")
+		}
+		if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+			t.Errorf("the FIFO is now %v (%v)", fi.Mode(), err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "out.provenance.json")); err == nil {
+			t.Error("a provenance file was written beside the FIFO")
+		}
+	})
+
+	t.Run("file descriptor name", func(t *testing.T) {
+		// /proc/self/fd/N of a pipe, as /dev/stdout is in CI (a name under
+		// /proc, where nothing can be created, should this regress).
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		name := fmt.Sprintf("/proc/self/fd/%d", w.Fd())
+		if _, err := os.Lstat(name); err != nil {
+			t.Skipf("no %s here", name)
+		}
+		got := make(chan []byte, 1)
+		go func() {
+			b, _ := io.ReadAll(r)
+			got <- b
+		}()
+		code, stdout, stderr := merge(name)
+		w.Close()
+		if code != 0 || stdout != "" {
+			t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+		}
+		checkProfile(t, "the pipe", <-got)
+	})
 }

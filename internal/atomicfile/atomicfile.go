@@ -69,6 +69,18 @@ func Write(path string, data []byte) error {
 	return replace(real, data)
 }
 
+// Special reports whether Write writes path through rather than replacing
+// it: path names a device, a FIFO, a socket, or one of the process's file
+// descriptors (/dev/stdout). Nothing can be put beside such a path (a
+// companion file next to /dev/stdout would land in /dev).
+func Special(path string) bool {
+	if isDescriptor(path) {
+		return true
+	}
+	fi, err := os.Stat(path)
+	return err == nil && !fi.IsDir() && !fi.Mode().IsRegular()
+}
+
 // descriptorName matches the names of the process's own file descriptors.
 var descriptorName = regexp.MustCompile(`^/dev/(stdout|stderr|fd/\d+)$|^/proc/(self|thread-self|\d+)/fd/\d+$`)
 

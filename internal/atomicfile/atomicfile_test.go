@@ -194,3 +194,21 @@ func TestWriteSpecialFiles(t *testing.T) {
 		}
 	})
 }
+
+func TestSpecial(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "f")
+	os.WriteFile(file, nil, 0o644)
+	link := filepath.Join(dir, "link")
+	os.Symlink(file, link)
+	fifo := filepath.Join(dir, "fifo")
+	syscall.Mkfifo(fifo, 0o644)
+	for path, want := range map[string]bool{
+		file: false, link: false, filepath.Join(dir, "new"): false, dir: false,
+		fifo: true, "/dev/stdout": true, "/dev/fd/1": true, "/proc/self/fd/2": true,
+	} {
+		if got := Special(path); got != want {
+			t.Errorf("Special(%s) = %t, want %t", path, got, want)
+		}
+	}
+}

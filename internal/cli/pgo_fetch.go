@@ -81,7 +81,13 @@ func pgoFetchRun(ctx context.Context, f *Factory, opts *PGOFetchOptions) error {
 		return pgoClassify(err)
 	}
 	sm := got.Summary
-	fmt.Fprintf(f.Stdout, "fetched %s: %d samples, %s of CPU in %s, %s\nwrote %s\n",
-		got.URL, sm.Samples, sm.CPU.Round(10*time.Millisecond), sm.Duration.Round(100*time.Millisecond), report.Bytes(int64(len(got.Data))), got.Path)
+	w, note := f.Stdout, ""
+	if got.ProvenancePath == "" {
+		// The profile went to a device, a pipe or /dev/stdout: the
+		// summary must not mix with it.
+		w, note = f.Stderr, " (no provenance file beside a device or a pipe)"
+	}
+	fmt.Fprintf(w, "fetched %s: %d samples, %s of CPU in %s, %s\nwrote %s%s\n",
+		got.URL, sm.Samples, sm.CPU.Round(10*time.Millisecond), sm.Duration.Round(100*time.Millisecond), report.Bytes(int64(len(got.Data))), got.Path, note)
 	return nil
 }

@@ -95,6 +95,11 @@ func pgoMergeRun(ctx context.Context, f *Factory, opts *PGOMergeOptions) error {
 	}
 	st := res.Stats
 	w := f.Stdout
+	if res.ProvenancePath == "" {
+		// The profile went to a device, a pipe or /dev/stdout: the
+		// summary must not mix with it.
+		w = f.Stderr
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "input\tduration\tsamples\tCPU\tsize\tignored\tweight")
 	for _, in := range st.Inputs {
@@ -104,6 +109,10 @@ func pgoMergeRun(ctx context.Context, f *Factory, opts *PGOMergeOptions) error {
 	tw.Flush()
 	fmt.Fprintf(w, "\nmerged: %d samples; trimmed to %d (%.2f%% of CPU kept, --keep %g)\n", st.Samples, st.Kept, 100*st.KeptCPU, st.Keep)
 	fmt.Fprintf(w, "size: %s in, %s out (%s)\n", report.Bytes(st.BytesIn), report.Bytes(st.BytesOut), change(st.BytesIn, st.BytesOut))
-	fmt.Fprintf(w, "wrote %s and %s\n", res.Output, res.ProvenancePath)
+	if res.ProvenancePath == "" {
+		fmt.Fprintf(w, "wrote %s (no provenance file beside a device or a pipe)\n", res.Output)
+	} else {
+		fmt.Fprintf(w, "wrote %s and %s\n", res.Output, res.ProvenancePath)
+	}
 	return nil
 }

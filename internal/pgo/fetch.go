@@ -16,8 +16,6 @@ import (
 	"time"
 
 	"github.com/google/pprof/profile"
-
-	"github.com/gotune/gotune/internal/atomicfile"
 )
 
 // DefaultSeconds is how long a fetched CPU profile runs by default: the
@@ -202,13 +200,18 @@ type FetchFileOptions struct {
 // FetchedFile is a profile FetchFile took and saved.
 type FetchedFile struct {
 	*Fetched
-	Path    string // where it was written
-	Summary Summary
+	Path string // where it was written
+	// ProvenancePath is where its provenance was written; "" when Path
+	// is a device, a pipe or /dev/stdout, beside which nothing is written.
+	ProvenancePath string
+	Summary        Summary
 }
 
 // FetchFile takes a CPU profile from a live service with Fetch and writes
 // it, with its provenance file beside it, to opts.Output (created with its
-// folders when missing) or to a new file of the work dir.
+// folders when missing) or to a new file of the work dir. Output may be a
+// device, a pipe or /dev/stdout: the profile is written through it, and
+// no provenance is written.
 func FetchFile(ctx context.Context, opts FetchFileOptions) (*FetchedFile, error) {
 	u, seconds, err := ProfileURL(opts.URL, opts.Seconds)
 	if err != nil {
@@ -234,8 +237,9 @@ func FetchFile(ctx context.Context, opts FetchFileOptions) (*FetchedFile, error)
 	if err != nil {
 		return nil, err
 	}
-	if err := atomicfile.Write(out, got.Data); err != nil {
-		return nil, fmt.Errorf("writing %s: %v", out, err)
+	beside, err := writeOutput(out, got.Data)
+	if err != nil {
+		return nil, err
 	}
 	sm := Summarize(got.Profile, 0)
 	pv := Provenance{
@@ -243,10 +247,14 @@ func FetchFile(ctx context.Context, opts FetchFileOptions) (*FetchedFile, error)
 		Source: "fetch", How: fmt.Sprintf("GET %s (a %d s CPU profile of a live service)", got.URL, got.Seconds),
 		Command: []string{got.URL}, Samples: sm.Samples, CPU: sm.CPU, Duration: sm.Duration,
 	}
-	if err := WriteProvenance(out, got.Data, pv); err != nil {
-		return nil, err
+	res := &FetchedFile{Fetched: got, Path: out, Summary: sm}
+	if beside {
+		if err := WriteProvenance(out, got.Data, pv); err != nil {
+			return nil, err
+		}
+		res.ProvenancePath = ProvenancePath(out)
 	}
-	return &FetchedFile{Fetched: got, Path: out, Summary: sm}, nil
+	return res, nil
 }
 
 // scrubError returns err with the secrets of raw, the URL as the user gave

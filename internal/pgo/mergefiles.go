@@ -1,11 +1,14 @@
 package pgo
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/google/pprof/profile"
@@ -27,7 +30,8 @@ type MergeResult struct {
 	Stats      MergeStats
 	Provenance Provenance
 	Output     string
-	// ProvenancePath is where the provenance was written.
+	// ProvenancePath is where the provenance was written; "" when Output
+	// is a device, a pipe or /dev/stdout, beside which nothing is written.
 	ProvenancePath string
 }
 
@@ -35,7 +39,8 @@ type MergeResult struct {
 // writes the result to opts.Output (creating its folders) with a
 // provenance file beside it that records the inputs' own provenance. The
 // inputs' Go version, module and commit are passed on when they all share
-// them.
+// them. Output may be a device, a pipe or /dev/stdout: the profile is
+// written through it, and no provenance is written.
 func MergeFiles(opts MergeFilesOptions) (*MergeResult, error) {
 	var inputs []Input
 	var provs []Provenance
@@ -54,8 +59,9 @@ func MergeFiles(opts MergeFilesOptions) (*MergeResult, error) {
 	if err := os.MkdirAll(filepath.Dir(opts.Output), 0o755); err != nil {
 		return nil, inputErrorf("-o %s: %v", opts.Output, err)
 	}
-	if err := atomicfile.Write(opts.Output, data); err != nil {
-		return nil, fmt.Errorf("writing %s: %v", opts.Output, err)
+	beside, err := writeOutput(opts.Output, data)
+	if err != nil {
+		return nil, err
 	}
 	sm := Summarize(merged, 0)
 	weights := "equal weights"
@@ -75,10 +81,33 @@ func MergeFiles(opts MergeFilesOptions) (*MergeResult, error) {
 	pv.GoVersion = common(provs, func(p Provenance) string { return p.GoVersion })
 	pv.Module = common(provs, func(p Provenance) string { return p.Module })
 	pv.Commit = common(provs, func(p Provenance) string { return p.Commit })
-	if err := WriteProvenance(opts.Output, data, pv); err != nil {
-		return nil, err
+	res := &MergeResult{Profile: merged, Stats: st, Provenance: pv, Output: opts.Output}
+	if beside {
+		if err := WriteProvenance(opts.Output, data, pv); err != nil {
+			return nil, err
+		}
+		res.ProvenancePath = ProvenancePath(opts.Output)
 	}
-	return &MergeResult{Profile: merged, Stats: st, Provenance: pv, Output: opts.Output, ProvenancePath: ProvenancePath(opts.Output)}, nil
+	return res, nil
+}
+
+// writeOutput writes data to the -o path through atomicfile.Write, and
+// reports whether a provenance file goes beside it: not beside a device,
+// a pipe or /dev/stdout. A failed write is an InputError naming the path,
+// the reason and the fix.
+func writeOutput(path string, data []byte) (beside bool, err error) {
+	if err := atomicfile.Write(path, data); err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		fix := "choose another -o"
+		if errors.Is(err, syscall.ENOSPC) {
+			fix = "free some space, or choose another -o"
+		}
+		return false, inputErrorf("cannot write %s: %v: %s", path, err, fix)
+	}
+	return !atomicfile.Special(path), nil
 }
 
 // mergeCommand returns the gotune pgo merge command line of opts.
