@@ -5,7 +5,8 @@
 //	variants ──► cache.BuildKey ──► hit: link the cached binaries ─┐
 //	                               miss: builder ──► cache.StoreBuild ┴──► measure ──► stats ──► cache.StoreResult
 //
-// A build is keyed by the target's source hash, the Go version, the
+// A build is keyed by the target's source hash (BuildListHash: every module
+// of the build that is not in the module cache), the Go version, the
 // variant's settings, the PGO profile's hash and the build environment; a
 // result by the keys of all its builds, the run's settings and a host
 // fingerprint. Entries are written to a temporary name and renamed, so that
@@ -96,7 +97,10 @@ func ResultKey(buildKeys []string, host string, settings ...string) string {
 // SourceHash hashes every file of the module rooted at root: the path,
 // executable bit and content of each regular file, the target of each
 // symbolic link. Version-control folders and nested modules (folders with
-// their own go.mod) are left out.
+// their own go.mod) are left out. It sees one module only: a build that
+// also reads a directory replacement (replace … => ../lib) or the other
+// modules of a go.work is keyed by BuildListHash, which hashes each of
+// them this way.
 func SourceHash(root string) (string, error) {
 	h := sha256.New()
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {

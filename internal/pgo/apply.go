@@ -2,15 +2,18 @@ package pgo
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"syscall"
 
 	"github.com/gotune/gotune/internal/atomicfile"
+	"github.com/gotune/gotune/internal/gotool"
 )
 
 // ApplyOptions configure Apply.
@@ -21,9 +24,12 @@ type ApplyOptions struct {
 	// ProfilesDir keeps a copy of the profile and its provenance, as
 	// Name.pprof and Name.provenance.json; "" keeps none.
 	ProfilesDir string
-	Name        string
+	// Name is the kept profile's file name without extension: a plain
+	// name, no folder; "" = "default".
+	Name string
 	// RepoRoot is the repository's top directory: paths in the provenance
-	// are relative to it.
+	// are relative to it, and Apply refuses to write anywhere that
+	// resolves, symbolic links followed, outside it. "" checks nothing.
 	RepoRoot string
 }
 
@@ -37,18 +43,17 @@ type Change struct {
 // package directory, each atomically (a temporary file, then a rename), so
 // that `go build` (whose -pgo=auto is the default) uses it. It refuses,
 // before writing anything, to replace a default.pgo that differs unless
-// opts.Force is set. It then keeps the profile and its provenance (read
-// from the profile's own provenance file when there is one) under
+// opts.Force is set, or to write anywhere outside opts.RepoRoot once
+// symbolic links are followed (a committed profiles -> /elsewhere link, a
+// default.pgo linked out of the repository, a --name with a folder in
+// it). It then keeps the profile and its provenance (read from the
+// profile's own provenance file when there is one) under
 // opts.ProfilesDir.
 func Apply(opts ApplyOptions) ([]Change, error) {
-	data, err := os.ReadFile(opts.Profile)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, inputErrorf("%s: no such file: give the path of the merged profile (gotune pgo merge -o FILE)", opts.Profile)
-		}
-		return nil, err
+	if _, err := os.Stat(opts.Profile); errors.Is(err, os.ErrNotExist) {
+		return nil, inputErrorf("%s: no such file: give the path of the merged profile (gotune pgo merge -o FILE)", opts.Profile)
 	}
-	p, err := Parse(opts.Profile, data)
+	data, p, err := readProfile(opts.Profile)
 	if err != nil {
 		return nil, err
 	}
@@ -57,6 +62,24 @@ func Apply(opts ApplyOptions) ([]Change, error) {
 	}
 	if len(opts.Mains) == 0 {
 		return nil, inputErrorf("no main package to apply the profile to: PGO applies to main packages; pass --main ./cmd/yourapp")
+	}
+	name := opts.Name
+	if name == "" {
+		name = "default"
+	}
+	if name == "." || name == ".." || strings.ContainsAny(name, `/\`) {
+		return nil, inputErrorf("--name %s: want a plain file name without a folder, e.g. api: the profile is kept as NAME.pprof in the profiles folder", opts.Name)
+	}
+	var writes []string
+	for _, dir := range opts.Mains {
+		writes = append(writes, filepath.Join(dir, "default.pgo"))
+	}
+	if opts.ProfilesDir != "" {
+		keep := filepath.Join(opts.ProfilesDir, name+".pprof")
+		writes = append(writes, keep, ProvenancePath(keep))
+	}
+	if err := inside(opts.RepoRoot, writes); err != nil {
+		return nil, err
 	}
 	var changes []Change
 	var conflicts []string
@@ -95,10 +118,6 @@ func Apply(opts ApplyOptions) ([]Change, error) {
 	if err := os.MkdirAll(opts.ProfilesDir, 0o755); err != nil {
 		return changes, err
 	}
-	name := opts.Name
-	if name == "" {
-		name = "default"
-	}
 	keep := filepath.Join(opts.ProfilesDir, name+".pprof")
 	action := "created"
 	if old, err := os.ReadFile(keep); err == nil {
@@ -130,6 +149,82 @@ func Apply(opts ApplyOptions) ([]Change, error) {
 	return append(changes, Change{Path: pvPath, Action: pvAction}), nil
 }
 
+// inside returns an InputError naming the first of paths that resolves,
+// symbolic links followed, outside root; nil when every one is inside, or
+// root is "".
+func inside(root string, paths []string) error {
+	if root == "" {
+		return nil
+	}
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return err
+	}
+	for _, p := range paths {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return err
+		}
+		real, err := resolveWrite(abs)
+		if err != nil {
+			return fmt.Errorf("resolving %s: %v", p, err)
+		}
+		if !lexicallyInside(realRoot, real) {
+			fix := "pass --profiles with a folder inside it"
+			if lexicallyInside(root, abs) || lexicallyInside(realRoot, abs) {
+				fix = "a symbolic link leads out of it: remove the link, or pass --profiles with a folder inside the repository"
+			}
+			return inputErrorf("refusing to write %s: it resolves to %s, outside the repository %s: gotune pgo apply writes only inside the target; %s", p, real, root, fix)
+		}
+	}
+	return nil
+}
+
+// lexicallyInside reports whether the absolute path p is root or below
+// it, as written.
+func lexicallyInside(root, p string) bool {
+	r, err := filepath.Rel(root, p)
+	return err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator))
+}
+
+// resolveWrite returns the real path a write to the absolute path p would
+// reach: symbolic links followed, dangling ones and missing folders
+// included.
+func resolveWrite(p string) (string, error) {
+	for range 255 {
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			return real, nil
+		}
+		fi, err := os.Lstat(p)
+		switch {
+		case err == nil && fi.Mode()&fs.ModeSymlink != 0:
+			// A dangling link: the write creates its target.
+			target, err := os.Readlink(p)
+			if err != nil {
+				return "", err
+			}
+			if !filepath.IsAbs(target) {
+				target = filepath.Join(filepath.Dir(p), target)
+			}
+			p = target
+			continue
+		case err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR):
+			return "", err
+		}
+		// Missing: resolve its folder.
+		dir := filepath.Dir(p)
+		if dir == p {
+			return p, nil
+		}
+		realDir, err := resolveWrite(dir)
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(realDir, filepath.Base(p)), nil
+	}
+	return "", &fs.PathError{Op: "resolve", Path: p, Err: syscall.ELOOP}
+}
+
 // rel returns path relative to root when it is inside it.
 func rel(root, path string) string {
 	if root == "" {
@@ -149,4 +244,94 @@ func writeError(path string, err error) error {
 		return inputErrorf("cannot write %s: %v: make the target writable, or copy the profile there yourself", path, errors.Unwrap(err))
 	}
 	return fmt.Errorf("writing %s: %v", path, err)
+}
+
+// ApplyModuleOptions configure ApplyModule.
+type ApplyModuleOptions struct {
+	Runner gotool.Runner // lists packages and asks git; nil = the real commands
+	Dir    string        // -C: in the module; "" = the current directory
+	// File is the profile; a relative path that does not exist here is
+	// looked up in Dir.
+	File string
+	// Mains are main package directories, relative to Dir; nil = every
+	// main package of the module.
+	Mains []string
+	Force bool
+	// ProfilesDir keeps the profile and its provenance; "" = profiles/ at
+	// the repository root (the module root outside git).
+	ProfilesDir string
+	// Name is the kept profile's file name without extension; "" = the
+	// module path's last element.
+	Name string
+}
+
+// Applied is what ApplyModule did.
+type Applied struct {
+	Module  Module
+	Repo    string // the repository root: the changes' paths are shown relative to it
+	Changes []Change
+}
+
+// ApplyModule applies a profile to the module at opts.Dir: it finds the
+// module and its main packages (checking those given), the repository root
+// and the defaults of ProfilesDir and Name, then calls Apply. The changes
+// made before a failure are returned with it.
+func ApplyModule(ctx context.Context, opts ApplyModuleOptions) (Applied, error) {
+	if opts.Runner == nil {
+		opts.Runner = gotool.Exec{}
+	}
+	dir := orDotDir(opts.Dir)
+	m, err := FindModule(dir)
+	if err != nil {
+		return Applied{}, err
+	}
+	ap := Applied{Module: m}
+	pkgs, err := ListPackages(ctx, opts.Runner, m.Root)
+	if err != nil {
+		return ap, err
+	}
+	mainDirs := map[string]bool{}
+	var all []string
+	for _, p := range pkgs {
+		if p.Name == "main" {
+			mainDirs[p.Dir] = true
+			all = append(all, p.Dir)
+		}
+	}
+	absDir, err := filepath.Abs(dir)
+	if err != nil {
+		return ap, err
+	}
+	var mains []string
+	for _, md := range opts.Mains {
+		d := md
+		if !filepath.IsAbs(d) {
+			d = filepath.Join(absDir, d)
+		}
+		d = filepath.Clean(d)
+		if !mainDirs[d] {
+			return ap, inputErrorf("--main %s: not a main package of module %s: give the directory of a package main (e.g. ./cmd/app)", md, m.Path)
+		}
+		mains = append(mains, d)
+	}
+	if opts.Mains == nil {
+		if len(all) == 0 {
+			return ap, inputErrorf("module %s has no main package: PGO applies to the main packages that go build links; pass --main", m.Path)
+		}
+		mains = all
+	}
+	ap.Repo = RepoRoot(ctx, opts.Runner, m.Root)
+	if ap.Repo == "" {
+		ap.Repo = m.Root
+	}
+	profilesDir := opts.ProfilesDir
+	if profilesDir == "" {
+		profilesDir = filepath.Join(ap.Repo, "profiles")
+	}
+	name := opts.Name
+	if name == "" {
+		name = path.Base(m.Path)
+	}
+	ap.Changes, err = Apply(ApplyOptions{Profile: resolveFile(opts.File, opts.Dir), Mains: mains, Force: opts.Force, ProfilesDir: profilesDir, Name: name, RepoRoot: ap.Repo})
+	return ap, err
 }

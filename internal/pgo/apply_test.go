@@ -3,6 +3,8 @@ package pgo
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -119,5 +121,109 @@ func TestApplyNeedsAMain(t *testing.T) {
 	}
 	if _, err := Apply(ApplyOptions{Profile: src}); err == nil || !strings.Contains(err.Error(), "pass --main") {
 		t.Errorf("err = %v, want a request for --main", err)
+	}
+}
+
+// TestApplyStaysInside checks that apply writes nothing that resolves,
+// symbolic links followed, outside the repository: a committed profiles
+// link, a default.pgo linked out, --name with a folder, --profiles
+// elsewhere. A link that stays inside is followed.
+func TestApplyStaysInside(t *testing.T) {
+	prof := encoded(t, synth{stacks: map[string]int64{"main.a;main.main": 5}}.profile())
+	tests := []struct {
+		name    string
+		setup   func(t *testing.T, repo, elsewhere string) ApplyOptions
+		wantErr string
+		want    string // with no error: the kept profile's real path, relative to repo
+	}{
+		{"profiles links out", func(t *testing.T, repo, elsewhere string) ApplyOptions {
+			must(t, os.Symlink(elsewhere, filepath.Join(repo, "profiles")))
+			return ApplyOptions{}
+		}, "refusing to write " + "REPO/profiles/svc.pprof: it resolves to ELSEWHERE/svc.pprof, outside the repository REPO: gotune pgo apply writes only inside the target; a symbolic link leads out of it", ""},
+		{"profiles links out to a missing folder", func(t *testing.T, repo, elsewhere string) ApplyOptions {
+			must(t, os.Symlink(filepath.Join(elsewhere, "new"), filepath.Join(repo, "profiles")))
+			return ApplyOptions{}
+		}, "resolves to ELSEWHERE/new/svc.pprof", ""},
+		{"kept profile links out", func(t *testing.T, repo, elsewhere string) ApplyOptions {
+			must(t, os.Mkdir(filepath.Join(repo, "profiles"), 0o755))
+			must(t, os.Symlink(filepath.Join(elsewhere, "x.pprof"), filepath.Join(repo, "profiles", "svc.pprof")))
+			return ApplyOptions{}
+		}, "resolves to ELSEWHERE/x.pprof", ""},
+		{"default.pgo links out", func(t *testing.T, repo, elsewhere string) ApplyOptions {
+			must(t, os.WriteFile(filepath.Join(elsewhere, "victim"), nil, 0o644))
+			must(t, os.Symlink(filepath.Join(elsewhere, "victim"), filepath.Join(repo, "cmd", "api", "default.pgo")))
+			return ApplyOptions{Force: true}
+		}, "refusing to write REPO/cmd/api/default.pgo: it resolves to ELSEWHERE/victim", ""},
+		{"--name climbs out", func(t *testing.T, repo, elsewhere string) ApplyOptions {
+			return ApplyOptions{Name: "../../../x"}
+		}, "--name ../../../x: want a plain file name without a folder", ""},
+		{"--profiles elsewhere", func(t *testing.T, repo, elsewhere string) ApplyOptions {
+			return ApplyOptions{ProfilesDir: elsewhere}
+		}, "outside the repository REPO: gotune pgo apply writes only inside the target; pass --profiles with a folder inside it", ""},
+		{"a link inside the repository is followed", func(t *testing.T, repo, elsewhere string) ApplyOptions {
+			must(t, os.MkdirAll(filepath.Join(repo, "data", "pgo"), 0o755))
+			must(t, os.Symlink(filepath.Join("data", "pgo"), filepath.Join(repo, "profiles")))
+			return ApplyOptions{}
+		}, "", "data/pgo/svc.pprof"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// --name ../../../x would land in base/top.
+			base := t.TempDir()
+			repo, elsewhere := filepath.Join(base, "top", "sub", "repo"), filepath.Join(base, "elsewhere")
+			api := filepath.Join(repo, "cmd", "api")
+			must(t, os.MkdirAll(api, 0o755))
+			must(t, os.Mkdir(elsewhere, 0o755))
+			src := filepath.Join(base, "merged.pprof")
+			must(t, os.WriteFile(src, prof, 0o644))
+			opts := tt.setup(t, repo, elsewhere)
+			opts.Profile, opts.Mains, opts.RepoRoot = src, []string{api}, repo
+			if opts.ProfilesDir == "" {
+				opts.ProfilesDir = filepath.Join(repo, "profiles")
+			}
+			if opts.Name == "" {
+				opts.Name = "svc"
+			}
+			changes, err := Apply(opts)
+			if tt.wantErr != "" {
+				want := strings.NewReplacer("REPO", repo, "ELSEWHERE", elsewhere).Replace(tt.wantErr)
+				if err == nil || !strings.Contains(err.Error(), want) {
+					t.Fatalf("err = %v, want %q", err, want)
+				}
+				if !errors.As(err, new(InputError)) || len(changes) != 0 {
+					t.Errorf("err %v is not an InputError, or changes %v reported", err, changes)
+				}
+				// Nothing written, inside or out.
+				var found []string
+				for _, root := range []string{base} {
+					filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+						if err == nil && p != src && d.Type().IsRegular() && (strings.HasSuffix(p, ".pprof") || strings.HasSuffix(p, ".json") || strings.HasSuffix(p, ".pgo")) {
+							found = append(found, p)
+						}
+						return nil
+					})
+				}
+				if len(found) > 0 {
+					t.Errorf("written although refused: %v", found)
+				}
+				if b, _ := os.ReadFile(filepath.Join(elsewhere, "victim")); len(b) != 0 {
+					t.Errorf("the file default.pgo links to was written")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b, _ := os.ReadFile(filepath.Join(repo, tt.want)); !bytes.Equal(b, prof) {
+				t.Errorf("%s does not hold the profile", tt.want)
+			}
+		})
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -215,3 +215,29 @@ func orDefault(s string) string {
 	}
 	return s
 }
+
+// CollectTimeout returns the default time limit of one profiled run of a
+// package: a minute plus ten times the benchtime (at least a second) per
+// benchmark of the package with the most; a minute when benchtime is a
+// count (100x) or not a duration.
+func CollectTimeout(benchtime string, maxBenchmarks int) time.Duration {
+	timeout := time.Minute
+	if d, err := time.ParseDuration(benchtime); err == nil {
+		timeout += time.Duration(maxBenchmarks) * 10 * max(d, time.Second)
+	}
+	return timeout
+}
+
+// OutsideModule returns dir made absolute, or an InputError naming flag
+// when it is inside the module at moduleRoot: gotune never writes into the
+// target, except in Apply.
+func OutsideModule(flag, dir, moduleRoot string) (string, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	if r, err := filepath.Rel(moduleRoot, dir); err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		return "", inputErrorf("%s %s is inside the target module %s: gotune never writes into the target; choose a directory outside it", flag, dir, moduleRoot)
+	}
+	return dir, nil
+}

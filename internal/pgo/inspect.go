@@ -2,11 +2,16 @@ package pgo
 
 import (
 	"cmp"
+	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/google/pprof/profile"
+
+	"github.com/gotune/gotune/internal/gotool"
 )
 
 // Summary describes a profile for `gotune pgo inspect`.
@@ -90,4 +95,89 @@ func Summarize(p *profile.Profile, top int) Summary {
 		sm.Top = sm.Top[:top]
 	}
 	return sm
+}
+
+// InspectOptions configure Inspect.
+type InspectOptions struct {
+	Runner gotool.Runner // lists the module's packages; nil = the real go command
+	// File is the profile; a relative path that does not exist here is
+	// looked up in Dir.
+	File string
+	// Dir is where the module to check staleness against is (-C); "" =
+	// the current directory.
+	Dir string
+	Top int // hottest functions to list
+}
+
+// Inspection is what Inspect found.
+type Inspection struct {
+	File    string // the profile's path, as found
+	Size    int64  // bytes on disk
+	Summary Summary
+	// Unusable says why the compiler cannot use the profile; nil when it
+	// can.
+	Unusable error
+	// Module is the module staleness was measured against; nil outside a
+	// module, when Staleness is nil too.
+	Module    *Module
+	Staleness *Staleness
+	// StaleErr is why staleness could not be measured in Module.
+	StaleErr error
+}
+
+// Inspect reads a CPU profile, summarises it, checks that the compiler can
+// use it, and, inside a module, measures how stale it is against the
+// module's current source. It fails when the file is not a CPU profile;
+// an unusable CPU profile (no samples, no start lines) is described, with
+// the reason in Unusable.
+func Inspect(ctx context.Context, opts InspectOptions) (*Inspection, error) {
+	if opts.Runner == nil {
+		opts.Runner = gotool.Exec{}
+	}
+	file := resolveFile(opts.File, opts.Dir)
+	p, size, err := Read(file)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckCPU(file, p); err != nil {
+		return nil, err
+	}
+	in := &Inspection{File: file, Size: size, Summary: Summarize(p, opts.Top), Unusable: Validate(file, p)}
+	m, err := FindModule(orDotDir(opts.Dir))
+	if err != nil {
+		return in, nil
+	}
+	in.Module = &m
+	pkgs, err := ListPackages(ctx, opts.Runner, m.Root)
+	if err != nil {
+		in.StaleErr = err
+		return in, nil
+	}
+	src, err := LoadSource(m.Path, pkgs)
+	if err != nil {
+		in.StaleErr = InputError{err}
+		return in, nil
+	}
+	st := Stale(p, src, opts.Top)
+	in.Staleness = &st
+	return in, nil
+}
+
+// resolveFile returns file, or file in dir when file is relative, dir is
+// given and file does not exist here.
+func resolveFile(file, dir string) string {
+	if filepath.IsAbs(file) || dir == "" {
+		return file
+	}
+	if _, err := os.Stat(file); err != nil {
+		return filepath.Join(dir, file)
+	}
+	return file
+}
+
+func orDotDir(d string) string {
+	if d == "" {
+		return "."
+	}
+	return d
 }

@@ -190,14 +190,20 @@ func TestTrimRealProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, trimmed, st, err := Merge(in(), MergeOptions{Keep: 0.9})
+	if stAll.Kept < 2 {
+		t.Skipf("the profile of this run has %d distinct stack: nothing to trim (a loaded machine?)", stAll.Kept)
+	}
+	// Half the CPU: on a loaded machine the profile may hold a handful of
+	// stacks of about equal weight, and keeping 90% of it would keep them
+	// all; keeping half always drops one.
+	_, trimmed, st, err := Merge(in(), MergeOptions{Keep: 0.5})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if st.Kept >= stAll.Kept || len(trimmed) >= len(all) {
-		t.Errorf("trimming to 90%% kept %d of %d samples, %d of %d bytes: want fewer", st.Kept, stAll.Kept, len(trimmed), len(all))
+		t.Errorf("trimming to 50%% kept %d of %d samples, %d of %d bytes: want fewer", st.Kept, stAll.Kept, len(trimmed), len(all))
 	}
-	t.Logf("real profile: %d bytes raw, %d merged, %d trimmed to 90%% (%d → %d samples)", len(raw), len(all), len(trimmed), stAll.Kept, st.Kept)
+	t.Logf("real profile: %d bytes raw, %d merged, %d trimmed to 50%% (%d → %d samples)", len(raw), len(all), len(trimmed), stAll.Kept, st.Kept)
 
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("no go command")

@@ -15,10 +15,14 @@ package pgo
 
 import (
 	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/google/pprof/profile"
 )
@@ -42,32 +46,174 @@ const (
 	samplesUnit = "count"
 )
 
+// MaxProfileBytes bounds the size of a profile gotune reads, uncompressed:
+// a CPU profile for PGO is a few MiB, and a larger file or body (a gzip
+// bomb, an endless stream) is refused before it fills the memory. A gzip
+// stream is measured as it is decompressed, without keeping what it
+// expands to.
+const MaxProfileBytes = 256 << 20
+
+// tooLarge is the error of a profile over limit bytes.
+func tooLarge(name string, limit int64, what string) error {
+	return inputErrorf("%s: profile too large (over %d MiB%s): a CPU profile for PGO is a few MiB: check that this is one, or profile for fewer seconds", name, limit>>20, what)
+}
+
 // Read reads and parses the profile at path. Its errors are one line naming
-// the file and what to do; a missing, empty or corrupt file is an InputError.
+// the file and what to do; a missing, empty, corrupt or too large file (see
+// MaxProfileBytes) is an InputError.
 func Read(path string) (*profile.Profile, int64, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, 0, inputErrorf("%s: no such file: give the path of a CPU profile", path)
-		}
-		return nil, 0, inputErrorf("%s: %v", path, err)
-	}
-	p, err := Parse(path, data)
+	data, p, err := readProfile(path)
 	return p, int64(len(data)), err
 }
 
-// Parse parses a profile read from name (a path or URL, for messages).
+// readProfile reads and parses the profile at path, as Read, and returns
+// its bytes too.
+func readProfile(path string) ([]byte, *profile.Profile, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil, inputErrorf("%s: no such file: give the path of a CPU profile", path)
+		}
+		return nil, nil, inputErrorf("%s: %v", path, errors.Unwrap(err))
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return nil, nil, inputErrorf("%s is a directory: give the path of a CPU profile", path)
+	} else if err == nil && fi.Mode().IsRegular() && fi.Size() > MaxProfileBytes {
+		return nil, nil, tooLarge(path, MaxProfileBytes, "")
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxProfileBytes+1))
+	if err != nil {
+		return nil, nil, inputErrorf("%s: %v", path, errors.Unwrap(err))
+	}
+	if len(data) > MaxProfileBytes {
+		return nil, nil, tooLarge(path, MaxProfileBytes, "")
+	}
+	p, err := Parse(path, data)
+	return data, p, err
+}
+
+// CheckFile says at once, without building anything, whether the file at
+// path is a CPU profile the compiler can use for PGO: it returns nil, or an
+// InputError of one line naming the file, the problem and the fix, worded
+// as the pgo commands word it (no such file, empty file, not a pprof
+// profile, profile too large, a heap profile, no CPU samples, no function
+// start lines, no call stacks).
+func CheckFile(path string) error {
+	p, _, err := Read(path)
+	if err != nil {
+		return err
+	}
+	return Validate(path, p)
+}
+
+// Parse parses a profile read from name (a path or URL, for messages). A
+// gzip-compressed profile is decompressed up to MaxProfileBytes.
 func Parse(name string, data []byte) (*profile.Profile, error) {
+	return parse(name, data, MaxProfileBytes)
+}
+
+// parse parses data, refusing it when it holds more than limit bytes
+// uncompressed.
+func parse(name string, data []byte, limit int64) (*profile.Profile, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, inputErrorf("%s: empty file, not a profile: collect one again (gotune pgo collect, or pgo fetch from a service under load)", name)
 	}
+	if int64(len(data)) > limit {
+		return nil, tooLarge(name, limit, "")
+	}
+	if isGzip(data) {
+		var err error
+		data, err = gunzip(data, limit)
+		switch {
+		case errors.Is(err, errTooLarge):
+			return nil, tooLarge(name, limit, " uncompressed")
+		case err != nil:
+			return nil, notProfile(name, "decompressing profile: "+err.Error())
+		case isGzip(data):
+			return nil, notProfile(name, "compressed twice")
+		}
+	}
 	p, err := profile.ParseData(data)
 	if err != nil {
-		msg := strings.TrimPrefix(err.Error(), "parsing profile: ")
-		return nil, inputErrorf("%s: not a pprof profile (%s): give a CPU profile written by go test -cpuprofile, runtime/pprof or /debug/pprof/profile", name, msg)
+		return nil, notProfile(name, strings.TrimPrefix(err.Error(), "parsing profile: "))
 	}
 	return p, nil
 }
+
+func notProfile(name, why string) error {
+	return inputErrorf("%s: not a pprof profile (%s): give a CPU profile written by go test -cpuprofile, runtime/pprof or /debug/pprof/profile", name, printable(why, 200))
+}
+
+func isGzip(data []byte) bool { return len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b }
+
+var errTooLarge = errors.New("too large")
+
+// gunzip returns data decompressed, or errTooLarge as soon as it expands to
+// more than limit bytes. It measures first, keeping nothing, then
+// decompresses into a buffer of the measured size: a gzip bomb costs CPU
+// up to limit bytes of output, not memory.
+func gunzip(data []byte, limit int64) ([]byte, error) {
+	n, err := gunzipTo(io.Discard, data, limit)
+	if err != nil {
+		return nil, err
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, n))
+	if _, err := gunzipTo(buf, data, limit); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func gunzipTo(w io.Writer, data []byte, limit int64) (int64, error) {
+	gz, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return 0, err
+	}
+	n, err := io.Copy(w, io.LimitReader(gz, limit+1))
+	if err != nil {
+		return n, err
+	}
+	if n > limit {
+		return n, errTooLarge
+	}
+	return n, gz.Close()
+}
+
+// printable returns s on one line of at most max runes, without control
+// characters: terminal escape sequences are dropped, other control
+// characters (a carriage return, a tab, a newline) become spaces, and runs
+// of spaces one. Text a service or a file sent goes through it before it
+// is printed.
+func printable(s string, max int) string {
+	s = ansiEscape.ReplaceAllString(s, "")
+	var b strings.Builder
+	n := 0
+	space := false
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		if unicode.IsControl(r) || r == '\uFFFD' || unicode.Is(unicode.Bidi_Control, r) {
+			r = ' '
+		}
+		if r == ' ' {
+			if space || n == 0 {
+				continue
+			}
+			space = true
+		} else {
+			space = false
+		}
+		if n == max {
+			return strings.TrimRight(b.String(), " ") + "…"
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return strings.TrimRight(b.String(), " ")
+}
+
+// ansiEscape matches terminal escape sequences: CSI (ESC [ … final byte),
+// OSC (ESC ] … BEL or ESC \), two-byte escapes, and the one-byte CSI.
+var ansiEscape = regexp.MustCompile(`\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?|\x1b[@-Z\\-_]|\x9b[0-?]*[ -/]*[@-~]`)
 
 // cpuIndex returns the index of the CPU sample type of p: cpu/nanoseconds
 // when present, else samples/count; -1 when p has neither.

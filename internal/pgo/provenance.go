@@ -67,8 +67,12 @@ func ReadProvenance(path string, data []byte) Provenance {
 }
 
 // WriteProvenance fills pv's file fields from data and writes it next to
-// the profile at path.
+// the profile at path. Every URL in its text fields and in those of its
+// inputs is redacted (RedactURL) first: provenance files are committed,
+// and a provenance written by an older gotune may hold a fetched URL's
+// password or token.
 func WriteProvenance(path string, data []byte, pv Provenance) error {
+	pv = redactProvenance(pv)
 	sum := sha256.Sum256(data)
 	pv.Profile = filepath.Base(path)
 	pv.SHA256 = hex.EncodeToString(sum[:])
@@ -78,6 +82,36 @@ func WriteProvenance(path string, data []byte, pv Provenance) error {
 		return err
 	}
 	return atomicfile.Write(ProvenancePath(path), append(b, '\n'))
+}
+
+// redactProvenance returns a copy of pv with the URLs in its text fields,
+// its merge inputs' names and its inputs redacted.
+func redactProvenance(pv Provenance) Provenance {
+	pv.How = RedactText(pv.How)
+	pv.Profile = RedactText(pv.Profile)
+	if pv.Command != nil {
+		cmd := make([]string, len(pv.Command))
+		for i, a := range pv.Command {
+			cmd[i] = RedactText(a)
+		}
+		pv.Command = cmd
+	}
+	if pv.Merge != nil {
+		m := *pv.Merge
+		m.Inputs = append([]InputStats(nil), m.Inputs...)
+		for i := range m.Inputs {
+			m.Inputs[i].Name = RedactText(m.Inputs[i].Name)
+		}
+		pv.Merge = &m
+	}
+	if pv.Inputs != nil {
+		in := make([]Provenance, len(pv.Inputs))
+		for i, p := range pv.Inputs {
+			in[i] = redactProvenance(p)
+		}
+		pv.Inputs = in
+	}
+	return pv
 }
 
 // Commit returns the git commit of the repository holding dir, with

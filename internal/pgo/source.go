@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -21,6 +22,7 @@ import (
 	"golang.org/x/mod/modfile"
 
 	"github.com/gotune/gotune/internal/gotool"
+	"github.com/gotune/gotune/internal/target"
 )
 
 // Module is the Go module a pgo command works on.
@@ -47,7 +49,7 @@ func FindModule(dir string) (Module, error) {
 		}
 		parent := filepath.Dir(d)
 		if parent == d {
-			return Module{}, inputErrorf("%s is not in a Go module (no go.mod here or above): run gotune in a module, or pass -C dir", abs)
+			return Module{}, InputError{target.NotInModule(abs)}
 		}
 		d = parent
 	}
@@ -67,6 +69,12 @@ type Package struct {
 func ListPackages(ctx context.Context, r gotool.Runner, root string) ([]Package, error) {
 	res, err := r.Run(ctx, gotool.Cmd{Args: []string{"go", "list", "-e", "-json=ImportPath,Name,Dir,GoFiles,CgoFiles,TestGoFiles,XTestGoFiles", "./..."}, Dir: root})
 	if err != nil {
+		var ge *gotool.Error
+		if errors.As(err, &ge) && ge.Stderr != "" && ctx.Err() == nil {
+			// The module as it stands (an inconsistent vendor/, a broken
+			// go.mod): the go command's whole message says what to fix.
+			return nil, inputErrorf("go list ./... in %s: %s", root, target.GoMessage(ge.Stderr))
+		}
 		return nil, fmt.Errorf("listing the module's packages: %w", err)
 	}
 	var pkgs []Package

@@ -1,11 +1,15 @@
 package pgo
 
 import (
+	"context"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gotune/gotune/internal/gotool"
 )
 
 const storeSrc = `package store
@@ -120,5 +124,28 @@ func TestFindModule(t *testing.T) {
 	}
 	if _, err := FindModule(t.TempDir()); err == nil || !strings.Contains(err.Error(), "not in a Go module") {
 		t.Errorf("outside a module: err = %v", err)
+	}
+	// A workspace root: the pgo commands say what to pass to -C, as run does.
+	ws := t.TempDir()
+	if err := os.WriteFile(filepath.Join(ws, "go.work"), []byte("go 1.22\n\nuse ./svc\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = FindModule(ws)
+	if err == nil || !strings.Contains(err.Error(), "but in the workspace "+filepath.Join(ws, "go.work")) || !strings.Contains(err.Error(), "svc)") || !errors.As(err, new(InputError)) {
+		t.Errorf("at a go.work root: err = %v", err)
+	}
+}
+
+// TestListPackagesGoError checks that a go command failure in the module
+// (an inconsistent vendor/) keeps its whole message, on one line.
+func TestListPackagesGoError(t *testing.T) {
+	f := &gotool.Fake{}
+	f.On("go list", func(c gotool.Cmd) (gotool.Result, error) {
+		return gotool.Result{}, &gotool.Error{Cmd: c, ExitCode: 1, Stderr: "go: inconsistent vendoring in /m:\n\tx: is replaced in go.mod, but not in vendor/modules.txt\n\n\tTo sync the vendor directory, run:\n\t\tgo mod vendor\n"}
+	})
+	_, err := ListPackages(context.Background(), f, "/m")
+	want := "go list ./... in /m: go: inconsistent vendoring in /m: x: is replaced in go.mod, but not in vendor/modules.txt; To sync the vendor directory, run: go mod vendor"
+	if err == nil || err.Error() != want || !errors.As(err, new(InputError)) {
+		t.Errorf("err = %v\nwant %q (an InputError)", err, want)
 	}
 }

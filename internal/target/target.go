@@ -189,10 +189,56 @@ func findGoMod(dir string) (string, error) {
 		}
 		parent := filepath.Dir(d)
 		if parent == d {
-			return "", errorf("%s is not in a Go module (no go.mod here or above): run gotune in a module, or pass -C dir", dir)
+			return "", NotInModule(dir)
 		}
 		d = parent
 	}
+}
+
+// NotInModule returns the error for dir, an absolute directory with no
+// go.mod at or above it. When a go.work is at or above it (a workspace
+// root, or a folder of one outside its modules), the error says so and
+// names the workspace's modules to pass with -C: gotune works on one
+// module at a time.
+func NotInModule(dir string) error {
+	for d := dir; ; {
+		work := filepath.Join(d, "go.work")
+		if data, err := os.ReadFile(work); err == nil {
+			return errorf("%s is not in a Go module (no go.mod here or above) but in the workspace %s: gotune tunes one module at a time: pass -C with the directory of one of its modules%s", dir, work, workspaceModules(work, data))
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return errorf("%s is not in a Go module (no go.mod here or above): run gotune in a module, or pass -C dir", dir)
+		}
+		d = parent
+	}
+}
+
+// workspaceModules lists the use directives of the go.work at path as -C
+// arguments from the current directory: " (-C app or -C lib)"; "" when
+// there are none or the file does not parse.
+func workspaceModules(path string, data []byte) string {
+	wf, err := modfile.ParseWork(path, data, nil)
+	if err != nil || len(wf.Use) == 0 {
+		return ""
+	}
+	cwd, _ := os.Getwd()
+	var dirs []string
+	for i, u := range wf.Use {
+		if i == 4 {
+			dirs = append(dirs, "…")
+			break
+		}
+		d := u.Path
+		if !filepath.IsAbs(d) {
+			d = filepath.Join(filepath.Dir(path), d)
+		}
+		if r, err := filepath.Rel(cwd, d); err == nil && cwd != "" && !strings.HasPrefix(r, "..") {
+			d = r
+		}
+		dirs = append(dirs, "-C "+d)
+	}
+	return " (" + strings.Join(dirs, " or ") + ")"
 }
 
 type listPackage struct {
@@ -226,7 +272,7 @@ func list(ctx context.Context, r gotool.Runner, dir string, patterns []string) (
 	if err != nil {
 		var ge *gotool.Error
 		if errors.As(err, &ge) {
-			return nil, errorf("go list %s: %s", strings.Join(patterns, " "), firstLine(ge.Stderr))
+			return nil, errorf("go list %s: %s", strings.Join(patterns, " "), GoMessage(ge.Stderr))
 		}
 		return nil, err
 	}
@@ -240,7 +286,7 @@ func list(ctx context.Context, r gotool.Runner, dir string, patterns []string) (
 			return nil, fmt.Errorf("reading go list output: %w", err)
 		}
 		if p.Error != nil {
-			return nil, errorf("%s: check the package patterns", firstLine(p.Error.Err))
+			return nil, errorf("%s: check the package patterns", GoMessage(p.Error.Err))
 		}
 		pkgs = append(pkgs, p)
 	}
@@ -294,6 +340,29 @@ func isBenchmark(fd *ast.FuncDecl) bool {
 	}
 	sel, ok := star.X.(*ast.SelectorExpr)
 	return ok && sel.Sel.Name == "B"
+}
+
+// GoMessage returns the go command's message in stderr on one line,
+// whole: its explanation and the fix it suggests (an inconsistent vendor/
+// says why and to run go mod vendor) are kept, its progress lines (go:
+// downloading …) dropped, and its lines joined, each trimmed.
+func GoMessage(stderr string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(stderr, "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || strings.HasPrefix(l, "go: downloading ") || strings.HasPrefix(l, "go: finding ") || strings.HasPrefix(l, "go: extracting ") {
+			continue
+		}
+		if b.Len() > 0 {
+			if prev := b.String(); strings.ContainsAny(prev[len(prev)-1:], ".:;,!?") {
+				b.WriteString(" ")
+			} else {
+				b.WriteString("; ")
+			}
+		}
+		b.WriteString(l)
+	}
+	return b.String()
 }
 
 func firstLine(s string) string {
