@@ -231,10 +231,11 @@ func BuildKey(source string, tg *target.Target, host result.Host, v *result.Vari
 	})
 }
 
-// SourceHash hashes the source a build of the target reads: the key of
-// gotune's caches, and the check that a resumed run's code did not change.
+// SourceHash hashes the source a build of the target reads — the main
+// module, directory replacements and workspace modules — for the key of
+// gotune's caches and the check that a resumed run's code did not change.
 func SourceHash(ctx context.Context, r gotool.Runner, tg *target.Target) (string, error) {
-	return cache.SourceHash(tg.ModuleRoot)
+	return cache.BuildListHash(ctx, r, tg.Dir)
 }
 
 // BuildEnv returns the user's environment that changes what the go

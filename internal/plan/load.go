@@ -19,6 +19,7 @@ import (
 	"github.com/gotune/gotune/internal/gotool"
 	"github.com/gotune/gotune/internal/matrix"
 	"github.com/gotune/gotune/internal/options"
+	"github.com/gotune/gotune/internal/pgo"
 	"github.com/gotune/gotune/internal/result"
 	"github.com/gotune/gotune/internal/target"
 )
@@ -71,10 +72,15 @@ func Load(ctx context.Context, o options.Options, r gotool.Runner) (*Plan, error
 		return nil, err
 	}
 	p.WorkDirGiven = workDirGiven
+	// A profile given as a file is checked now, not after minutes of
+	// builds: the compiler would ignore an unusable one silently.
 	for _, v := range p.Variants {
 		if v.Settings.PGO().File() {
 			if fi, err := os.Stat(v.Profile); err != nil || fi.IsDir() {
 				return nil, options.Inputf("variant %s: pgo profile %s: no such file: give the path of a CPU profile, or off or auto", v.Name, v.Settings.PGO().Path)
+			}
+			if err := pgo.CheckFile(v.Profile); err != nil {
+				return nil, options.Inputf("variant %s: %v", v.Name, err)
 			}
 		}
 	}
