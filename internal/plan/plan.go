@@ -208,6 +208,7 @@ func resolve(mv, base matrix.Variant, tg *target.Target, levels []string) (resul
 		Complexity: mv.Complexity(base),
 		Status:     result.StatusOK,
 		BuildLine:  builder.BuildLine(s, profile, tg.BuildTarget(), tg.DefaultPGO() != ""),
+		RunEnv:     s.Spec(axis.Run).Env,
 	}
 	if l := s.Get(axis.GOAMD64); l != "" && !builder.Runs(levels, l) {
 		v.Status = result.StatusSkipped

@@ -12,9 +12,9 @@ import (
 	"github.com/gotune/gotune/internal/result"
 )
 
-// settingsString returns the build settings of a variant in the compact
-// form a user would type: environment first, then flags, e.g.
-// GOAMD64=v3 -pgo=off -ldflags='-s -w'.
+// settingsString returns the settings of a variant in the compact form a
+// user would type: the build's environment first, then its flags, then the
+// run-time environment, e.g. GOAMD64=v3 -pgo=off -ldflags='-s -w' run:GOGC=50.
 func settingsString(s axis.Settings) string {
 	sp := s.Spec(axis.Build)
 	var parts []string
@@ -32,6 +32,9 @@ func settingsString(s axis.Settings) string {
 		}
 		k, v, _ := strings.Cut(f, "=")
 		parts = append(parts, k+"="+shellQuote(v))
+	}
+	if run := s.Spec(axis.Run).Env; len(run) > 0 {
+		parts = append(parts, "run:"+strings.Join(run, ","))
 	}
 	return strings.Join(parts, " ")
 }

@@ -166,6 +166,9 @@ func (m *mdReport) recommendation() {
 	a := m.advice()
 	if a.winner != "" {
 		m.printf("**Recommended build** (%s):\n\n```sh\n%s\n```\n\n", mdCode(a.winner), a.buildLine)
+		if a.runEnv != "" {
+			m.printf("and run it with %s in its environment.\n\n", mdCode(a.runEnv))
+		}
 		return
 	}
 	// The verdict sentence above already says to keep the current build

@@ -532,7 +532,11 @@ func (r *textReport) verdict() {
 	}
 	a := r.advice()
 	if a.winner != "" {
-		paras = append(paras, fmt.Sprintf("Recommended build (%s):\n  %s", a.winner, a.buildLine))
+		rec := fmt.Sprintf("Recommended build (%s):\n  %s", a.winner, a.buildLine)
+		if a.runEnv != "" {
+			rec += "\nand run it with " + a.runEnv + " in its environment"
+		}
+		paras = append(paras, rec)
 	} else {
 		var lines []string
 		if len(a.lines) > 0 {
@@ -555,6 +559,7 @@ func (r *textReport) verdict() {
 type advice struct {
 	winner    string // the winning variant, "" when nothing won
 	buildLine string // the winner's go build line
+	runEnv    string // the winner's run-time environment, "" for none
 	lines     []string
 	detect    string // the smallest change the run could detect, as a sentence
 }
@@ -564,14 +569,14 @@ func (r *textReport) advice() advice {
 	run := r.run
 	an := analysisOf(run)
 	if an.Winner != "" {
-		line := ""
+		line, env := "", ""
 		if w := run.Variant(an.Winner); w != nil {
-			line = w.BuildLine
+			line, env = w.BuildLine, strings.Join(w.RunEnv, " ")
 		}
 		if line == "" {
 			line = "(no build line recorded for " + an.Winner + ")"
 		}
-		return advice{winner: an.Winner, buildLine: line}
+		return advice{winner: an.Winner, buildLine: line, runEnv: env}
 	}
 	var a advice
 	compared := false

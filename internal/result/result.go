@@ -116,12 +116,15 @@ type Variant struct {
 	// Profile is the PGO profile the variant builds with, resolved: the
 	// default.pgo auto found, the collected profile, the file given; ""
 	// when it builds without one.
-	Profile    string  `json:"profile,omitempty"`
-	Complexity int     `json:"complexity"` // settings that differ from the baseline's; ties go to the lower
-	Status     string  `json:"status"`
-	Reason     string  `json:"reason,omitempty"`     // why skipped or failed: the compiler error, the CPU limit
-	BuildLine  string  `json:"build_line,omitempty"` // the exact `go build` command a user would type
-	Builds     []Build `json:"builds,omitempty"`
+	Profile    string `json:"profile,omitempty"`
+	Complexity int    `json:"complexity"` // settings that differ from the baseline's; ties go to the lower
+	Status     string `json:"status"`
+	Reason     string `json:"reason,omitempty"`     // why skipped or failed: the compiler error, the CPU limit
+	BuildLine  string `json:"build_line,omitempty"` // the exact `go build` command a user would type
+	// RunEnv is the environment the binary runs with: the run axes' values,
+	// e.g. GOGC=50; nil without run axes.
+	RunEnv []string `json:"run_env,omitempty"`
+	Builds []Build  `json:"builds,omitempty"`
 	// SameCodeAs names the variant whose binaries were measured in its
 	// place: the compiled code is identical and it runs alike.
 	SameCodeAs string `json:"same_code_as,omitempty"`
