@@ -118,9 +118,24 @@ var (
 	}
 )
 
+// GOGC is a run axis: the garbage collector's target percentage the
+// measured process runs with (it trades memory for time).
+var GOGC = &Axis{
+	Name:  "gogc",
+	Kind:  Run,
+	List:  true,
+	Usage: "GOGC `values` to run the benchmarks with, e.g. off,100,200: the binaries are built once",
+	Parse: ParseGOGC,
+	Apply: func(v string, s *Spec) {
+		if v != "" {
+			s.Env = append(s.Env, "GOGC="+v)
+		}
+	},
+}
+
 // All lists every axis in table order: the order of the settings in
 // variant names and of the loops of the cross product (first outermost).
-var All = []*Axis{GOAMD64, PGO, LDFlags, GCFlags, Env}
+var All = []*Axis{GOAMD64, PGO, LDFlags, GCFlags, Env, GOGC}
 
 // ByName returns the axis called name, or nil.
 func ByName(name string) *Axis {

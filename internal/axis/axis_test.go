@@ -92,3 +92,37 @@ func names(as []*Axis) []string {
 	}
 	return n
 }
+
+func TestRunAxis(t *testing.T) {
+	s := Settings{"goamd64": "v1", "gogc": "50"}
+	if got := s.Spec(Run); !slices.Equal(got.Env, []string{"GOGC=50"}) || len(got.Flags) != 0 {
+		t.Errorf("run spec = %+v", got)
+	}
+	if got := s.Spec(Build); slices.Contains(got.Env, "GOGC=50") {
+		t.Errorf("a run axis leaked into the build: %+v", got)
+	}
+	// Variants that differ only in a run axis build alike and run apart.
+	t2 := s.With(GOGC, "off")
+	if s.Key(Build) != t2.Key(Build) || s.Key(Run) == t2.Key(Run) || s.Same(t2, Run) || !s.Same(t2, Build) {
+		t.Errorf("keys: build %q / %q, run %q / %q", s.Key(Build), t2.Key(Build), s.Key(Run), t2.Key(Run))
+	}
+}
+
+func TestParseGOGC(t *testing.T) {
+	tests := []struct{ in, want, wantErr string }{
+		{"off", "off", ""},
+		{" 100 ", "100", ""},
+		{"0", "0", ""},
+		{"050", "50", ""},
+		{"-1", "", "want off or a percentage"},
+		{"Off", "", "want off or a percentage"},
+		{"", "", "want off or a percentage"},
+	}
+	for _, tt := range tests {
+		got, err := ParseGOGC(tt.in)
+		checkParse(t, got, err, tt.want, tt.wantErr)
+	}
+	if _, err := ParseFlagValues(Values{"gogc": {"off,100,x"}}); err == nil || !strings.Contains(err.Error(), `--gogc: "x": want off`) {
+		t.Errorf("--gogc with a bad value: %v", err)
+	}
+}

@@ -300,3 +300,15 @@ func quoteField(f string) string {
 	}
 	return f
 }
+
+// ParseGOGC checks a GOGC value: off, or a percentage of 0 or more.
+func ParseGOGC(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "off" {
+		return s, nil
+	}
+	if n, err := strconv.Atoi(s); err == nil && n >= 0 {
+		return strconv.Itoa(n), nil
+	}
+	return "", fmt.Errorf("%q: want off or a percentage such as 100 (the default), 50 or 400", s)
+}

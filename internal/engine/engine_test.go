@@ -273,3 +273,52 @@ func TestReuseIdenticalRun(t *testing.T) {
 		t.Errorf("--fresh measured nothing: %v", err)
 	}
 }
+
+// TestRunAxis: variants that differ only in a run axis (GOGC) share one
+// build, are not twins, and their trials run with their environment.
+func TestRunAxis(t *testing.T) {
+	skipShort(t)
+	r := &synth{real: gotool.Exec{}}
+	var mu sync.Mutex
+	env := map[string]bool{}
+	r.before = func(int) {}
+	rr := &envRecorder{synth: r, env: env, mu: &mu}
+	o := options.Options{Dir: fixture(t), WorkDir: t.TempDir(), Seed: 6, Budget: time.Hour, MaxBlocks: 3, NoEarlyStop: true,
+		Axes: axis.Values{"goamd64": {"v1"}, "gogc": {"50", "off"}}}
+	run, err := start(t, context.Background(), rr, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Search.Builds != 1 {
+		t.Errorf("%d builds, want 1 shared by the GOGC variants", run.Search.Builds)
+	}
+	for _, v := range run.Variants {
+		if v.SameCodeAs != "" || v.Status != result.StatusOK {
+			t.Errorf("%s: same code as %q, status %s", v.Name, v.SameCodeAs, v.Status)
+		}
+	}
+	if !env["GOGC=50"] || !env["GOGC=off"] {
+		t.Errorf("trial environments %v, want GOGC=50 and GOGC=off", env)
+	}
+	if v := run.Variant("gogc=50"); strings.Join(v.RunEnv, " ") != "GOGC=50" {
+		t.Errorf("run env %q", v.RunEnv)
+	}
+}
+
+// envRecorder records the environment of every trial.
+type envRecorder struct {
+	*synth
+	env map[string]bool
+	mu  *sync.Mutex
+}
+
+func (e *envRecorder) Run(ctx context.Context, c gotool.Cmd) (gotool.Result, error) {
+	if strings.HasSuffix(c.Args[0], ".test") {
+		e.mu.Lock()
+		for _, kv := range c.Env {
+			e.env[kv] = true
+		}
+		e.mu.Unlock()
+	}
+	return e.synth.Run(ctx, c)
+}

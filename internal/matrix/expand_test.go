@@ -405,3 +405,20 @@ func TestGolden(t *testing.T) {
 		t.Errorf("expansion differs from %s (run go test -update if the change is intended):\ngot:\n%s\nwant:\n%s", golden, b.String(), want)
 	}
 }
+
+// A run axis crosses like a build axis: its values are variants of their
+// own, named after it; given values replace the baseline's unset one.
+func TestExpandRunAxis(t *testing.T) {
+	cfg := Config{Axes: axis.Values{"goamd64": {"v1", "v3"}, "gogc": {"off", "200"}}}
+	got, err := Expand(cfg, ExpandOptions{Baseline: Variant{Settings: axis.Settings{"goamd64": "v1", "pgo": "auto"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"baseline", "gogc=off", "gogc=200", "goamd64=v3,gogc=off", "goamd64=v3,gogc=200"}
+	if !slices.Equal(names(got), want) {
+		t.Errorf("variants %q, want %q", names(got), want)
+	}
+	if got[2].Settings.Get(axis.GOGC) != "200" || got[0].Settings.Get(axis.GOGC) != "" {
+		t.Errorf("settings %v, %v", got[2].Settings, got[0].Settings)
+	}
+}

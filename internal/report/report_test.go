@@ -197,6 +197,7 @@ func TestSettingsString(t *testing.T) {
 		{"env and quote", axis.Settings{"goamd64": "v1", "ldflags": "-X 'main.v=1'", "env": "CGO_ENABLED=0 GOEXPERIMENT=it's"},
 			`GOAMD64=v1 CGO_ENABLED=0 GOEXPERIMENT='it'\''s' -ldflags='-X '\''main.v=1'\'''`},
 		{"empty", axis.Settings{}, ""},
+		{"a run axis", axis.Settings{"goamd64": "v1", "pgo": "auto", "gogc": "50"}, "GOAMD64=v1 -pgo=auto run:GOGC=50"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
