@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -223,13 +224,22 @@ func BuildFlags(overlay string) []string {
 	return []string{"-overlay=" + overlay}
 }
 
-// Family is a cycle of layouts: the engine builds every variant once per k
-// and measures block i under Family[i mod len(Family)], the same k for every
-// variant in the block.
+// DefaultLayouts is the recommended number of layouts K: k = 0, 1, 2, 3
+// puts the padded package's code at both 64-byte parities twice, at four
+// offsets modulo 128 bytes (docs/layout.md).
+const DefaultLayouts = 4
+
+// Family is a set of layouts, each a perturbation k. The engine builds every
+// variant once per k and measures each block-cycle (one pass over the
+// benchmarks) under one k, the same for every variant; consecutive groups of
+// len(Family) cycles each use every k once, so a run of whole groups is
+// balanced and the between-layout spread enters the intervals.
 type Family []int
 
 // NewFamily returns the family of n layouts k = 0, 1, …, n−1: the
-// unperturbed build and n−1 paddings Step bytes apart.
+// unperturbed build and n−1 paddings Step bytes apart. Consecutive k differ
+// in their 64-byte parity, which is what moved benchmarks in the
+// measurements; a step of 64 bytes would never change it.
 func NewFamily(n int) (Family, error) {
 	if n < 1 {
 		return nil, errors.New("layout: a family needs at least one layout")
@@ -241,10 +251,18 @@ func NewFamily(n int) (Family, error) {
 	return f, nil
 }
 
-// For returns the k of block i (i ≥ 0).
-func (f Family) For(block int) int {
+// At returns the k of block-cycle i (i ≥ 0) in a run seeded by seed: cycles
+// i and j of the same group (i/len(f) = j/len(f)) get different k, and the
+// order within each group is a permutation drawn from (seed, group), so that
+// a time trend does not line up with k and a run can be replayed.
+func (f Family) At(cycle int, seed uint64) int {
 	if len(f) == 0 {
 		return 0
 	}
-	return f[block%len(f)]
+	if cycle < 0 {
+		cycle = 0
+	}
+	group := cycle / len(f)
+	perm := rand.New(rand.NewPCG(seed, uint64(group))).Perm(len(f))
+	return f[perm[cycle%len(f)]]
 }

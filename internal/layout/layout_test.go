@@ -212,18 +212,43 @@ func TestOverlayWritesFiles(t *testing.T) {
 }
 
 func TestFamily(t *testing.T) {
-	f, err := NewFamily(4)
+	f, err := NewFamily(DefaultLayouts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []int
-	for i := 0; i < 9; i++ {
-		got = append(got, f.For(i))
+	if !reflect.DeepEqual(f, Family{0, 1, 2, 3}) {
+		t.Fatalf("NewFamily(4) = %v", f)
 	}
-	if want := []int{0, 1, 2, 3, 0, 1, 2, 3, 0}; !reflect.DeepEqual(got, want) {
-		t.Errorf("For(0..8) = %v, want %v", got, want)
+	const seed = 42
+	var first []int
+	for group := 0; group < 50; group++ {
+		seen := map[int]bool{}
+		var ks []int
+		for i := 0; i < len(f); i++ {
+			k := f.At(group*len(f)+i, seed)
+			seen[k] = true
+			ks = append(ks, k)
+		}
+		if len(seen) != len(f) {
+			t.Fatalf("group %d uses %v, not every layout once", group, ks)
+		}
+		if group == 0 {
+			first = ks
+		}
 	}
-	if f, _ := NewFamily(1); f.For(5) != 0 {
+	for i := range first {
+		if got := f.At(i, seed); got != first[i] {
+			t.Errorf("At(%d, %d) = %d, then %d: not replayable", i, seed, first[i], got)
+		}
+	}
+	differs := false
+	for c := 0; c < 40; c++ {
+		differs = differs || f.At(c, seed) != f.At(c, seed+1)
+	}
+	if !differs {
+		t.Errorf("seeds %d and %d give the same schedule", seed, seed+1)
+	}
+	if f, _ := NewFamily(1); f.At(5, seed) != 0 {
 		t.Errorf("a family of one layout is not k=0")
 	}
 	if _, err := NewFamily(0); err == nil {
