@@ -211,6 +211,17 @@ func TestOverlayWritesFiles(t *testing.T) {
 	}
 }
 
+func TestStepFor(t *testing.T) {
+	for arch, want := range map[string]int{"amd64": 32, "arm64": 16, "riscv64": 8} {
+		if got, ok := StepFor(arch); !ok || got != want {
+			t.Errorf("StepFor(%s) = %d, %v; want %d", arch, got, ok, want)
+		}
+	}
+	if _, ok := StepFor("wasm"); ok {
+		t.Errorf("StepFor(wasm) reports a step")
+	}
+}
+
 func TestFamily(t *testing.T) {
 	f, err := NewFamily(DefaultLayouts)
 	if err != nil {
@@ -301,6 +312,10 @@ func TestBuildMovesFunctions(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("reads ELF symbols")
 	}
+	step, ok := StepFor(runtime.GOARCH)
+	if !ok {
+		t.Skipf("no step known for %s", runtime.GOARCH)
+	}
 	goCmd, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("no go command")
@@ -359,8 +374,8 @@ func TestBuildMovesFunctions(t *testing.T) {
 				t.Errorf("k=%d: %s moved by %d bytes, %s by %d", k, order[0], shift[k], n, d)
 			}
 		}
-		if shift[k] == 0 || shift[k]%Step != 0 {
-			t.Errorf("k=%d: functions moved by %d bytes, want a positive multiple of %d", k, shift[k], Step)
+		if shift[k] == 0 || shift[k]%uint64(step) != 0 {
+			t.Errorf("k=%d: functions moved by %d bytes, want a positive multiple of %d", k, shift[k], step)
 		}
 		pads := 0
 		for n, a := range got {
@@ -378,7 +393,7 @@ func TestBuildMovesFunctions(t *testing.T) {
 			t.Errorf("k=%d: runtime.main moved: %v vs %v", k, rt, rt0)
 		}
 	}
-	if d := shift[3] - shift[1]; d != 2*Step {
-		t.Errorf("k=3 moved functions %d bytes further than k=1, want %d", d, 2*Step)
+	if d := shift[3] - shift[1]; d != 2*uint64(step) {
+		t.Errorf("k=3 moved functions %d bytes further than k=1, want %d", d, 2*step)
 	}
 }
