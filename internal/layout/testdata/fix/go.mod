@@ -1,0 +1,3 @@
+module example.com/layoutfix
+
+go 1.22
