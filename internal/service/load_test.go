@@ -129,12 +129,12 @@ func TestSendStats(t *testing.T) {
 		}
 		ph.sends = append(ph.sends, send{uint64(i), at})
 	}
-	sent, p90, p99 := ph.sendStats(100)
+	sent, lag := ph.sendStats(100)
 	if sent < 99 || sent > 101 {
 		t.Errorf("sent rate = %v, want about 100", sent)
 	}
-	if p90 != 0 || p99 != 0 {
-		t.Errorf("lag p90 %s p99 %s with one late send of 101, want 0", p90, p99)
+	if lag != (Lag{}) {
+		t.Errorf("lag %+v with one late send of 101, want 0", lag)
 	}
 	late := func(from, to uint64, by time.Duration) {
 		for i, s := range ph.sends {
@@ -144,12 +144,21 @@ func TestSendStats(t *testing.T) {
 		}
 	}
 	late(60, 68, 40*time.Millisecond)
-	if _, p90, p99 := ph.sendStats(100); p90 != 0 || p99 != 40*time.Millisecond {
-		t.Errorf("lag p90 %s p99 %s with 9 of 101 sends late, want 0 and 40ms", p90, p99)
+	if _, lag := ph.sendStats(100); lag != (Lag{P99: 40 * time.Millisecond}) {
+		t.Errorf("lag %+v with 9 of 101 sends late, want only p99 40ms", lag)
 	}
 	late(10, 30, 20*time.Millisecond)
-	if _, p90, _ := ph.sendStats(100); p90 != 20*time.Millisecond {
-		t.Errorf("lag p90 = %s with 20 more of 101 sends 20ms late, want 20ms", p90)
+	if _, lag := ph.sendStats(100); lag.P50 != 0 || lag.P90 != 20*time.Millisecond {
+		t.Errorf("lag %+v with 20 more of 101 sends 20ms late, want p50 0 and p90 20ms", lag)
+	}
+	// A generator that falls behind: every send later than the last.
+	for i := range ph.sends {
+		ph.sends[i].at = t0.Add(time.Duration(ph.sends[i].seq) * 12 * time.Millisecond)
+	}
+	sent, lag = ph.sendStats(100)
+	m := metricsOf(phase{sends: ph.sends, latencies: make([]time.Duration, len(ph.sends))}, 100, Usage{}, Usage{})
+	if sent > 85 || lag.P50 < 100*time.Millisecond || m.RateMet || len(m.Warnings) != 1 {
+		t.Errorf("falling behind: sent %v, lag %+v, rate met %t, warnings %q", sent, lag, m.RateMet, m.Warnings)
 	}
 }
 

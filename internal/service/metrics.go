@@ -18,12 +18,12 @@ type Metrics struct {
 	TargetRate float64
 	// SentRate is the rate requests actually left at.
 	SentRate float64
-	// SendLagP90 and SendLagP99 are how late the 90th and 99th percentile
-	// requests left against the constant-rate schedule.
-	SendLagP90, SendLagP99 time.Duration
+	// SendLag is how late requests left against the constant-rate
+	// schedule.
+	SendLag Lag
 	// RateMet reports whether the load kept its schedule: at least 95% of
-	// the target rate sent and SendLagP90 within MaxSendLag. Always true in
-	// a closed loop.
+	// the target rate sent, with a median send lag within MaxSendLag.
+	// Always true in a closed loop.
 	RateMet bool
 	// Throughput is the number of successful (2xx) answers per second of
 	// the window.
@@ -53,6 +53,12 @@ type Metrics struct {
 // the window: exact, not estimated from buckets).
 type Latency struct {
 	P50, P90, P99, P999, Max time.Duration
+}
+
+// Lag holds percentiles of how late requests left against the schedule of
+// a constant rate.
+type Lag struct {
+	P50, P90, P99 time.Duration
 }
 
 // Errors counts failed requests: any answer outside 2xx (redirects are not
@@ -110,8 +116,8 @@ func (m Metrics) String() string {
 	var b strings.Builder
 	rate := "closed loop"
 	if m.TargetRate > 0 {
-		rate = fmt.Sprintf("target %.4g req/s, sent %.4g req/s, send lag p90 %s p99 %s, rate met %t", m.TargetRate, m.SentRate,
-			m.SendLagP90.Round(time.Microsecond), m.SendLagP99.Round(time.Microsecond), m.RateMet)
+		rate = fmt.Sprintf("target %.4g req/s, sent %.4g req/s, send lag p50 %s p90 %s p99 %s, rate met %t", m.TargetRate, m.SentRate,
+			m.SendLag.P50.Round(time.Microsecond), m.SendLag.P90.Round(time.Microsecond), m.SendLag.P99.Round(time.Microsecond), m.RateMet)
 	}
 	fmt.Fprintf(&b, "requests %d in %s (%s)\n", m.Requests, m.Window.Round(time.Millisecond), rate)
 	fmt.Fprintf(&b, "throughput %.4g req/s; latency p50 %s p90 %s p99 %s p99.9 %s max %s\n", m.Throughput,
@@ -139,8 +145,8 @@ func metricsOf(ph phase, rate float64, before, after Usage) Metrics {
 		return m
 	}
 	m.Window = ph.end.Sub(ph.first)
-	m.SentRate, m.SendLagP90, m.SendLagP99 = ph.sendStats(rate)
-	m.RateMet = rate <= 0 || (m.SentRate >= 0.95*rate && m.SendLagP90 <= MaxSendLag)
+	m.SentRate, m.SendLag = ph.sendStats(rate)
+	m.RateMet = rate <= 0 || (m.SentRate >= 0.95*rate && m.SendLag.P50 <= MaxSendLag)
 	if m.Requests == 1 && rate > 0 {
 		m.RateMet = false
 	}
@@ -164,8 +170,8 @@ func metricsOf(ph phase, rate float64, before, after Usage) Metrics {
 	m.CPUPerKReq = m.CPU.Seconds() * 1000 / float64(m.Requests)
 	m.PeakRSS = after.PeakRSS
 	if !m.RateMet {
-		m.Warnings = append(m.Warnings, fmt.Sprintf("target rate not met: sent %.4g of %.4g req/s, p90 send lag %s (limit %s): the machine or the generator could not keep up, so latencies are understated; lower service.load.rate",
-			m.SentRate, rate, m.SendLagP90.Round(time.Microsecond), MaxSendLag))
+		m.Warnings = append(m.Warnings, fmt.Sprintf("target rate not met: sent %.4g of %.4g req/s, median send lag %s (limit %s): the generator or service.load.max_concurrency could not keep up, so latencies are understated; lower service.load.rate",
+			m.SentRate, rate, m.SendLag.P50.Round(time.Microsecond), MaxSendLag))
 	}
 	return m
 }
