@@ -35,6 +35,7 @@ const (
 	MaxRate           = 10_000.0
 	MaxConcurrency    = 1_000
 	MaxRequests       = 1_000_000
+	MinRequests       = 10               // in a measured window at a constant rate
 	MaxPhase          = 10 * time.Minute // warm-up, duration
 	MaxTimeout        = time.Minute      // per request
 	MaxReadyWait      = 5 * time.Minute
@@ -264,6 +265,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	d := c.WithDefaults()
+	if n := d.Load.Rate * d.Duration.Seconds(); d.Load.Rate > 0 && n < MinRequests {
+		return fmt.Errorf("service.load: %v requests per second for %s is %.3g requests, under the %d a trial needs; raise the rate or the duration", d.Load.Rate, d.Duration, n, MinRequests)
+	}
 	if n := d.Load.Rate * max(d.Warmup, d.Duration).Seconds(); n > MaxRequests {
 		return fmt.Errorf("service.load: %v requests per second for %s is %.0f requests, over the bound of %d; lower the rate or shorten the phase", d.Load.Rate, max(d.Warmup, d.Duration), n, MaxRequests)
 	}

@@ -52,6 +52,7 @@ func TestValidate(t *testing.T) {
 		{"long trial", func(c *Config) { c.Duration = time.Hour }, "service.duration 1h0m0s: at most 10m0s"},
 		{"negative warmup", func(c *Config) { c.Warmup = -time.Second }, "service.warmup -1s"},
 		{"too many requests", func(c *Config) { c.Load.Rate = 10000; c.Duration = 5 * time.Minute }, "over the bound of 1000000"},
+		{"too few requests", func(c *Config) { c.Load.Rate = 1; c.Duration = 5 * time.Second }, "is 5 requests, under the 10 a trial needs"},
 		{"no requests", func(c *Config) { c.Load.Requests = nil }, "service.load.requests: missing"},
 		{"both requests and file", func(c *Config) { c.Load.RequestsFile = "reqs.yaml" }, "both requests and requests_file"},
 		{"bad method", func(c *Config) { c.Load.Requests[0].Method = "get" }, "service.load.requests[0].method \"get\""},

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -34,14 +35,26 @@ func (Exec) Start(spec ProcessSpec) (Process, error) {
 	// pipe open.
 	cmd.WaitDelay = 2 * time.Second
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting the server %s: %v", spec.Path, err)
-	}
-	p := &execProcess{cmd: cmd, pid: cmd.Process.Pid, done: make(chan struct{})}
+	// Pdeathsig fires when the thread that started the process exits, not
+	// the process: start and wait on one locked thread, which the runtime
+	// cannot retire while the server runs.
+	started := make(chan error, 1)
+	p := &execProcess{cmd: cmd, done: make(chan struct{})}
 	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if err := cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		p.pid = cmd.Process.Pid
+		started <- nil
 		p.err = cmd.Wait()
 		close(p.done)
 	}()
+	if err := <-started; err != nil {
+		return nil, fmt.Errorf("starting the server %s: %v", spec.Path, err)
+	}
 	return p, nil
 }
 

@@ -140,7 +140,7 @@ func runTrial(ctx context.Context, opts TrialOptions, prof *ProfileOptions) (m M
 
 	if cfg.Warmup > 0 {
 		ph := gen.run(ctx, cfg.Warmup, proc.Done(), MaxRequests)
-		if err := phaseErr(ctx, proc, ph, "during the warm-up", exitErr); err != nil {
+		if err := phaseErr(ctx, proc, ph, "during the warm-up", exitErr, false); err != nil {
 			return Metrics{}, nil, err
 		}
 		logf("service: warm-up sent %d requests", len(ph.latencies))
@@ -148,6 +148,9 @@ func runTrial(ctx context.Context, opts TrialOptions, prof *ProfileOptions) (m M
 
 	before, err := proc.Usage()
 	if err != nil {
+		if isDone(proc) {
+			return Metrics{}, nil, exitErr("after the warm-up")
+		}
 		return Metrics{}, nil, err
 	}
 	var profc chan profileResult
@@ -163,7 +166,7 @@ func runTrial(ctx context.Context, opts TrialOptions, prof *ProfileOptions) (m M
 		}()
 	}
 	ph := gen.run(ctx, measure, proc.Done(), MaxRequests)
-	if err := phaseErr(ctx, proc, ph, "during the measured load", exitErr); err != nil {
+	if err := phaseErr(ctx, proc, ph, "during the measured load", exitErr, true); err != nil {
 		return Metrics{}, nil, err
 	}
 	after, err := proc.Usage()
@@ -194,8 +197,8 @@ type profileResult struct {
 }
 
 // phaseErr returns the error that ended a phase: the server's exit or the
-// context's end.
-func phaseErr(ctx context.Context, proc Process, ph phase, when string, exitErr func(string) error) error {
+// context's end, or, when the phase must have requests, their absence.
+func phaseErr(ctx context.Context, proc Process, ph phase, when string, exitErr func(string) error, needRequests bool) error {
 	if isDone(proc) {
 		return exitErr(when)
 	}
@@ -205,7 +208,7 @@ func phaseErr(ctx context.Context, proc Process, ph phase, when string, exitErr 
 		}
 		return fmt.Errorf("service trial interrupted %s: %w", when, err)
 	}
-	if len(ph.latencies) == 0 {
+	if needRequests && len(ph.latencies) == 0 {
 		return fmt.Errorf("service trial: no request was sent %s", when)
 	}
 	return nil
