@@ -75,7 +75,7 @@ func runTrial(ctx context.Context, opts TrialOptions, prof *ProfileOptions) (m M
 	}
 	measure := cfg.Duration
 	if prof != nil {
-		// The load runs a second past the profile on each side.
+		// The measured load starts with the profile and outlasts it by a second.
 		measure = max(measure, time.Duration(prof.Seconds)*time.Second+time.Second)
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.Ready.Timeout+cfg.Warmup+measure+2*cfg.Load.Timeout+cfg.StopTimeout+15*time.Second)
