@@ -1,5 +1,7 @@
 package result
 
+import "github.com/gotune/gotune/internal/axis"
+
 // Verdict codes of a variant against the baseline: machine-readable
 // values, with the sentence beside them in VariantStats.Says.
 const (
@@ -41,11 +43,48 @@ type Analysis struct {
 	// Detectable is the smallest overall change this run could have
 	// detected with 90% power, for the least measured variant: 0.03 = 3%.
 	Detectable float64 `json:"detectable"`
+	// Recommendation is what to do, for machines: which build, its
+	// speed-up, the exact commands.
+	Recommendation Recommendation `json:"recommendation"`
 
 	// LayoutSensitive lists the benchmarks whose speed moved beyond
 	// LayoutThreshold with code layout alone.
 	LayoutSensitive []LayoutSpread `json:"layout_sensitive,omitempty"`
 	Warnings        []string       `json:"warnings,omitempty"`
+}
+
+// Recommendation actions.
+const (
+	ActionUse    = "use"            // build the winner
+	ActionKeep   = "keep"           // keep the current build: nothing beat it
+	ActionLonger = "measure-longer" // nothing shown faster, but some variants could not be told apart
+	ActionNone   = "none"           // the baseline could not be measured
+)
+
+// Recommendation is what a run tells the user to do.
+type Recommendation struct {
+	Action string `json:"action"` // one of the Action values
+	// Variant is the build to use (ActionUse) and Change its speed-up:
+	// its time ratio to the baseline with the interval.
+	Variant  string        `json:"variant,omitempty"`
+	Settings axis.Settings `json:"settings,omitempty"`
+	Change   *Ratio        `json:"change,omitempty"`
+	// BuildLine is the exact go build command of the build to use, and
+	// RunEnv the environment to run it with.
+	BuildLine string   `json:"build_line,omitempty"`
+	RunEnv    []string `json:"run_env,omitempty"`
+	// Profile is set when the build to use needs a PGO profile that is
+	// not yet the target's default.pgo.
+	Profile *ProfileToApply `json:"profile,omitempty"`
+}
+
+// ProfileToApply is a profile the recommended build uses that the target
+// does not commit yet: where it is and how to commit it as default.pgo.
+type ProfileToApply struct {
+	Path    string   `json:"path"`              // the profile the winner was built with
+	Mains   []string `json:"mains"`             // the main packages' directories whose default.pgo it becomes
+	Command string   `json:"command"`           // the one command that writes it there, with provenance
+	Applied bool     `json:"applied,omitempty"` // written by this run (--apply)
 }
 
 // VariantStats is the analysis of one variant against the baseline.

@@ -39,7 +39,8 @@ func Analyze(run *result.Run, o Options) *result.Analysis {
 	}
 	base := run.Variant(run.Baseline)
 	if base == nil || !base.Measured() {
-		a.Verdict, a.VerdictText = result.RunNone, "The baseline could not be measured, so nothing can be compared: see its error above."
+		a.Verdict, a.VerdictText = result.RunNone, "The baseline could not be measured, so nothing can be compared: see its error in the notes."
+		a.Recommendation.Action = result.ActionNone
 		for _, v := range run.Variants {
 			a.Variants = append(a.Variants, notMeasured(v))
 		}
@@ -89,7 +90,30 @@ func Analyze(run *result.Run, o Options) *result.Analysis {
 	rank(a, run)
 	a.Winner = winner(t, a, run)
 	a.Verdict, a.VerdictText = sentence(a, run)
+	a.Recommendation = recommend(a, run)
 	return a
+}
+
+// recommend says what to do, for machines: the winner's build and
+// speed-up, or why to keep the current build.
+func recommend(a *result.Analysis, run *result.Run) result.Recommendation {
+	switch a.Verdict {
+	case result.RunNone:
+		return result.Recommendation{Action: result.ActionNone}
+	case result.RunUnclear:
+		return result.Recommendation{Action: result.ActionLonger}
+	case result.RunKeep:
+		return result.Recommendation{Action: result.ActionKeep}
+	}
+	v := run.Variant(a.Winner)
+	r := result.Recommendation{Action: result.ActionUse, Variant: v.Name, Settings: v.Settings, BuildLine: v.BuildLine, RunEnv: v.RunEnv}
+	for _, s := range a.Variants {
+		if s.Name == v.Name && s.Change != nil {
+			c := *s.Change
+			r.Change = &c
+		}
+	}
+	return r
 }
 
 func notMeasured(v result.Variant) result.VariantStats {
