@@ -31,10 +31,12 @@ func Env(s axis.Settings) []string {
 	return append([]string{}, s.Spec(axis.Build).Env...)
 }
 
-// TestArgs returns the argv that builds the test binary of pkg for s into out.
-func TestArgs(s axis.Settings, pkg, out string) []string {
+// TestArgs returns the argv that builds the test binary of pkg for s into
+// out, with extra go flags (such as -overlay) after the settings' own.
+func TestArgs(s axis.Settings, pkg, out string, extra ...string) []string {
 	args := []string{"go", "test", "-c", "-o", out}
 	args = append(args, buildFlags(s)...)
+	args = append(args, extra...)
 	return append(args, pkg)
 }
 

@@ -25,6 +25,12 @@ type Options struct {
 	Packages []string // import paths of the packages with benchmarks
 	Dedupe   bool     // measure variants with identical compiled code once
 	Log      io.Writer
+	// Layout, when above 0, builds the variants in code layout Layout:
+	// with Overlay, the -overlay file that pads the packages, into a
+	// folder of their own; such builds are not fingerprinted (their code
+	// is the layout-0 build's, moved).
+	Layout  int
+	Overlay string
 }
 
 // Build builds every variant whose Status is StatusOK (or empty): one test
@@ -55,10 +61,17 @@ func Build(ctx context.Context, opts Options, variants []result.Variant) error {
 			continue
 		}
 		done++
-		fmt.Fprintf(opts.Log, "build %d/%d %s\n", done, n, v.Name)
+		if opts.Layout > 0 {
+			fmt.Fprintf(opts.Log, "build %d/%d %s (layout %d)\n", done, n, v.Name, opts.Layout)
+		} else {
+			fmt.Fprintf(opts.Log, "build %d/%d %s\n", done, n, v.Name)
+		}
 		v.Status = result.StatusOK
 		v.Builds = v.Builds[:0]
 		outDir := filepath.Join(opts.BinDir, Slug(v.Name))
+		if opts.Layout > 0 {
+			outDir = filepath.Join(outDir, fmt.Sprintf("layout-%d", opts.Layout))
+		}
 		if slugs[outDir] {
 			outDir = fmt.Sprintf("%s-%d", outDir, i)
 		}
@@ -126,13 +139,17 @@ func Fingerprint(ctx context.Context, r gotool.Runner, dir string, s axis.Settin
 }
 
 func buildOne(ctx context.Context, opts Options, s axis.Settings, pkg, outDir string) (result.Build, error) {
-	b := result.Build{Package: pkg, Binary: filepath.Join(outDir, binaryName(pkg, opts.Packages))}
+	b := result.Build{Package: pkg, Binary: filepath.Join(outDir, binaryName(pkg, opts.Packages)), Layout: opts.Layout}
 	env := Env(s)
+	var extra []string
+	if opts.Overlay != "" {
+		extra = []string{"-overlay=" + opts.Overlay}
+	}
 	// go test -c runs first: go list does not preprocess a PGO profile the
 	// build cache has not seen (it compiles as if the profile were empty),
 	// so its build IDs describe the variant's code only once a build has
 	// preprocessed the profile.
-	res, err := opts.Runner.Run(ctx, gotool.Cmd{Args: TestArgs(s, pkg, b.Binary), Dir: opts.Dir, Env: env})
+	res, err := opts.Runner.Run(ctx, gotool.Cmd{Args: TestArgs(s, pkg, b.Binary, extra...), Dir: opts.Dir, Env: env})
 	secs := res.Duration.Seconds()
 	if err != nil {
 		b.Error = compilerMessage(err)
@@ -144,6 +161,10 @@ func buildOne(ctx context.Context, opts Options, s axis.Settings, pkg, outDir st
 		return b, errors.New(b.Error)
 	}
 	b.Size = fi.Size()
+	if opts.Layout > 0 {
+		b.Seconds = secs
+		return b, nil
+	}
 	res, err = opts.Runner.Run(ctx, gotool.Cmd{Args: ListArgs(s, pkg), Dir: opts.Dir, Env: env})
 	b.Seconds = secs + res.Duration.Seconds()
 	if err != nil {

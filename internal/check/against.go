@@ -11,8 +11,11 @@ import (
 	"github.com/gotune/gotune/internal/stats"
 )
 
-// benchKey names a top-level benchmark of a package.
-type benchKey struct{ pkg, name string }
+// benchKey names a top-level benchmark of a package, in one code layout.
+type benchKey struct {
+	pkg, name string
+	layout    int
+}
 
 // Names of the two variants of a run joined by Against.
 const (
@@ -28,8 +31,8 @@ const NotTogether = "the two sides were not measured together: this machine's sp
 // and the baseline of current into one analysed two-variant run: saved's
 // baseline becomes the baseline, named SavedName, and current's the
 // candidate, named CurrentName. The two were measured apart, so their
-// blocks cannot be paired by time: the k-th block of each benchmark on one
-// side is paired with the k-th on the other. Under no change such pairs
+// blocks cannot be paired by time: the k-th block of each benchmark and
+// code layout on one side is paired with the k-th on the other. Under no change such pairs
 // are exchangeable, so the paired tests stay valid; they lose the drift
 // cancellation, which the NotTogether warning says.
 //
@@ -74,7 +77,7 @@ func Against(saved, current *result.Run) (*result.Run, []string, error) {
 	blocks := func(r *result.Run) map[benchKey][]int {
 		out := map[benchKey][]int{}
 		for _, b := range r.Blocks {
-			k := benchKey{b.Package, b.Benchmark}
+			k := benchKey{b.Package, b.Benchmark, b.Layout}
 			out[k] = append(out[k], b.Index)
 		}
 		return out
@@ -88,13 +91,20 @@ func Against(saved, current *result.Run) (*result.Run, []string, error) {
 			keys = append(keys, k)
 		}
 	}
-	slices.SortFunc(keys, func(a, b benchKey) int { return strings.Compare(a.pkg+"\x00"+a.name, b.pkg+"\x00"+b.name) })
+	slices.SortFunc(keys, func(a, b benchKey) int {
+		if c := strings.Compare(a.pkg+"\x00"+a.name, b.pkg+"\x00"+b.name); c != 0 {
+			return c
+		}
+		return a.layout - b.layout
+	})
 	for _, k := range keys {
 		s, c := sbl[k], cbl[k]
 		for i := 0; i < min(len(s), len(c)); i++ {
 			n++
 			index[[2]int{0, s[i]}], index[[2]int{1, c[i]}] = n, n
-			run.Blocks = append(run.Blocks, result.Block{Index: n, Cycle: i + 1, Package: k.pkg, Benchmark: k.name, Order: []string{SavedName, CurrentName}})
+			// Cycles of different layouts stay apart: a cycle's mean is
+			// taken within one layout.
+			run.Blocks = append(run.Blocks, result.Block{Index: n, Cycle: k.layout*100000 + i + 1, Package: k.pkg, Benchmark: k.name, Layout: k.layout, Order: []string{SavedName, CurrentName}})
 		}
 	}
 	add := func(side int, r *result.Run, from, to string) {
@@ -217,7 +227,7 @@ func onlyOnOneSide(module string, saved, current map[benchKey][]int) []string {
 	}{{saved, current, "only in the saved result"}, {current, saved, "only in this run"}} {
 		var names []string
 		for k := range side.has {
-			if _, ok := side.other[k]; !ok {
+			if _, ok := side.other[k]; !ok && !slices.Contains(names, BenchLabel(module, k.pkg, k.name)) {
 				names = append(names, BenchLabel(module, k.pkg, k.name))
 			}
 		}

@@ -73,9 +73,12 @@ type Candidate struct {
 	Reason  string        `json:"reason"`            // one sentence
 	Overall *result.Ratio `json:"overall,omitempty"` // sec/op, candidate/baseline
 	// Regressions are the changes beyond the limit, worst first; Minor
-	// the significant slowdowns within it.
-	Regressions []Change `json:"regressions,omitempty"`
-	Minor       []Change `json:"minor,omitempty"`
+	// the significant slowdowns within it; LayoutSensitive the
+	// significant slowdowns that code layout alone may explain (the change
+	// lies within its spread between layouts): reported, never failed on.
+	Regressions     []Change `json:"regressions,omitempty"`
+	Minor           []Change `json:"minor,omitempty"`
+	LayoutSensitive []Change `json:"layout_sensitive,omitempty"`
 }
 
 // Outcome is the decision of a check and the evidence for it.
@@ -150,9 +153,12 @@ func candidate(run *result.Run, v *result.Variant, opts Options) Candidate {
 			continue
 		}
 		ch := Change{Variant: v.Name, Package: cmp.Package, Benchmark: cmp.Benchmark, Base: cmp.Base, New: cmp.New, Change: cmp.Change, PHolm: cmp.PHolm}
-		if ch.Delta() > opts.MaxRegression {
+		switch {
+		case cmp.LayoutSensitive:
+			c.LayoutSensitive = append(c.LayoutSensitive, ch)
+		case ch.Delta() > opts.MaxRegression:
 			c.Regressions = append(c.Regressions, ch)
-		} else {
+		default:
 			c.Minor = append(c.Minor, ch)
 		}
 	}
@@ -178,6 +184,9 @@ func candidate(run *result.Run, v *result.Variant, opts Options) Candidate {
 	default:
 		c.Status = Pass
 		c.Reason = fmt.Sprintf("%s: %s overall, %s [%s, %s]; no benchmark slower beyond %s.", v.Name, s.Says, signedPct(s.Change.Center-1), signedPct(s.Change.Lo-1), signedPct(s.Change.Hi-1), limit)
+	}
+	if len(c.LayoutSensitive) > 0 {
+		c.Reason += fmt.Sprintf(" Layout-sensitive, not counted: %s (the change lies within what code layout alone moves it).", describe(run.Module, c.LayoutSensitive))
 	}
 	return c
 }

@@ -282,6 +282,9 @@ func (j *job) grid(ctx context.Context) error {
 	if err := j.maker.Build(ctx, j.run, names); err != nil {
 		return err
 	}
+	if err := j.maker.BuildLayouts(ctx, j.run, names, j.p.Options.Layouts); err != nil {
+		return err
+	}
 	return j.measure(ctx, "grid", names, j.p.Options.Budget, stats.DefaultAlpha)
 }
 

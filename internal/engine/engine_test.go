@@ -322,3 +322,51 @@ func (e *envRecorder) Run(ctx context.Context, c gotool.Cmd) (gotool.Result, err
 	}
 	return e.synth.Run(ctx, c)
 }
+
+// TestLayouts: with --layouts 2 every variant is built again with padding
+// (through -overlay, the target untouched), each cycle runs every variant
+// in one layout, and each group of two cycles uses both.
+func TestLayouts(t *testing.T) {
+	skipShort(t)
+	dir := fixture(t)
+	r := &synth{real: gotool.Exec{}}
+	o := options.Options{Dir: dir, WorkDir: t.TempDir(), Seed: 8, Budget: time.Hour, MaxBlocks: 4, NoEarlyStop: true, Layouts: 2,
+		Axes: axis.Values{"goamd64": {"v1"}, "gcflags": {"", "-l"}}}
+	run, err := start(t, context.Background(), r, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range run.Variants {
+		layouts := map[int]bool{}
+		for _, b := range v.Builds {
+			layouts[b.Layout] = true
+			if b.Layout == 1 && !strings.Contains(b.Binary, "layout-1") {
+				t.Errorf("%s: a layout-1 binary at %s", v.Name, b.Binary)
+			}
+		}
+		if !layouts[0] || !layouts[1] {
+			t.Errorf("%s: builds in layouts %v, want 0 and 1", v.Name, layouts)
+		}
+	}
+	per := map[int]int{}
+	for _, b := range run.Blocks {
+		per[b.Layout]++
+	}
+	if per[0] != 4 || per[1] != 4 {
+		t.Errorf("blocks per layout %v, want 4 and 4 (2 benchmarks × 2 cycles each)", per)
+	}
+	used := 0
+	for _, tr := range r.trials {
+		if strings.Contains(tr, "layout-1") {
+			used++
+		}
+	}
+	// The synth runner names a trial by its binary's folder: layout-1.
+	if used != 8 {
+		t.Errorf("%d trials ran a layout-1 binary, want 8 (2 variants × 4 blocks)", used)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 3 {
+		t.Errorf("the target holds %d entries, want its 3: the padding went through -overlay", len(entries))
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gotune/gotune/internal/axis"
+	"github.com/gotune/gotune/internal/layout"
 	"github.com/gotune/gotune/internal/measure"
 	"github.com/gotune/gotune/internal/options"
 	"github.com/gotune/gotune/internal/result"
@@ -50,7 +51,7 @@ func (j *job) measure(ctx context.Context, stage string, names []string, budget 
 		Stage:      stage,
 		Variants:   vars,
 		Unit:       j.unit(dirs),
-		Layouts:    o.Layouts,
+		LayoutOf:   j.layoutOf(),
 		Benchmarks: run.Benchmarks,
 		TrialTime:  options.DefaultTrialTime,
 		Timeout:    o.Timeout,
@@ -121,13 +122,46 @@ func (j *job) unit(dirs map[string]string) func(variant, pkg string, layout int)
 		if v == nil {
 			return measure.Unit{}, false
 		}
-		for _, b := range v.Builds {
-			if b.Package == pkg && b.Error == "" {
+		var plain *result.Build
+		for i, b := range v.Builds {
+			if b.Package != pkg || b.Error != "" {
+				continue
+			}
+			if b.Layout == layout {
 				return measure.Unit{Variant: variant, Package: pkg, Dir: dirs[pkg], Binary: b.Binary, Env: v.Settings.Spec(axis.Run).Env}, true
 			}
+			if b.Layout == 0 {
+				plain = &v.Builds[i]
+			}
+		}
+		if plain != nil && !j.layoutBuilt(layout) {
+			// No variant has this layout (its builds failed): layout 0.
+			return measure.Unit{Variant: variant, Package: pkg, Dir: dirs[pkg], Binary: plain.Binary, Env: v.Settings.Spec(axis.Run).Env}, true
 		}
 		return measure.Unit{}, false
 	}
+}
+
+// layoutOf returns the code layout of each cycle: with --layouts K, each
+// group of K cycles uses every layout once, in an order drawn from the
+// run's seed; nil without layouts.
+func (j *job) layoutOf() func(cycle int) int {
+	k := j.p.Options.Layouts
+	if k <= 1 {
+		return nil
+	}
+	fam, err := layout.NewFamily(k)
+	if err != nil {
+		return nil
+	}
+	seed := uint64(j.p.Options.Seed)
+	return func(cycle int) int { return fam.At(cycle-1, seed) }
+}
+
+// layoutBuilt reports whether the baseline has binaries of layout k.
+func (j *job) layoutBuilt(k int) bool {
+	b := j.run.Variant(j.run.Baseline)
+	return b != nil && slices.ContainsFunc(b.Builds, func(x result.Build) bool { return x.Layout == k })
 }
 
 // keys returns the benchfmt file-configuration keys of a unit's variant,

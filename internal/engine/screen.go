@@ -127,6 +127,9 @@ func (j *job) screen(ctx context.Context) error {
 	if err := j.maker.Build(ctx, run, p.first); err != nil {
 		return err
 	}
+	if err := j.maker.BuildLayouts(ctx, run, p.first, o.Layouts); err != nil {
+		return err
+	}
 	budget := time.Duration(float64(o.Budget) * screenShare)
 	if err := j.measure(ctx, "axes", p.first, budget, stats.DefaultAlpha*screenShare); err != nil {
 		return err
@@ -164,6 +167,9 @@ func (j *job) screen(ctx context.Context) error {
 		}
 	}
 	if err := j.maker.Build(ctx, run, []string{combo}); err != nil {
+		return err
+	}
+	if err := j.maker.BuildLayouts(ctx, run, []string{combo}, o.Layouts); err != nil {
 		return err
 	}
 	if v := run.Variant(combo); !v.Measured() {

@@ -50,9 +50,10 @@ type Options struct {
 	// Unit returns the unit of a variant and package in a code layout;
 	// false when the variant has no binary for it.
 	Unit func(variant, pkg string, layout int) (Unit, bool)
-	// Layouts is the number of code layouts to cycle through, one per
-	// cycle; 0 or 1 measures layout 0 only.
-	Layouts int
+	// LayoutOf returns the code layout of a cycle: every trial of the
+	// cycle runs the variants' binaries of that layout. Nil measures
+	// layout 0 only.
+	LayoutOf func(cycle int) int
 	// Benchmarks are the top-level benchmarks to measure. One whose
 	// Benchtime is "" is calibrated first: a trial of the baseline picks
 	// the iteration count that makes a trial last about TrialTime.
@@ -291,10 +292,10 @@ func (st *state) run(ctx context.Context) error {
 
 // layout returns the code layout of a cycle.
 func (st *state) layout(cycle int) int {
-	if st.opts.Layouts <= 1 {
+	if st.opts.LayoutOf == nil {
 		return 0
 	}
-	return (cycle - 1) % st.opts.Layouts
+	return st.opts.LayoutOf(cycle)
 }
 
 // runBlock runs one block of benchmark b.

@@ -120,7 +120,10 @@ type VariantStats struct {
 	AllocsSignificant bool     `json:"allocs_significant,omitempty"`
 	// LayoutSpread is the standard deviation of the variant's overall
 	// change between code layouts, as a fraction; 0 without layouts.
-	LayoutSpread float64 `json:"layout_spread,omitempty"`
+	// LayoutSensitive says the change was significant but not on the same
+	// side in every layout, so the verdict is "could not tell".
+	LayoutSpread    float64 `json:"layout_spread,omitempty"`
+	LayoutSensitive bool    `json:"layout_sensitive,omitempty"`
 }
 
 // Ratio is a ratio to the baseline with its interval: 0.96 is 4% less
@@ -144,11 +147,17 @@ type Comparison struct {
 	Base float64 `json:"base"`
 	New  float64 `json:"new"`
 	// Change is the Hodges–Lehmann ratio with its 95% interval.
-	Change      Ratio    `json:"change"`
-	P           float64  `json:"p"`      // signed-rank p-value
-	PHolm       float64  `json:"p_holm"` // Holm-adjusted within the unit's family
-	Significant bool     `json:"significant"`
-	Warnings    []string `json:"warnings,omitempty"`
+	Change      Ratio   `json:"change"`
+	P           float64 `json:"p"`      // signed-rank p-value
+	PHolm       float64 `json:"p_holm"` // Holm-adjusted within the unit's family
+	Significant bool    `json:"significant"`
+	// LayoutSpread is the spread (largest minus smallest) of the change's
+	// estimate between code layouts; LayoutSensitive says the change is
+	// within that spread or changes sign between layouts: where the
+	// linker put the code may explain it. Both 0/false without layouts.
+	LayoutSpread    float64  `json:"layout_spread,omitempty"`
+	LayoutSensitive bool     `json:"layout_sensitive,omitempty"`
+	Warnings        []string `json:"warnings,omitempty"`
 }
 
 // LayoutSpread is how much one benchmark moved with code layout alone.

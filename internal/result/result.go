@@ -158,6 +158,9 @@ type Build struct {
 	Fingerprint string  `json:"fingerprint"`
 	Error       string  `json:"error,omitempty"`
 	Cached      bool    `json:"cached,omitempty"` // the binary came from the build cache; Seconds is the original build's
+	// Layout is the code layout of the binary: 0 as go builds it, k ≥ 1
+	// with k steps of padding ahead of the package's code.
+	Layout int `json:"layout,omitempty"`
 }
 
 // Benchmark is one top-level benchmark function measured by the run.

@@ -80,5 +80,35 @@ func compare(variant string, k key, ps []pair) result.Comparison {
 	if len(ps) < 6 {
 		c.Warnings = append(c.Warnings, "fewer than 6 pairs: no test can reach significance")
 	}
+	if positive {
+		c.LayoutSpread, c.LayoutSensitive = layoutSpreadOf(ps, est)
+	}
 	return c
+}
+
+// layoutSpreadOf returns, for pairs measured in two code layouts or more
+// (each with at least three pairs), the spread of the per-layout
+// Hodges–Lehmann estimates of the log-ratio (as a ratio spread, largest
+// minus smallest), and whether the overall estimate est lies within that
+// spread of zero or the layouts disagree in sign.
+func layoutSpreadOf(ps []pair, est float64) (float64, bool) {
+	by := map[int][]float64{}
+	for _, p := range ps {
+		by[p.layout] = append(by[p.layout], math.Log(p.x/p.base))
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	n := 0
+	for _, d := range by {
+		if len(d) < 3 {
+			continue
+		}
+		n++
+		e := pairstat.HodgesLehmann(d)
+		lo, hi = math.Min(lo, e), math.Max(hi, e)
+	}
+	if n < 2 {
+		return 0, false
+	}
+	spread := math.Exp(hi) - math.Exp(lo)
+	return spread, (lo < 0 && hi > 0) || math.Abs(math.Expm1(est)) < spread
 }

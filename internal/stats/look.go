@@ -97,6 +97,7 @@ type arm struct {
 	level   float64
 	p       float64
 	cycles  []cycle
+	layout  bool // significant, but not in every code layout
 }
 
 // decide tests the arms at one level. Every arm's interval is the one
@@ -128,9 +129,70 @@ func decide(t *table, names []string, family int, level, equivalence float64) []
 		case pairstat.Equivalent:
 			a.verdict, a.level = result.VerdictSame, min(1, 2*level)
 		}
+		// A build wins or loses only when it does so in every code
+		// layout, and is the same speed only when it is in every layout:
+		// otherwise the difference may be where the linker put the code,
+		// not the setting.
+		means := layoutMeans(a.cycles)
+		switch a.verdict {
+		case result.VerdictFaster, result.VerdictSlower:
+			if bothSides(means, 0) {
+				a.verdict, a.layout = result.VerdictUnclear, true
+			}
+		case result.VerdictSame:
+			if outside(means, math.Log1p(equivalence)) {
+				a.verdict, a.layout = result.VerdictUnclear, true
+			}
+		default:
+			a.layout = bothSides(means, math.Log1p(equivalence))
+		}
 		x := arms[i].D
 		lo, hi := pairstat.HLInterval(x, 1-a.level)
 		a.change = result.Ratio{Center: math.Exp(pairstat.HodgesLehmann(x)), Lo: math.Exp(lo), Hi: math.Exp(hi)}
+	}
+	return out
+}
+
+// bothSides reports whether some layout's mean change is below −margin
+// and another's above +margin (with two layouts or more).
+func bothSides(means map[int]float64, margin float64) bool {
+	if len(means) < 2 {
+		return false
+	}
+	neg, pos := false, false
+	for _, m := range means {
+		neg, pos = neg || m < -margin, pos || m > margin
+	}
+	return neg && pos
+}
+
+// outside reports whether some layout's mean change lies beyond ±margin
+// (with two layouts or more).
+func outside(means map[int]float64, margin float64) bool {
+	if len(means) < 2 {
+		return false
+	}
+	for _, m := range means {
+		if math.Abs(m) > margin {
+			return true
+		}
+	}
+	return false
+}
+
+// layoutMeans returns the mean per-cycle log-ratio of each layout with at
+// least two cycles.
+func layoutMeans(cs []cycle) map[int]float64 {
+	sum, n := map[int]float64{}, map[int]int{}
+	for _, c := range cs {
+		sum[c.layout] += c.m
+		n[c.layout]++
+	}
+	out := map[int]float64{}
+	for k, s := range sum {
+		if n[k] >= 2 {
+			out[k] = s / float64(n[k])
+		}
 	}
 	return out
 }

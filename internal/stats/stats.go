@@ -154,6 +154,7 @@ func variantStats(t *table, run *result.Run, v result.Variant, seq *result.Seque
 		s.Verdict, s.Level = x.verdict, x.level
 		s.Change = &x.change
 		s.P = ptr(x.p)
+		s.LayoutSensitive = x.layout
 	} else {
 		s.Verdict, s.Says = result.VerdictNotMeasured, "no paired samples"
 		return s
@@ -195,6 +196,9 @@ func says(s result.VariantStats, eq float64) string {
 		return fmt.Sprintf("%s slower", pct(c.Center-1))
 	case result.VerdictSame:
 		return fmt.Sprintf("same speed (within ±%s)", pct(eq))
+	}
+	if s.LayoutSensitive {
+		return "could not tell: faster in some code layouts, slower in others"
 	}
 	if s.Detectable > 0 && !math.IsInf(s.Detectable, 0) {
 		return fmt.Sprintf("could not tell (could see ±%s)", pct(s.Detectable))

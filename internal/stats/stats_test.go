@@ -271,3 +271,55 @@ func TestComparisonsWithZeros(t *testing.T) {
 		}
 	}
 }
+
+// layoutRun is a run of two variants measured in two code layouts: the
+// variant's true change is before in layout 0 and after in layout 1.
+func layoutRun(before, after float64, seed uint64) *result.Run {
+	s := synth{order: []string{"baseline", "v"}, benches: 3, cycles: 24, noise: 0.02, layouts: 2, seed: seed}
+	run := s.run()
+	for i, sm := range run.Samples {
+		if sm.Variant != "v" || sm.Unit != TimeUnit {
+			continue
+		}
+		b := run.Blocks[sm.Block-1]
+		f := 1 + before
+		if b.Layout == 1 {
+			f = 1 + after
+		}
+		run.Samples[i].Value *= f
+	}
+	return run
+}
+
+// A build that wins in one code layout and loses in the other is not
+// called faster or slower: where the linker put the code may be all of it.
+// One that is slower in both is slower, with the layouts' spread.
+func TestAnalyzeLayouts(t *testing.T) {
+	run := layoutRun(0.40, -0.30, 1)
+	run.Analysis = Analyze(run, Options{})
+	v := run.Stats("v")
+	if v.Verdict != result.VerdictUnclear || !v.LayoutSensitive || !strings.Contains(v.Says, "some code layouts") || v.LayoutSpread < 0.2 {
+		t.Errorf("flip-flop variant: %+v", v)
+	}
+	sensitive := 0
+	for _, c := range run.Analysis.Comparisons {
+		if c.Unit == TimeUnit && c.LayoutSensitive {
+			sensitive++
+		}
+	}
+	if sensitive != 3 {
+		t.Errorf("%d benchmarks called layout-sensitive, want all 3", sensitive)
+	}
+
+	run = layoutRun(0.10, 0.14, 2)
+	run.Analysis = Analyze(run, Options{})
+	v = run.Stats("v")
+	if v.Verdict != result.VerdictSlower || v.LayoutSensitive || v.LayoutSpread == 0 {
+		t.Errorf("slower in every layout: %+v", v)
+	}
+	for _, c := range run.Analysis.Comparisons {
+		if c.Unit == TimeUnit && (c.LayoutSensitive || !c.Significant) {
+			t.Errorf("%s: a 10–14%% slowdown in both layouts: %+v", c.Benchmark, c)
+		}
+	}
+}

@@ -44,6 +44,11 @@ type Package struct {
 	ImportPath string
 	Dir        string
 	Benchmarks []string // top-level benchmark function names
+	// Name is the package clause of its non-test files, and Files the
+	// names of every Go file in Dir: what a generated file added to the
+	// package must fit in with (layout padding).
+	Name  string
+	Files []string
 }
 
 // Main is one main package of the module.
@@ -131,7 +136,7 @@ func Load(ctx context.Context, opts Options) (*Target, error) {
 			return nil, err
 		}
 		if len(benches) > 0 {
-			t.Packages = append(t.Packages, Package{ImportPath: p.ImportPath, Dir: p.Dir, Benchmarks: benches})
+			t.Packages = append(t.Packages, Package{ImportPath: p.ImportPath, Dir: p.Dir, Benchmarks: benches, Name: p.Name, Files: p.files()})
 		}
 	}
 	if len(t.Packages) == 0 {
@@ -245,6 +250,8 @@ type listPackage struct {
 	ImportPath   string
 	Name         string
 	Dir          string
+	GoFiles      []string
+	CgoFiles     []string
 	TestGoFiles  []string
 	XTestGoFiles []string
 	// IgnoredGoFiles are excluded by build constraints under the default
@@ -252,6 +259,12 @@ type listPackage struct {
 	// tagged amd64.v3 is built under GOAMD64=v3).
 	IgnoredGoFiles []string
 	Error          *struct{ Err string }
+}
+
+// files returns the names of every Go file of the package.
+func (p listPackage) files() []string {
+	out := append(append(append([]string(nil), p.GoFiles...), p.CgoFiles...), p.testFiles()...)
+	return out
 }
 
 // testFiles returns every _test.go file of the package, including those
@@ -267,7 +280,7 @@ func (p listPackage) testFiles() []string {
 }
 
 func list(ctx context.Context, r gotool.Runner, dir string, patterns []string) ([]listPackage, error) {
-	args := append([]string{"go", "list", "-e", "-json=ImportPath,Name,Dir,TestGoFiles,XTestGoFiles,IgnoredGoFiles,Error", "--"}, patterns...)
+	args := append([]string{"go", "list", "-e", "-json=ImportPath,Name,Dir,GoFiles,CgoFiles,TestGoFiles,XTestGoFiles,IgnoredGoFiles,Error", "--"}, patterns...)
 	res, err := r.Run(ctx, gotool.Cmd{Args: args, Dir: dir})
 	if err != nil {
 		var ge *gotool.Error
