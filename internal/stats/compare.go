@@ -88,9 +88,9 @@ func compare(variant string, k key, ps []pair) result.Comparison {
 
 // layoutSpreadOf returns, for pairs measured in two code layouts or more
 // (each with at least three pairs), the spread of the per-layout
-// Hodges–Lehmann estimates of the log-ratio (as a ratio spread, largest
-// minus smallest), and whether the overall estimate est lies within that
-// spread of zero or the layouts disagree in sign.
+// Hodges–Lehmann estimates of the log-ratio (the largest over the
+// smallest, minus 1), and whether the overall log estimate est lies within
+// that spread of zero (in logs) or the layouts disagree in sign.
 func layoutSpreadOf(ps []pair, est float64) (float64, bool) {
 	by := map[int][]float64{}
 	for _, p := range ps {
@@ -109,6 +109,7 @@ func layoutSpreadOf(ps []pair, est float64) (float64, bool) {
 	if n < 2 {
 		return 0, false
 	}
-	spread := math.Exp(hi) - math.Exp(lo)
-	return spread, (lo < 0 && hi > 0) || math.Abs(math.Expm1(est)) < spread
+	// In logs, so that a 10× slowdown measured as 8× in one layout and
+	// 12× in another is not "within its spread".
+	return math.Expm1(hi - lo), (lo < 0 && hi > 0) || math.Abs(est) < hi-lo
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gotune/gotune/internal/axis"
 	"github.com/gotune/gotune/internal/result"
 )
 
@@ -321,5 +322,29 @@ func TestAnalyzeLayouts(t *testing.T) {
 		if c.Unit == TimeUnit && (c.LayoutSensitive || !c.Significant) {
 			t.Errorf("%s: a 10–14%% slowdown in both layouts: %+v", c.Benchmark, c)
 		}
+	}
+
+	// The spread is judged in logs: 3× slower in one layout and 9× in the
+	// other is a large slowdown, not layout luck (the difference of the
+	// ratios, 6, would exceed the change's +420%).
+	run = layoutRun(2, 8, 3)
+	run.Analysis = Analyze(run, Options{})
+	for _, c := range run.Analysis.Comparisons {
+		if c.Unit == TimeUnit && (c.LayoutSensitive || !c.Significant) {
+			t.Errorf("%s: 3× and 9× slower: %+v", c.Benchmark, c)
+		}
+	}
+}
+
+// Two levels equally faster tie; the lower, which runs on more machines,
+// wins.
+func TestWinnerPrefersLowerLevel(t *testing.T) {
+	run := synth{order: []string{"baseline", "goamd64=v4", "goamd64=v2"}, effects: map[string]float64{"goamd64=v4": -0.3, "goamd64=v2": -0.3},
+		benches: 3, cycles: 20, noise: 0.02, seed: 11}.run()
+	run.Variants[1].Settings = axis.Settings{"goamd64": "v4"}
+	run.Variants[2].Settings = axis.Settings{"goamd64": "v2"}
+	run.Variants[1].Complexity, run.Variants[2].Complexity = 1, 1
+	if a := Analyze(run, Options{}); a.Winner != "goamd64=v2" {
+		t.Errorf("winner %q, want goamd64=v2", a.Winner)
 	}
 }

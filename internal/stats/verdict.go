@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gotune/gotune/internal/axis"
 	"github.com/gotune/gotune/internal/pairstat"
 	"github.com/gotune/gotune/internal/result"
 )
@@ -79,7 +80,7 @@ func compareFloat(x, y float64) int {
 // the baseline. Faster variants it cannot be told apart from (their
 // per-cycle difference to it, paired, is not significant at α) tie with
 // it, and among tied variants and their same-code twins the simpler build
-// wins: the lowest Complexity.
+// wins: the lowest Complexity, then the lowest GOAMD64 level.
 func winner(t *table, a *result.Analysis, run *result.Run) string {
 	var best *result.VariantStats
 	for i := range a.Variants {
@@ -102,9 +103,12 @@ func winner(t *table, a *result.Analysis, run *result.Run) string {
 			tied = append(tied, v.Name)
 		}
 	}
+	// Among tied builds the simpler wins: fewer settings changed, then
+	// the lower GOAMD64 level (it runs on more machines).
 	win := run.Variant(best.Name)
 	for _, n := range tied {
-		if v := run.Variant(n); v.Complexity < win.Complexity {
+		v := run.Variant(n)
+		if v.Complexity < win.Complexity || v.Complexity == win.Complexity && v.Settings.Get(axis.GOAMD64) < win.Settings.Get(axis.GOAMD64) {
 			win = v
 		}
 	}
