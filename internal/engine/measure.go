@@ -6,11 +6,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
-	"github.com/gotune/gotune/internal/axis"
-	"github.com/gotune/gotune/internal/layout"
 	"github.com/gotune/gotune/internal/measure"
 	"github.com/gotune/gotune/internal/options"
 	"github.com/gotune/gotune/internal/result"
@@ -51,7 +48,7 @@ func (j *job) measure(ctx context.Context, stage string, names []string, budget 
 		Stage:      stage,
 		Variants:   vars,
 		Unit:       j.unit(dirs),
-		LayoutOf:   j.layoutOf(),
+		Layouts:    j.p.Options.Layouts,
 		Benchmarks: run.Benchmarks,
 		TrialTime:  options.DefaultTrialTime,
 		Timeout:    o.Timeout,
@@ -61,7 +58,7 @@ func (j *job) measure(ctx context.Context, stage string, names []string, budget 
 		MaxCycles:  cmpOr(o.MaxBlocks, maxCycles),
 		Look:       lk.look,
 		Replayed:   lk.replayed,
-		Keys:       keys(run),
+		Keys:       func(u measure.Unit) [][2]string { return run.Variant(u.Variant).FileConfig() },
 		Raw:        j.dir.Raw,
 		Log:        j.d.Log,
 		Progress: func(e measure.Event) {
@@ -128,7 +125,7 @@ func (j *job) unit(dirs map[string]string) func(variant, pkg string, layout int)
 				continue
 			}
 			if b.Layout == layout {
-				return measure.Unit{Variant: variant, Package: pkg, Dir: dirs[pkg], Binary: b.Binary, Env: v.Settings.Spec(axis.Run).Env}, true
+				return measure.Unit{Variant: variant, Package: pkg, Dir: dirs[pkg], Binary: b.Binary, Env: v.RunEnv}, true
 			}
 			if b.Layout == 0 {
 				plain = &v.Builds[i]
@@ -136,50 +133,16 @@ func (j *job) unit(dirs map[string]string) func(variant, pkg string, layout int)
 		}
 		if plain != nil && !j.layoutBuilt(layout) {
 			// No variant has this layout (its builds failed): layout 0.
-			return measure.Unit{Variant: variant, Package: pkg, Dir: dirs[pkg], Binary: plain.Binary, Env: v.Settings.Spec(axis.Run).Env}, true
+			return measure.Unit{Variant: variant, Package: pkg, Dir: dirs[pkg], Binary: plain.Binary, Env: v.RunEnv}, true
 		}
 		return measure.Unit{}, false
 	}
-}
-
-// layoutOf returns the code layout of each cycle: with --layouts K, each
-// group of K cycles uses every layout once, in an order drawn from the
-// run's seed; nil without layouts.
-func (j *job) layoutOf() func(cycle int) int {
-	k := j.p.Options.Layouts
-	if k <= 1 {
-		return nil
-	}
-	fam, err := layout.NewFamily(k)
-	if err != nil {
-		return nil
-	}
-	seed := uint64(j.p.Options.Seed)
-	return func(cycle int) int { return fam.At(cycle-1, seed) }
 }
 
 // layoutBuilt reports whether the baseline has binaries of layout k.
 func (j *job) layoutBuilt(k int) bool {
 	b := j.run.Variant(j.run.Baseline)
 	return b != nil && slices.ContainsFunc(b.Builds, func(x result.Build) bool { return x.Layout == k })
-}
-
-// keys returns the benchfmt file-configuration keys of a unit's variant,
-// one per axis, so that `benchstat -col variant` (or goamd64, pgo, …) works
-// on the raw file.
-func keys(run *result.Run) func(measure.Unit) [][2]string {
-	return func(u measure.Unit) [][2]string {
-		v := run.Variant(u.Variant)
-		kv := [][2]string{{"variant", v.Name}}
-		for _, a := range axis.All {
-			val := strings.Join(strings.Fields(v.Settings.Get(a)), " ")
-			if val == "" {
-				val = "none"
-			}
-			kv = append(kv, [2]string{a.Name, val})
-		}
-		return kv
-	}
 }
 
 // looker is the look after each cycle of one stage: it decides the

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/gotune/gotune/internal/gotool"
+	"github.com/gotune/gotune/internal/layout"
 	"github.com/gotune/gotune/internal/result"
 )
 
@@ -50,10 +51,11 @@ type Options struct {
 	// Unit returns the unit of a variant and package in a code layout;
 	// false when the variant has no binary for it.
 	Unit func(variant, pkg string, layout int) (Unit, bool)
-	// LayoutOf returns the code layout of a cycle: every trial of the
-	// cycle runs the variants' binaries of that layout. Nil measures
-	// layout 0 only.
-	LayoutOf func(cycle int) int
+	// Layouts is the number of code layouts to cycle through (≤ 1 measures
+	// layout 0 only): every trial of a cycle runs the variants' binaries of
+	// one layout, each group of Layouts cycles every layout once, in an
+	// order drawn from Seed (layout.Family.At).
+	Layouts int
 	// Benchmarks are the top-level benchmarks to measure. One whose
 	// Benchtime is "" is calibrated first: a trial of the baseline picks
 	// the iteration count that makes a trial last about TrialTime.
@@ -292,10 +294,11 @@ func (st *state) run(ctx context.Context) error {
 
 // layout returns the code layout of a cycle.
 func (st *state) layout(cycle int) int {
-	if st.opts.LayoutOf == nil {
+	fam, err := layout.NewFamily(st.opts.Layouts)
+	if st.opts.Layouts <= 1 || err != nil {
 		return 0
 	}
-	return st.opts.LayoutOf(cycle)
+	return fam.At(cycle-1, uint64(st.opts.Seed))
 }
 
 // runBlock runs one block of benchmark b.

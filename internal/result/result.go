@@ -6,6 +6,7 @@
 package result
 
 import (
+	"strings"
 	"time"
 
 	"github.com/gotune/gotune/internal/axis"
@@ -131,6 +132,22 @@ type Variant struct {
 	// PGOEffect proves that a variant built with a profile (Profile set)
 	// used it; nil for other variants.
 	PGOEffect *PGOEffect `json:"pgo_effect,omitempty"`
+}
+
+// FileConfig returns the benchfmt file-configuration keys of v's
+// samples in a raw file, one per axis, so that `benchstat -col variant`
+// (or goamd64, pgo, …) reads it: variant, then each axis's value ("none"
+// when unset).
+func (v *Variant) FileConfig() [][2]string {
+	kv := [][2]string{{"variant", v.Name}}
+	for _, a := range axis.All {
+		val := strings.Join(strings.Fields(v.Settings.Get(a)), " ")
+		if val == "" {
+			val = "none"
+		}
+		kv = append(kv, [2]string{a.Name, val})
+	}
+	return kv
 }
 
 // Build returns the settings v builds with: its own, with pgo replaced by
