@@ -1,6 +1,7 @@
 package check
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -97,14 +98,26 @@ func Against(saved, current *result.Run) (*result.Run, []string, error) {
 		}
 		return a.layout - b.layout
 	})
+	// Pseudo-cycle i of layout L holds the i-th pair of every benchmark
+	// in L: cycles of different layouts stay apart, since a cycle's mean
+	// is taken within one layout. They are numbered 1, 2, … by layout,
+	// then i.
+	var cycles [][2]int
+	for _, k := range keys {
+		for i := range min(len(sbl[k]), len(cbl[k])) {
+			if c := [2]int{k.layout, i}; !slices.Contains(cycles, c) {
+				cycles = append(cycles, c)
+			}
+		}
+	}
+	slices.SortFunc(cycles, func(a, b [2]int) int { return cmp.Or(a[0]-b[0], a[1]-b[1]) })
 	for _, k := range keys {
 		s, c := sbl[k], cbl[k]
 		for i := 0; i < min(len(s), len(c)); i++ {
 			n++
 			index[[2]int{0, s[i]}], index[[2]int{1, c[i]}] = n, n
-			// Cycles of different layouts stay apart: a cycle's mean is
-			// taken within one layout.
-			run.Blocks = append(run.Blocks, result.Block{Index: n, Cycle: k.layout*100000 + i + 1, Package: k.pkg, Benchmark: k.name, Layout: k.layout, Order: []string{SavedName, CurrentName}})
+			cycle := slices.Index(cycles, [2]int{k.layout, i}) + 1
+			run.Blocks = append(run.Blocks, result.Block{Index: n, Cycle: cycle, Package: k.pkg, Benchmark: k.name, Layout: k.layout, Order: []string{SavedName, CurrentName}})
 		}
 	}
 	add := func(side int, r *result.Run, from, to string) {

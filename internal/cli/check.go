@@ -25,7 +25,7 @@ type CheckOptions struct {
 	Quiet         bool
 	// Given tells which measuring flags were given; the others come from
 	// the saved result with --against.
-	Given struct{ Bench, Benchtime, Count, MaxBlocks, Budget bool }
+	Given struct{ Bench, Benchtime, Count, MaxBlocks, Budget, Layouts bool }
 }
 
 // NewCmdCheck returns `gotune check`, the CI gate. runF replaces the check
@@ -88,6 +88,7 @@ When $GITHUB_STEP_SUMMARY is set, the Markdown summary is appended to it.`,
 			}
 			opts.Given.Bench, opts.Given.Benchtime = flags.Changed("bench"), flags.Changed("benchtime")
 			opts.Given.Count, opts.Given.MaxBlocks, opts.Given.Budget = flags.Changed("count"), flags.Changed("max-blocks"), flags.Changed("budget")
+			opts.Given.Layouts = flags.Changed("layouts")
 			var err error
 			if opts.MaxRegression, err = options.ParsePercent(maxReg); err != nil {
 				return usagef("--max-regression %q: %v", maxReg, err)
@@ -168,6 +169,10 @@ func decide(ctx context.Context, f *Factory, opts *CheckOptions) error {
 		}
 		if !opts.Given.Budget {
 			o.Budget = saved.Options.Budget
+		}
+		// Blocks pair by code layout: measure in the saved run's layouts.
+		if !opts.Given.Layouts {
+			o.Layouts = saved.Options.Layouts
 		}
 		o.BaselineOnly = true
 	}

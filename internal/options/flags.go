@@ -67,7 +67,7 @@ func Register(fs *pflag.FlagSet, o *Options, groups Group) *Flags {
 		fs.BoolVar(&f.race, "race", true, "")
 		fs.MarkHidden("race") // the old name of --early-stop: see Finish
 		fs.StringVar(&f.equivalence, "equivalence", "", fmt.Sprintf("call two builds the same speed when the interval of their difference lies within ±`percent` (default %s)", pct(DefaultEquivalence)))
-		fs.IntVar(&o.Layouts, "layouts", 0, "cycle through `n` code layouts (padding ahead of each package) so that a verdict holds beyond where the linker put the code; 0 = off")
+		fs.IntVar(&o.Layouts, "layouts", DefaultLayouts, "cycle through `n` code layouts (padding ahead of each package) so that a verdict holds beyond where the linker put the code; 0 or 1 = off")
 		fs.DurationVar(&o.QuietWait, "quiet-wait", 0, "before a block, wait up to `d` for other processes to leave the CPU")
 		fs.BoolVar(&o.Fresh, "fresh", false, "ignore gotune's cached builds and results: build and measure again")
 		fs.StringVar(&o.WorkDir, "workdir", "", "where binaries and results go (default: the user cache dir); never inside the target")
