@@ -12,6 +12,7 @@ import (
 
 	"github.com/gotune/gotune/internal/check"
 	"github.com/gotune/gotune/internal/options"
+	"github.com/gotune/gotune/internal/plan"
 	"github.com/gotune/gotune/internal/report"
 	"github.com/gotune/gotune/internal/result"
 )
@@ -63,9 +64,12 @@ Two ways to check:
   Against a saved result: --against FILE compares this commit's baseline
   build with the baseline of a result saved from an earlier commit (with
   'gotune run --baseline-only --json FILE', or --json of any run or check).
-  The two sides were not measured together, so the machine's drift between
-  them is not cancelled, and the report says so. Bench, benchtime, count,
-  max-blocks and budget default to the saved run's:
+  When the saved run's binaries are still on this machine (it ran here and
+  its work dir is kept), they are measured again in the same blocks as this
+  commit's build, paired. Otherwise the saved samples are used: the two
+  sides were then not measured together, the machine's drift between them
+  is not cancelled, and the report says so. Bench, benchtime, count,
+  max-blocks, budget and layouts default to the saved run's:
 
     gotune check --against main.json
 
@@ -178,7 +182,21 @@ func decide(ctx context.Context, f *Factory, opts *CheckOptions) error {
 	}
 	// A CI gate measures afresh.
 	o.Fresh = true
-	run, err := tune(ctx, f, o, false, opts.Quiet)
+	// Against a result saved on this machine whose binaries are still
+	// there, both sides are measured together.
+	together := false
+	var adjust func(*plan.Plan)
+	if saved != nil {
+		adjust = func(p *plan.Plan) {
+			if err := p.Rejoin(saved, check.SavedName, check.CurrentName); err != nil {
+				fmt.Fprintf(f.Stderr, "gotune: the saved baseline cannot be measured again (%v): comparing with its samples\n", err)
+				return
+			}
+			together = true
+			fmt.Fprintf(f.Stderr, "gotune: measuring the saved baseline's binaries again, in the same blocks as this build\n")
+		}
+	}
+	run, err := tuneWith(ctx, f, o, false, opts.Quiet, adjust)
 	if run == nil || err != nil {
 		return classify(err) // interrupted: the run folder has what was measured
 	}
@@ -187,7 +205,7 @@ func decide(ctx context.Context, f *Factory, opts *CheckOptions) error {
 	}
 	checked := run
 	var warns []string
-	if saved != nil {
+	if saved != nil && !together {
 		checked, warns, err = check.Against(saved, run)
 		if err != nil {
 			return usagef("could not decide: %v", err)

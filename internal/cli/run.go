@@ -150,6 +150,12 @@ func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
 // tune plans and runs, or continues the last interrupted run, with
 // progress on stderr and the second interrupt killing the running trial.
 func tune(ctx context.Context, f *Factory, o options.Options, resume, quiet bool) (*result.Run, error) {
+	return tuneWith(ctx, f, o, resume, quiet, nil)
+}
+
+// tuneWith is tune with adjust, when not nil, applied to a new run's plan
+// before it runs.
+func tuneWith(ctx context.Context, f *Factory, o options.Options, resume, quiet bool, adjust func(*plan.Plan)) (*result.Run, error) {
 	pr := progress.New(f.Stderr, progress.Options{Quiet: quiet})
 	defer pr.Close()
 	kill, stop := killOnSecondInterrupt(ctx, pr.Notice())
@@ -165,6 +171,9 @@ func tune(ctx context.Context, f *Factory, o options.Options, resume, quiet bool
 	p, err := plan.Load(ctx, o, f.Runner)
 	if err != nil {
 		return nil, err
+	}
+	if adjust != nil {
+		adjust(p)
 	}
 	return engine.Run(ctx, p, deps)
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strconv"
 
 	"github.com/gotune/gotune/internal/binaries"
 	"github.com/gotune/gotune/internal/gotool"
@@ -42,6 +44,31 @@ func (j *job) openRun() error {
 	}
 	run.WorkDir = j.dir.Path
 	run.RawFile = filepath.Join(j.dir.Path, rundir.RawFile)
+	if j.resumeDir == "" {
+		if err := j.adopt(); err != nil {
+			return err
+		}
+		j.dir.PruneEarlier()
+	}
+	return nil
+}
+
+// adopt moves the binaries of variants that came built (an earlier run's
+// baseline, measured again by a check against it) into this run's folder,
+// before the binaries of earlier runs are pruned.
+func (j *job) adopt() error {
+	for i := range j.run.Variants {
+		v := &j.run.Variants[i]
+		v.Builds = slices.Clone(v.Builds) // the plan's stay as they were
+		for k := range v.Builds {
+			b := &v.Builds[k]
+			p, err := j.dir.Adopt(b.Binary, filepath.Join(strconv.Itoa(i), strconv.Itoa(b.Layout), filepath.Base(b.Binary)))
+			if err != nil {
+				return fmt.Errorf("keeping the binaries of %s: %v", v.Name, err)
+			}
+			b.Binary = p
+		}
+	}
 	return nil
 }
 

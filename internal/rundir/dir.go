@@ -28,8 +28,8 @@ type Dir struct {
 
 // Create makes the folder of a new run in workDir,
 // runs/<started>-seed<seed>, writes its state, and opens its journal and
-// raw results file. It removes the binaries of earlier runs (every run
-// keeps its results) and points workDir/last at the new folder.
+// raw results file, and points workDir/last at the new folder. The
+// binaries of earlier runs stay until PruneEarlier.
 func Create(workDir string, started time.Time, seed int64, st State) (*Dir, error) {
 	path := filepath.Join(workDir, "runs", fmt.Sprintf("%s-seed%d", started.Format("20060102-150405"), seed))
 	if _, err := os.Stat(path); err == nil {
@@ -39,7 +39,6 @@ func Create(workDir string, started time.Time, seed int64, st State) (*Dir, erro
 	if err := os.MkdirAll(path, 0o755); err != nil {
 		return nil, fmt.Errorf("creating the run folder: %v", err)
 	}
-	pruneBinaries(workDir, path)
 	linkLast(workDir, path)
 	if err := WriteState(path, st); err != nil {
 		return nil, fmt.Errorf("writing the run's state: %v", err)
@@ -85,15 +84,35 @@ func (d *Dir) Close() {
 	d.Journal.Close()
 }
 
-// pruneBinaries removes the test binaries of earlier runs in workDir: only
-// the newest run keeps them (for `go version -m`).
-func pruneBinaries(workDir, keep string) {
-	runs, _ := filepath.Glob(filepath.Join(workDir, "runs", "*", "bin"))
+// PruneEarlier removes the test binaries of the earlier runs of d's work
+// dir: only the newest run keeps them (for `go version -m`, and for a
+// check against it). Every run keeps its results.
+func (d *Dir) PruneEarlier() {
+	runs, _ := filepath.Glob(filepath.Join(filepath.Dir(filepath.Dir(d.Path)), "runs", "*", "bin"))
 	for _, b := range runs {
-		if filepath.Dir(b) != keep {
+		if filepath.Dir(b) != d.Path {
 			os.RemoveAll(b)
 		}
 	}
+}
+
+// Adopt makes the binary at src, built by an earlier run, part of this
+// run: it hard-links it (or copies it, across file systems) to
+// bin/adopted/<rel> in the run folder, so that pruning the earlier run
+// does not remove it, and returns the new path.
+func (d *Dir) Adopt(src, rel string) (string, error) {
+	dst := filepath.Join(d.Path, "bin", "adopted", rel)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return "", err
+	}
+	if err := os.Link(src, dst); err == nil {
+		return dst, nil
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return "", err
+	}
+	return dst, os.WriteFile(dst, data, 0o755)
 }
 
 // linkLast points workDir/last at the newest run folder.

@@ -122,3 +122,46 @@ func TestLoadMissing(t *testing.T) {
 		t.Errorf("Load of a run without a journal = %v, %v", recs, err)
 	}
 }
+
+// A binary adopted from an earlier run survives the pruning of that run's
+// binaries; the new run keeps its own.
+func TestAdoptAndPrune(t *testing.T) {
+	work := t.TempDir()
+	old, err := Create(work, time.Unix(1000, 0), 1, State{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	src := filepath.Join(old.Path, "bin", "baseline", "p.test")
+	if err := os.MkdirAll(filepath.Dir(src), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(src, []byte("code"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := Create(work, time.Unix(2000, 0), 2, State{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cur.Close()
+	if _, err := os.Stat(src); err != nil {
+		t.Fatalf("Create pruned the earlier run's binaries before they could be adopted: %v", err)
+	}
+	got, err := cur.Adopt(src, filepath.Join("0", "0", "p.test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(got, filepath.Join(cur.Path, "bin")) {
+		t.Errorf("adopted to %s, outside the run's bin", got)
+	}
+	cur.PruneEarlier()
+	if _, err := os.Stat(filepath.Join(old.Path, "bin")); !os.IsNotExist(err) {
+		t.Errorf("the earlier run's binaries were kept: %v", err)
+	}
+	if b, err := os.ReadFile(got); err != nil || string(b) != "code" {
+		t.Errorf("adopted binary: %q, %v", b, err)
+	}
+	if _, err := os.Stat(filepath.Join(old.Path, StateFile)); err != nil {
+		t.Errorf("the earlier run's state went with its binaries: %v", err)
+	}
+}
