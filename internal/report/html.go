@@ -92,6 +92,18 @@ func nameTokens(s string) []token {
 	return out
 }
 
+// benchTokens splits a benchmark's label ("./api.BenchmarkQuote/small")
+// before its name and after each slash of its sub-benchmarks, never
+// inside the package path.
+func benchTokens(label string) []token {
+	label = flatten(label)
+	i := strings.LastIndex(label, ".Benchmark")
+	if i < 0 {
+		return []token{{Text: label}}
+	}
+	return append([]token{{Text: label[:i+1]}}, nameTokens(label[i+1:])...)
+}
+
 // wordTokens returns shell words as tokens separated by blanks.
 func wordTokens(words []string) []token {
 	out := make([]token, len(words))
@@ -222,11 +234,12 @@ func newVerdictCard(r *textReport) verdictCard {
 		c.Next = a.detect
 	case action == result.ActionLonger:
 		c.Class, c.Title = "longer", "Nothing shown faster: keep your current build for now"
-		c.Next = "To decide the variants this run could not tell apart, measure longer: run again with a larger --budget"
-		if b := run.Options.Budget; b > 0 {
-			c.Next += fmt.Sprintf(" (this run had %s)", b)
+		if !strings.Contains(c.Sentence, "--budget") {
+			c.Next = "Measure longer (a larger --budget) to decide the variants this run could not tell apart."
 		}
-		c.Next += "."
+		if b := run.Options.Budget; b > 0 {
+			c.Next = strings.TrimSpace(c.Next + fmt.Sprintf(" This run's budget was %s.", b))
+		}
 		if a.detect != "" {
 			c.Next = a.detect + " " + c.Next
 		}
@@ -585,7 +598,7 @@ func perBenchmark(r *textReport, keys []variantKey) (*benchTable, []smallChart, 
 			base = formatValue(ref.Base, ref.Unit)
 		}
 		if i < maxBenchRows {
-			row := benchRow{Label: nameTokens(label), Base: base}
+			row := benchRow{Label: benchTokens(label), Base: base}
 			for _, col := range cols {
 				c := cs[col.Full]
 				if c == nil {
@@ -643,7 +656,7 @@ func smallForest(label, base string, cols []variantKey, cs map[string]*result.Co
 		return smallChart{}, false
 	}
 	sc := gainScale(all, 3)
-	ch := smallChart{Label: nameTokens(label), Full: label, Base: base, ZeroX: round1(sc.pos(0)), Ticks: gainTicks(sc)}
+	ch := smallChart{Label: benchTokens(label), Full: label, Base: base, ZeroX: round1(sc.pos(0)), Ticks: gainTicks(sc)}
 	for _, col := range cols {
 		c := cs[col.Full]
 		if c == nil || !usable(c.Change.Center) {

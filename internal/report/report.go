@@ -387,23 +387,44 @@ func (r *textReport) pgoNotes() []string {
 				plural(c.Rounds, "profiling round"), c.Samples, Bytes(c.Bytes)))
 		}
 	}
+	// One note per distinct evidence, naming every variant it holds for:
+	// the same profile gives the same decisions at every GOAMD64 level.
+	var order []string
+	names := map[string][]string{}
 	for i := range r.run.Variants {
-		e := r.run.Variants[i].PGOEffect
-		if e == nil || r.run.Variants[i].SameCodeAs != "" {
+		v := &r.run.Variants[i]
+		e := v.PGOEffect
+		if e == nil || v.SameCodeAs != "" {
 			continue // a same-code twin's evidence is its twin's
 		}
-		name := r.run.Variants[i].Name
-		if !e.CodeChanged {
-			notes = append(notes, fmt.Sprintf("%s: no PGO effect: its compiled code equals -pgo=off, so it was not measured", name))
-			continue
+		var what string
+		switch {
+		case !e.CodeChanged && strings.Contains(v.Reason, "no PGO effect"):
+			continue // its row says so
+		case !e.CodeChanged:
+			what = "no PGO effect: its compiled code equals -pgo=off, so it was not measured"
+		case e.Error != "":
+			what = "PGO took effect: code differs from -pgo=off; decisions not counted: " + oneLine(e.Error, 120)
+		default:
+			what = fmt.Sprintf("PGO took effect: code differs from -pgo=off; %d hot call sites inlined, %d calls devirtualized, %d hot functions", e.HotInlines, e.Devirtualized, e.HotFunctions)
 		}
-		counts := fmt.Sprintf("%d hot call sites inlined, %d calls devirtualized, %d hot functions", e.HotInlines, e.Devirtualized, e.HotFunctions)
-		if e.Error != "" {
-			counts = "decisions not counted: " + oneLine(e.Error, 120)
+		if _, ok := names[what]; !ok {
+			order = append(order, what)
 		}
-		notes = append(notes, fmt.Sprintf("%s: PGO took effect: code differs from -pgo=off; %s", name, counts))
+		names[what] = append(names[what], v.Name)
+	}
+	for _, what := range order {
+		notes = append(notes, listWords(names[what])+": "+what)
 	}
 	return notes
+}
+
+// listWords joins names as a sentence does: "a", "a and b", "a, b and c".
+func listWords(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // failureNotes returns one line per failed variant, package and error,
