@@ -106,7 +106,7 @@ const probeScript = `<pre id="probe"></pre>
   const charts = Array.from(document.querySelectorAll('#overall-chart, #benchmark-charts .bench-chart, #size-chart, #colours, #variant-keys'));
   charts.forEach(function (chart) {
     const els = Array.from(chart.querySelectorAll('text, .fname, .flabel, .ctitle, li')).filter(function (e) { return e.textContent.trim() !== ''; });
-    const boxes = els.map(function (e) { return {t: e.textContent.trim().slice(0, 40), b: box(e)}; }).filter(function (x) { return x.b.w > 0 && x.b.h > 0; });
+    const boxes = els.map(function (e) { const own = e.firstChild && e.firstChild.nodeType === 3 ? e.firstChild.nodeValue : e.textContent; return {t: own.trim().slice(0, 40), b: box(e)}; }).filter(function (x) { return x.b.w > 0 && x.b.h > 0; });
     facts.labels += boxes.length;
     for (let i = 0; i < boxes.length; i++) {
       for (let j = i + 1; j < boxes.length; j++) {

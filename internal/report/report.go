@@ -3,14 +3,20 @@
 // result.Run and writes to the io.Writer it is given, which is stdout in the
 // CLI, so a report never carries progress or log lines.
 //
+// Every format says a change the same way (words.go): its direction in
+// words next to its number ("3.1% faster (2.7% to 3.5%)"), "~" and the
+// interval when it is not significant, ranks only for significant
+// differences, each note once.
+//
 // Text is the terminal report: a header, the ranked table of variants, notes,
 // the verdict and the recommended build, and with Options.Verbose a
 // benchstat-style table per variant. Markdown is a summary sized for a
-// pull-request comment, regressions first. HTML is one self-contained page
-// with inline SVG charts. JSON writes the whole model with result.Encode
-// (result.Decode reads it back, for `gotune report` and `gotune check`).
-// Benchstat writes the samples
-// in the Go benchmark format with one file key per build axis. Render picks
+// pull-request comment, regressions first, never longer than
+// MarkdownLimit. HTML is one self-contained page: a verdict card, charts
+// in the page's width (faster to the right everywhere) and tables. JSON
+// writes the whole model with result.Encode (result.Decode reads it back,
+// for `gotune report` and `gotune check`). Benchstat writes the samples
+// in the Go benchmark format with the raw file's keys. Render picks
 // one of them by Format, and RenderCheck renders the outcome of a check.
 package report
 
