@@ -48,8 +48,8 @@ writes into your repository: commit what it wrote.`,
 	fl := c.Flags()
 	fl.StringArrayVar(&opts.Mains, "main", nil, "main package `dir` to apply it to, e.g. ./cmd/api; repeat for more (default: every main package)")
 	fl.BoolVar(&opts.Force, "force", false, "replace a default.pgo that holds a different profile")
-	fl.StringVar(&opts.ProfilesDir, "profiles", "", "where to keep the profile and its provenance (default: profiles/ at the repository root)")
-	fl.StringVar(&opts.Name, "name", "", "file name of the kept profile, without extension (default: the module path's last element)")
+	fl.StringVar(&opts.ProfilesDir, "profiles", "", "the `dir` to keep the profile and its provenance in (default: profiles/ at the repository root)")
+	fl.StringVar(&opts.Name, "name", "", "file `name` of the kept profile, without extension (default: the module path's last element)")
 	return c
 }
 

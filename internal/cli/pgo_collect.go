@@ -68,11 +68,11 @@ setup code shows up hot in 'gotune pgo inspect', narrow --bench, raise
 		},
 	}
 	fl := c.Flags()
-	fl.IntVar(&opts.Count, "count", 1, "rounds: profiles per package")
+	fl.IntVar(&opts.Count, "count", 1, "rounds: `n` profiles per package")
 	fl.StringVar(&opts.Bench, "bench", ".", "profile only benchmarks matching `regexp`, as go test -bench")
 	fl.StringVar(&opts.Benchtime, "benchtime", "1s", "run each benchmark for `t` per round, as go test -benchtime (the profiler samples 100 times a second)")
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "kill a round of a package after `d` (default: 1m plus 10× the benchtime per benchmark)")
-	fl.StringVar(&opts.WorkDir, "workdir", "", "where binaries and profiles go (default: the user cache dir); never inside the target")
+	fl.StringVar(&opts.WorkDir, "workdir", "", "the `dir` where binaries and profiles go (default: the user cache dir); never inside the target")
 	fl.StringVar(&opts.Out, "out", "", "write the raw profiles into `dir` (default: a new folder pgo/collect-TIME in the work dir); never inside the target")
 	return c
 }

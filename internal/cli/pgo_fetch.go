@@ -56,7 +56,7 @@ serves representative traffic: an idle service gives an empty profile.`,
 	fl.IntVar(&opts.Seconds, "seconds", 0, fmt.Sprintf("profile for `n` seconds (default: the URL's seconds=, else %d)", pgo.DefaultSeconds))
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "give up after `d` (default: the seconds plus 30s)")
 	fl.StringVarP(&opts.Output, "output", "o", "", "write the profile to `file` (default: the work dir)")
-	fl.StringVar(&opts.WorkDir, "workdir", "", "work dir (default: the user cache dir)")
+	fl.StringVar(&opts.WorkDir, "workdir", "", "work `dir` (default: the user cache dir)")
 	return c
 }
 

@@ -76,7 +76,7 @@ plus .provenance.json).`,
 	fl := c.Flags()
 	fl.StringVarP(&opts.Output, "output", "o", "", "write the merged profile to `file` (required)")
 	fl.Float64SliceVar(&opts.Weights, "weight", nil, "relative `weights` of the profiles, in order, e.g. 3,1 (default: equal)")
-	fl.Float64Var(&opts.Keep, "keep", pgo.DefaultKeep, "share of CPU to keep: the coldest samples beyond it are dropped (1 keeps all)")
+	fl.Float64Var(&opts.Keep, "keep", pgo.DefaultKeep, "`share` of CPU to keep: the coldest samples beyond it are dropped (1 keeps all)")
 	fl.StringVar(&opts.Ignore, "ignore", "", "drop samples with a function matching `regexp` on the stack, e.g. benchmark setup code")
 	return c
 }

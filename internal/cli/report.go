@@ -43,14 +43,16 @@ anything:
              variant's geomean change with its confidence interval,
              per-benchmark charts, and speed against binary size
   json       the whole result again
-  benchstat  every sample in the Go benchmark format, with one key per build
-             axis, so that 'benchstat -col goamd64 FILE' (or pgo, ldflags,
-             gcflags, env) compares along that axis
+  benchstat  every sample in the Go benchmark format, with the keys of the
+             run folder's results.txt (variant, one per axis, block), for
+             'benchstat -table pkg -col variant -ignore block FILE' (every
+             variant against the baseline) or
+             'benchstat -col goamd64 -ignore variant,block FILE' (one axis)
 
 RESULT.json may be - to read standard input.`,
 		Example: `  gotune report result.json --format markdown
   gotune report result.json --format html -o report.html
-  gotune report result.json --format benchstat -o bench.txt && benchstat -col goamd64 bench.txt`,
+  gotune report result.json --format benchstat -o bench.txt && benchstat -table pkg -col variant -ignore block bench.txt`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
 			fm, err := report.ParseFormat(format)

@@ -95,9 +95,15 @@ Measure, don't guess.`,
 	}
 	root.PersistentFlags().StringP("chdir", "C", "", "the target module's `dir` (default .); file flags such as --json, -o and --config stay relative to where you run gotune")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		if hint := longFlagHint(c, err); hint != "" {
+			return usageError{fmt.Errorf("%v: %s", err, hint)}
+		}
 		return usageError{fmt.Errorf("%v (see '%s --help')", err, c.CommandPath())}
 	})
+	root.Version = versionText()
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(NewCmdRun(f, nil), NewCmdMatrix(f, nil), NewCmdVersion(f), NewCmdReport(f, nil), NewCmdCheck(f, nil), NewCmdPGO(f))
+	registerCompletions(root)
 	return root
 }
 

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"runtime"
 
 	"github.com/spf13/cobra"
 )
@@ -14,7 +13,7 @@ func NewCmdVersion(f *Factory) *cobra.Command {
 		Short: "Print gotune's version and the Go toolchain it was built with",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error {
-			_, err := fmt.Fprintf(f.Stdout, "gotune %s (%s %s/%s)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			_, err := fmt.Fprintln(f.Stdout, versionText())
 			return err
 		},
 	}

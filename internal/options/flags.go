@@ -52,16 +52,16 @@ func Register(fs *pflag.FlagSet, o *Options, groups Group) *Flags {
 		fs.BoolVar(&o.NoDedupe, "no-dedupe", false, "measure variants with identical compiled code separately (an A/A check)")
 	}
 	if groups&Search != 0 {
-		fs.StringVar(&o.Search, "search", "", "`grid` builds every variant; screen varies one axis at a time, then combines the best values (default: screen above 8 variants)")
+		fs.StringVar(&o.Search, "search", "", "how to choose what to build, a `mode`: grid builds every variant; screen varies one axis at a time, then combines the best values (default: screen above 8 variants)")
 		fs.BoolVar(&o.BaselineOnly, "baseline-only", false, "measure only the baseline build, to save a result for 'gotune check --against'")
 	}
 	if groups&Measure != 0 {
 		fs.IntVar(&o.MinBlocks, "count", 0, fmt.Sprintf("measure every benchmark in at least `n` blocks before deciding (default %d)", DefaultMinBlocks))
 		fs.IntVar(&o.MaxBlocks, "max-blocks", 0, "stop after `n` blocks of every benchmark, even with budget left (default: no limit)")
 		fs.StringVar(&o.Bench, "bench", "", "run only benchmarks matching `regexp`, as go test -bench (default .)")
-		fs.StringVar(&o.Benchtime, "benchtime", "", fmt.Sprintf("length of one trial, as go test -benchtime: 50ms or 1000x (default: chosen per benchmark, about %s)", DefaultTrialTime))
+		fs.StringVar(&o.Benchtime, "benchtime", "", fmt.Sprintf("length of one trial, a `time` as go test -benchtime takes: 50ms or 1000x (default: chosen per benchmark, about %s)", DefaultTrialTime))
 		fs.DurationVar(&o.Timeout, "timeout", 0, "kill a trial after `d` (default: 1m plus 10× the trial length)")
-		fs.Int64Var(&o.Seed, "seed", 0, "seed of the block order; a run prints its seed so it can be replayed (default random)")
+		fs.Int64Var(&o.Seed, "seed", 0, "`seed` of the block order; a run prints its seed so it can be replayed (default random)")
 		fs.DurationVar(&o.Budget, "budget", 0, "measure for at most `d` (e.g. 10m); the run stops sooner when every variant is decided (default: chosen from the matrix)")
 		fs.BoolVar(&f.earlyStop, "early-stop", true, "stop measuring a variant once it is decided, and the run once all are (--early-stop=false measures to the budget)")
 		fs.BoolVar(&f.race, "race", true, "")
@@ -70,7 +70,7 @@ func Register(fs *pflag.FlagSet, o *Options, groups Group) *Flags {
 		fs.IntVar(&o.Layouts, "layouts", DefaultLayouts, "cycle through `n` code layouts (padding ahead of each package) so that a verdict holds beyond where the linker put the code; 0 or 1 = off")
 		fs.DurationVar(&o.QuietWait, "quiet-wait", 0, "before a block, wait up to `d` for other processes to leave the CPU")
 		fs.BoolVar(&o.Fresh, "fresh", false, "ignore gotune's cached builds and results: build and measure again")
-		fs.StringVar(&o.WorkDir, "workdir", "", "where binaries and results go (default: the user cache dir); never inside the target")
+		fs.StringVar(&o.WorkDir, "workdir", "", "the `dir` where binaries and results go (default: the user cache dir); never inside the target")
 	}
 	return f
 }

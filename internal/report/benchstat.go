@@ -2,7 +2,6 @@ package report
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"slices"
 	"strconv"
@@ -16,20 +15,26 @@ import (
 
 // Benchstat writes the samples of run in the Go benchmark format, one
 // result line per variant, package, benchmark and block, with the units of
-// that trial on one line (sec/op written as ns/op, as go test does). Each
-// block starts with file-configuration keys: goos, goarch and cpu of the
-// host, pkg, and one key per build axis (goamd64, pgo, ldflags, gcflags,
-// env; "none" when empty), so that benchstat can put any axis in columns:
+// that trial on one line (sec/op written as ns/op, as go test does): the
+// same shape as the raw file of a run (<run folder>/results.txt). Blocks
+// come in the order they ran, each with the baseline first, so that the
+// baseline is benchstat's reference column. Each result carries the
+// file-configuration keys of the raw file: variant, one key per axis
+// (goamd64, pgo, ldflags, gcflags, env, gogc; "none" when empty), block,
+// and goos, goarch, pkg and cpu of the host. So one command reads both
+// files, every variant against the baseline:
 //
-//	benchstat -col goamd64 FILE
-//	benchstat -col pgo FILE
+//	benchstat -table pkg -col variant -ignore block FILE
 //
-// A variant key is added only when two measured variants have the same
-// settings (an A/A check with --no-dedupe): otherwise it would split every
-// table by variant. Same-code variants have no samples of their own and are
-// not written. A line's iteration count is the benchmark's benchtime when
-// that is a count (1200x), else 1: the model does not keep what a timed
-// trial ran.
+// and one axis at a time, the other axes making the tables:
+//
+//	benchstat -col goamd64 -ignore variant,block FILE
+//
+// benchstat's tests are unpaired (Mann–Whitney U over the blocks): they
+// see less than gotune's paired analysis. Same-code variants have no
+// samples of their own and are not written. A line's iteration count is
+// the benchmark's benchtime when that is a count (1200x), else 1: the
+// model does not keep what a timed trial ran.
 func Benchstat(w io.Writer, run *result.Run) error {
 	if run == nil {
 		return errors.New("report: no run to write")
@@ -52,28 +57,14 @@ func Benchstat(w io.Writer, run *result.Run) error {
 		}
 		values[g] = append(values[g], s)
 	}
-	// Variants in matrix order (baseline first, so it is benchstat's base
-	// column), then packages and benchmarks in the order first measured,
-	// then blocks.
-	firstSeen := map[string]int{}
-	for i, g := range order {
-		for _, k := range []string{"p\x00" + g.pkg, "b\x00" + g.pkg + "\x00" + g.bench} {
-			if _, ok := firstSeen[k]; !ok {
-				firstSeen[k] = i
-			}
-		}
-	}
+	// Blocks in order, each with its variants in matrix order (baseline
+	// first, so it is benchstat's reference column), as the raw file has
+	// them.
 	slices.SortStableFunc(order, func(a, b sampleGroup) int {
-		if d := byVariant[a.variant] - byVariant[b.variant]; d != 0 {
+		if d := a.block - b.block; d != 0 {
 			return d
 		}
-		if d := firstSeen["p\x00"+a.pkg] - firstSeen["p\x00"+b.pkg]; d != 0 {
-			return d
-		}
-		if d := firstSeen["b\x00"+a.pkg+"\x00"+a.bench] - firstSeen["b\x00"+b.pkg+"\x00"+b.bench]; d != 0 {
-			return d
-		}
-		return a.block - b.block
+		return byVariant[a.variant] - byVariant[b.variant]
 	})
 
 	iters := map[string]int{}
@@ -82,7 +73,6 @@ func Benchstat(w io.Writer, run *result.Run) error {
 			iters[topKey(b.Package, b.Name)] = n
 		}
 	}
-	withVariant := settingsCollide(run, values)
 	bw := benchfmt.NewWriter(w)
 	for _, g := range order {
 		v := &run.Variants[byVariant[g.variant]]
@@ -90,7 +80,7 @@ func Benchstat(w io.Writer, run *result.Run) error {
 		if res.Iters <= 0 {
 			res.Iters = 1
 		}
-		for _, kv := range benchstatKeys(run, v, g.pkg, withVariant) {
+		for _, kv := range benchstatKeys(run, v, g.pkg, g.block) {
 			res.Config = append(res.Config, benchfmt.Config{Key: kv[0], Value: []byte(kv[1]), File: true})
 		}
 		samples := values[g]
@@ -148,9 +138,10 @@ func benchmarkName(name string) string {
 	}, name)
 }
 
-// benchstatKeys returns the file-configuration keys of one block: host,
-// package and the variant's settings, one key per axis.
-func benchstatKeys(run *result.Run, v *result.Variant, pkg string, withVariant bool) [][2]string {
+// benchstatKeys returns the file-configuration keys of one result, as
+// the raw file has them: the variant, its settings (one key per axis), the
+// block, then host and package.
+func benchstatKeys(run *result.Run, v *result.Variant, pkg string, block int) [][2]string {
 	none := func(s string) string {
 		s = strings.Join(strings.Fields(s), " ") // a key's value is one line
 		if s == "" {
@@ -158,7 +149,15 @@ func benchstatKeys(run *result.Run, v *result.Variant, pkg string, withVariant b
 		}
 		return s
 	}
-	var kv [][2]string
+	kv := [][2]string{{"variant", none(v.Name)}}
+	for _, a := range axis.All {
+		val := v.Settings.Get(a)
+		if a == axis.PGO && val == "" {
+			val = axis.PGOAuto
+		}
+		kv = append(kv, [2]string{a.Name, none(val)})
+	}
+	kv = append(kv, [2]string{"block", strconv.Itoa(block)})
 	if run.Host.GOOS != "" {
 		kv = append(kv, [2]string{"goos", run.Host.GOOS})
 	}
@@ -171,37 +170,5 @@ func benchstatKeys(run *result.Run, v *result.Variant, pkg string, withVariant b
 	if run.Host.CPU != "" {
 		kv = append(kv, [2]string{"cpu", none(run.Host.CPU)})
 	}
-	if withVariant {
-		kv = append(kv, [2]string{"variant", none(v.Name)})
-	}
-	for _, a := range axis.All {
-		val := v.Settings.Get(a)
-		if a == axis.PGO && val == "" {
-			val = axis.PGOAuto
-		}
-		kv = append(kv, [2]string{a.Name, none(val)})
-	}
 	return kv
-}
-
-// settingsCollide reports whether two variants with samples have the same
-// per-axis keys, so that only a variant key tells them apart.
-func settingsCollide(run *result.Run, values map[sampleGroup][]result.Sample) bool {
-	has := map[string]bool{}
-	for g := range values {
-		has[g.variant] = true
-	}
-	seen := map[string]string{}
-	for i := range run.Variants {
-		v := &run.Variants[i]
-		if !has[v.Name] {
-			continue
-		}
-		k := fmt.Sprint(benchstatKeys(run, v, "", false))
-		if other, ok := seen[k]; ok && other != v.Name {
-			return true
-		}
-		seen[k] = v.Name
-	}
-	return false
 }

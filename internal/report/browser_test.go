@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"html"
 	"image"
 	"image/png"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gotune/gotune/internal/axis"
 	"github.com/gotune/gotune/internal/result"
 )
 
@@ -38,18 +40,18 @@ func findBrowser(t *testing.T) string {
 	return ""
 }
 
-// browse runs the browser headless on a local page with extra arguments
-// and returns its standard output.
-func browse(t *testing.T, browser, page string, args ...string) []byte {
+// browse runs the browser headless on a local page, in a window width
+// pixels wide, with extra arguments, and returns its standard output.
+func browse(t *testing.T, browser, page string, width int, args ...string) []byte {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	argv := append([]string{
-		"--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+		"--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--no-first-run", "--no-default-browser-check", "--hide-scrollbars",
 		"--user-data-dir=" + t.TempDir(),
-		"--force-device-scale-factor=1", "--window-size=1280,2400",
+		"--force-device-scale-factor=1", fmt.Sprintf("--window-size=%d,2400", width),
 	}, args...)
 	argv = append(argv, "file://"+page)
 	cmd := exec.CommandContext(ctx, browser, argv...)
@@ -77,25 +79,54 @@ const probeScript = `<pre id="probe"></pre>
 <script>
 (function () {
   function box(el) { const r = el.getBoundingClientRect(); return {x: r.left, y: r.top, w: r.width, h: r.height}; }
-  const facts = {};
-  const g = document.getElementById('geomean-chart');
+  const facts = {width: window.innerWidth, scrollWidth: document.documentElement.scrollWidth};
+  const g = document.getElementById('overall-chart');
   if (g) {
-    facts.geomean = box(g);
-    facts.zeroY = box(g.querySelector('line.zero')).y;
+    facts.overall = box(g);
     facts.bars = Array.from(g.querySelectorAll('rect.bar')).map(function (r) {
       const b = box(r);
-      return {cls: r.getAttribute('class'), name: r.querySelector('title').textContent, y: b.y, h: b.h, w: b.w};
+      const zero = box(r.ownerSVGElement.querySelector('line.zero'));
+      return {cls: r.getAttribute('class'), name: r.querySelector('title').textContent, x: b.x, w: b.w, h: b.h, zeroX: zero.x + zero.w / 2};
     });
-    facts.whiskers = g.querySelectorAll('path.whisker').length;
+    facts.whiskers = g.querySelectorAll('line.whisker').length;
   }
-  facts.smallCharts = Array.from(document.querySelectorAll('#benchmark-charts svg.bench-chart')).filter(function (s) { return box(s).w > 0; }).length;
-  facts.dots = Array.from(document.querySelectorAll('#benchmark-charts circle.dot')).filter(function (c) { return box(c).w > 0; }).length;
+  facts.body = box(document.body);
+  facts.smallCharts = Array.from(document.querySelectorAll('#benchmark-charts .bench-chart')).filter(function (s) { return box(s).w > 0; }).length;
+  facts.smallBars = Array.from(document.querySelectorAll('#benchmark-charts rect.bar')).filter(function (c) { return box(c).w > 0; }).length;
   const s = document.getElementById('size-chart');
   if (s) {
     facts.scatter = box(s);
     facts.points = Array.from(s.querySelectorAll('circle.pt')).filter(function (c) { return box(c).w > 0; }).length;
   }
   facts.rows = document.querySelectorAll('#ranking tbody tr').length;
+  facts.benchRows = document.querySelectorAll('#benchmarks tbody tr').length;
+  // Every label of every chart, by chart: no two may intersect.
+  facts.overlaps = [];
+  facts.labels = 0;
+  const charts = Array.from(document.querySelectorAll('#overall-chart, #benchmark-charts .bench-chart, #size-chart, #colours, #variant-keys'));
+  charts.forEach(function (chart) {
+    const els = Array.from(chart.querySelectorAll('text, .fname, .flabel, .ctitle, li')).filter(function (e) { return e.textContent.trim() !== ''; });
+    const boxes = els.map(function (e) { const own = e.firstChild && e.firstChild.nodeType === 3 ? e.firstChild.nodeValue : e.textContent; return {t: own.trim().slice(0, 40), b: box(e)}; }).filter(function (x) { return x.b.w > 0 && x.b.h > 0; });
+    facts.labels += boxes.length;
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i].b, b = boxes[j].b, e = 0.5;
+        if (a.x + e < b.x + b.w - e && b.x + e < a.x + a.w - e && a.y + e < b.y + b.h - e && b.y + e < a.y + a.h - e) {
+          facts.overlaps.push((chart.id || chart.className) + ': "' + boxes[i].t + '" and "' + boxes[j].t + '"');
+        }
+      }
+    }
+  });
+  // A token (a name up to a comma, a setting) never breaks over lines.
+  facts.tokens = 0;
+  facts.broken = [];
+  document.querySelectorAll('.tok').forEach(function (t) {
+    if (box(t).w === 0) { return; }
+    facts.tokens++;
+    if (t.getClientRects().length > 1) { facts.broken.push(t.textContent); }
+  });
+  // Each colour of the legend is distinct.
+  facts.colours = Array.from(document.querySelectorAll('#colours .key')).map(function (k) { return k.className + ' ' + getComputedStyle(k).backgroundColor; });
   document.getElementById('probe').textContent = JSON.stringify(facts);
 })();
 </script>
@@ -106,23 +137,30 @@ type rect struct{ X, Y, W, H float64 }
 
 // probeFacts is what probeScript reports.
 type probeFacts struct {
-	Geomean rect
-	ZeroY   float64
-	Bars    []struct {
+	Width, ScrollWidth float64
+	Overall, Body      rect
+	Bars               []struct {
 		Cls, Name string
-		Y, H, W   float64
+		X, W, H   float64
+		ZeroX     float64 `json:"zeroX"`
 	}
 	Whiskers    int
 	SmallCharts int
-	Dots        int
+	SmallBars   int
 	Scatter     rect
 	Points      int
 	Rows        int
+	BenchRows   int
+	Labels      int
+	Overlaps    []string
+	Tokens      int
+	Broken      []string
+	Colours     []string
 }
 
 // browserRun returns the run the browser test renders: a winner that goes
-// up, a regression that goes down, and a same-code twin of the baseline
-// (a point of the scatter plot at 0%, but no bar).
+// right, a regression that goes left, and a same-code twin of the
+// baseline (a point of the scatter plot at 0%, but no bar).
 func browserRun() *result.Run {
 	return regressionLike(map[string]truth{
 		"goamd64=v3":    {time: map[string]float64{"": -0.4}},
@@ -130,16 +168,24 @@ func browserRun() *result.Run {
 	})
 }
 
-// TestHTMLInBrowser loads the HTML report in headless Chromium, checks the
-// rendered layout of its charts from inside the page (bars, whiskers,
-// small multiples, scatter points, and that the slower variant's bar goes
-// down from the zero line while the winner's goes up), and checks a
-// screenshot for the bars' colours inside the chart's box.
+// TestHTMLInBrowser loads the HTML report in headless Chromium at 1400
+// and 800 pixels wide and checks the rendered layout from inside the
+// page: the overall chart spans the page, the slower variant's bar goes
+// left from the zero line and the winner's right, the per-benchmark
+// charts and table, the scatter points; no two labels of a chart (tick
+// labels, names, values, legend entries) intersect; no name or setting
+// breaks inside a token; the page does not scroll sideways; the legend's
+// colours are distinct. Then it checks a screenshot for the bars' colours
+// inside the chart's box.
 func TestHTMLInBrowser(t *testing.T) {
 	browser := findBrowser(t)
 	dir := t.TempDir()
+	run := browserRun()
+	// A long name, to be wrapped at its commas only.
+	renameVariant(run, "goamd64=v3", "goamd64=v3,pgo=auto,gcflags=all=-d=pgoinlinebudget=160")
+	run.Variants[1].Settings = run.Variants[1].Settings.With(axis.GCFlags, "all=-d=pgoinlinebudget=160")
 	var page bytes.Buffer
-	if err := HTML(&page, browserRun()); err != nil {
+	if err := HTML(&page, run); err != nil {
 		t.Fatal(err)
 	}
 	report := filepath.Join(dir, "report.html")
@@ -152,60 +198,98 @@ func TestHTMLInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	dom := browse(t, browser, probe, "--dump-dom", "--virtual-time-budget=2000")
-	m := regexp.MustCompile(`(?s)<pre id="probe">(.*?)</pre>`).FindSubmatch(dom)
-	if m == nil || len(bytes.TrimSpace(m[1])) == 0 {
-		t.Fatalf("the probe found nothing in the rendered page:\n%s", tail(string(dom), 2000))
-	}
-	var f probeFacts
-	if err := json.Unmarshal([]byte(html.UnescapeString(string(m[1]))), &f); err != nil {
-		t.Fatalf("probe output %q: %v", m[1], err)
-	}
-	t.Logf("rendered: geomean chart %+v, zero line at y=%.0f, bars %+v, %d whiskers, %d small charts with %d dots, scatter %+v with %d points, %d table rows",
-		f.Geomean, f.ZeroY, f.Bars, f.Whiskers, f.SmallCharts, f.Dots, f.Scatter, f.Points, f.Rows)
+	var wide probeFacts
+	for _, width := range []int{1400, 800} {
+		t.Run(fmt.Sprint(width), func(t *testing.T) {
+			dom := browse(t, browser, probe, width, "--dump-dom", "--virtual-time-budget=2000")
+			m := regexp.MustCompile(`(?s)<pre id="probe">(.*?)</pre>`).FindSubmatch(dom)
+			if m == nil || len(bytes.TrimSpace(m[1])) == 0 {
+				t.Fatalf("the probe found nothing in the rendered page:\n%s", tail(string(dom), 2000))
+			}
+			var f probeFacts
+			if err := json.Unmarshal([]byte(html.UnescapeString(string(m[1]))), &f); err != nil {
+				t.Fatalf("probe output %q: %v", m[1], err)
+			}
+			if width == 1400 {
+				wide = f
+			}
+			t.Logf("rendered at %gpx: overall chart %+v in a body of %+v, bars %+v, %d whiskers, %d small charts with %d bars, scatter %+v with %d points, %d table rows, %d benchmark rows, %d labels, %d tokens, colours %v",
+				f.Width, f.Overall, f.Body, f.Bars, f.Whiskers, f.SmallCharts, f.SmallBars, f.Scatter, f.Points, f.Rows, f.BenchRows, f.Labels, f.Tokens, f.Colours)
 
-	if f.Geomean.W < 100 || f.Geomean.H < 100 {
-		t.Errorf("geomean chart renders %gx%g, want a visible chart", f.Geomean.W, f.Geomean.H)
+			if f.Overall.W < 0.9*f.Body.W || f.Overall.H < 40 {
+				t.Errorf("the overall chart renders %gx%g in a body %g wide, want the page's width", f.Overall.W, f.Overall.H, f.Body.W)
+			}
+			if f.ScrollWidth > f.Width+1 {
+				t.Errorf("the page is %gpx wide in a %gpx window: it scrolls sideways", f.ScrollWidth, f.Width)
+			}
+			if len(f.Bars) != 2 || f.Whiskers != 6 {
+				t.Fatalf("%d bars and %d whisker lines rendered, want 2 bars with 3 lines each", len(f.Bars), f.Whiskers)
+			}
+			for _, b := range f.Bars {
+				switch {
+				case b.W < 3 || b.H < 3:
+					t.Errorf("bar %s renders %gx%g, want a visible bar", b.Name, b.W, b.H)
+				case strings.Contains(b.Cls, "winner") && b.X < b.ZeroX-1:
+					t.Errorf("the winner's bar (%s) spans x %g..%g, want it right of the zero line at %g", b.Name, b.X, b.X+b.W, b.ZeroX)
+				case strings.Contains(b.Cls, "slower") && b.X+b.W > b.ZeroX+1:
+					t.Errorf("the slower bar (%s) spans x %g..%g, want it left of the zero line at %g", b.Name, b.X, b.X+b.W, b.ZeroX)
+				}
+			}
+			if f.SmallCharts != 3 || f.SmallBars != 6 {
+				t.Errorf("%d small charts with %d bars rendered, want 3 charts of 2 bars", f.SmallCharts, f.SmallBars)
+			}
+			if f.Points != 4 || f.Scatter.W < 100 {
+				t.Errorf("scatter renders %gx%g with %d points, want 4 points", f.Scatter.W, f.Scatter.H, f.Points)
+			}
+			if f.Rows != 4 || f.BenchRows != 3 {
+				t.Errorf("%d ranked rows and %d benchmark rows, want 4 and 3", f.Rows, f.BenchRows)
+			}
+			if f.Labels < 30 {
+				t.Errorf("only %d chart labels measured, want every tick, name and value", f.Labels)
+			}
+			for _, o := range f.Overlaps {
+				t.Errorf("labels overlap: %s", o)
+			}
+			if f.Tokens < 10 {
+				t.Errorf("only %d name and setting tokens measured", f.Tokens)
+			}
+			for _, b := range f.Broken {
+				t.Errorf("token %q breaks over two lines", b)
+			}
+			seen := map[string]string{}
+			for _, c := range f.Colours {
+				class, colour, _ := strings.Cut(c, " rgb")
+				if other, ok := seen[colour]; ok {
+					t.Errorf("legend colours %s and %s are the same: rgb%s", other, class, colour)
+				}
+				seen[colour] = class
+			}
+			if len(f.Colours) < 4 {
+				t.Errorf("the legend has %d colours, want winner, same or unclear, slower and baseline", len(f.Colours))
+			}
+		})
 	}
-	if len(f.Bars) != 2 || f.Whiskers != 2 {
-		t.Fatalf("%d bars and %d whiskers rendered, want 2 of each", len(f.Bars), f.Whiskers)
-	}
-	for _, b := range f.Bars {
-		switch {
-		case b.W <= 0 || b.H < 3:
-			t.Errorf("bar %s renders %gx%g, want a visible bar", b.Name, b.W, b.H)
-		case strings.Contains(b.Cls, "winner") && b.Y+b.H > f.ZeroY+1:
-			t.Errorf("the winner's bar (%s) spans y %g..%g, want it above the zero line at %g", b.Name, b.Y, b.Y+b.H, f.ZeroY)
-		case strings.Contains(b.Cls, "slower") && b.Y < f.ZeroY-1:
-			t.Errorf("the slower bar (%s) spans y %g..%g, want it below the zero line at %g", b.Name, b.Y, b.Y+b.H, f.ZeroY)
-		}
-	}
-	if f.SmallCharts != 3 || f.Dots != 9 {
-		t.Errorf("%d small charts with %d dots rendered, want 3 charts of 3 dots", f.SmallCharts, f.Dots)
-	}
-	if f.Points != 4 || f.Scatter.W < 100 {
-		t.Errorf("scatter renders %gx%g with %d points, want 4 points", f.Scatter.W, f.Scatter.H, f.Points)
-	}
-	if f.Rows != 4 {
-		t.Errorf("%d table rows, want 4", f.Rows)
+	if wide.Overall.W == 0 {
+		t.Fatal("no layout at 1400px")
 	}
 
 	// The screenshot: the bars' colours must be painted inside the chart.
 	shot := filepath.Join(dir, "shot.png")
-	browse(t, browser, report, "--screenshot="+shot)
+	browse(t, browser, report, 1400, "--screenshot="+shot)
 	img := readPNG(t, shot)
-	box := image.Rect(int(f.Geomean.X), int(f.Geomean.Y), int(f.Geomean.X+f.Geomean.W), int(f.Geomean.Y+f.Geomean.H))
+	f := wide
+	box := image.Rect(int(f.Overall.X), int(f.Overall.Y), int(f.Overall.X+f.Overall.W), int(f.Overall.Y+f.Overall.H))
 	for _, c := range []struct {
 		name    string
 		r, g, b uint8
 	}{
-		{"winner green", 0x11, 0x63, 0x29},
-		{"slower red", 0xcf, 0x22, 0x2e},
+		{"winner green", 0x00, 0x66, 0x4a},
+		{"slower vermillion", 0xd5, 0x5e, 0x00},
 	} {
 		n := countColour(img, box, c.r, c.g, c.b)
-		t.Logf("%d pixels of %s in the geomean chart at %v", n, c.name, box)
+		t.Logf("%d pixels of %s in the overall chart at %v", n, c.name, box)
 		if n < 100 {
-			t.Errorf("the screenshot has %d pixels of %s in the geomean chart at %v, want a painted bar", n, c.name, box)
+			t.Errorf("the screenshot has %d pixels of %s in the overall chart at %v, want a painted bar", n, c.name, box)
 		}
 	}
 }

@@ -83,7 +83,7 @@ func TestCheckRendering(t *testing.T) {
 	var rows []*regexp.Regexp
 	for _, ch := range o.Regressions {
 		rows = append(rows, regexp.MustCompile(fmt.Sprintf(`\n    %s +%s +%s +%s +%s\n`, regexp.QuoteMeta(changeLabel(o, ch)),
-			regexp.QuoteMeta(changeWithCI(ch)), regexp.QuoteMeta(changeValue(ch, ch.Base)), regexp.QuoteMeta(changeValue(ch, ch.New)), regexp.QuoteMeta(pCell(ch.PHolm)))))
+			regexp.QuoteMeta(regressionCell(ch)), regexp.QuoteMeta(changeValue(ch, ch.Base)), regexp.QuoteMeta(changeValue(ch, ch.New)), regexp.QuoteMeta(pCell(ch.PHolm)))))
 	}
 	var text bytes.Buffer
 	if err := RenderCheck(&text, FormatText, o, Options{}); err != nil {
@@ -102,10 +102,10 @@ func TestCheckRendering(t *testing.T) {
 		{"text says the decision", FormatText, []string{"Check: regression. 2 regressions beyond 5%"}},
 		{"markdown starts with the decision", FormatMarkdown, []string{
 			"### ❌ gotune check: regression\n",
-			"| `gcflags=-N -l` | ./api.BenchmarkQuote/small | " + mdText(changeWithCI(o.Regressions[0])) + " | " + changeValue(o.Regressions[0], o.Regressions[0].Base),
-			"| `gcflags=-N -l` | ./api.BenchmarkQuote/large | " + mdText(changeWithCI(o.Regressions[1])) + " | ",
+			"| `gcflags=-N -l` | ./api.BenchmarkQuote/small | **" + mdText(regressionCell(o.Regressions[0])) + "** | " + changeValue(o.Regressions[0], o.Regressions[0].Base),
+			"| `gcflags=-N -l` | ./api.BenchmarkQuote/large | **" + mdText(regressionCell(o.Regressions[1])) + "** | ",
 		}},
-		{"html is the run's page", FormatHTML, []string{`id="geomean-chart"`}},
+		{"html is the run's page", FormatHTML, []string{`id="overall-chart"`}},
 		{"benchstat is the run's samples", FormatBenchstat, []string{"gcflags: -N -l"}},
 	}
 	for _, tt := range tests {

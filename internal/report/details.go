@@ -15,11 +15,11 @@ import (
 // table of its comparisons with the baseline, one table per package.
 func (r *textReport) details() {
 	run := r.run
-	legend := "Per-benchmark results, paired by block: the median of each side, the change (Hodges–Lehmann) with its 95% interval; * = significant after Holm within the unit"
+	legend := "Per-benchmark results, paired by block: the median of each side, the change (Hodges–Lehmann) with its 95% interval, in words when significant after Holm within the unit"
 	if a := run.Analysis; a != nil && a.Alpha > 0 {
 		legend += fmt.Sprintf(" at alpha %g", a.Alpha)
 	}
-	r.printf("%s, ~ = not significant.\n\n", legend)
+	r.printf("%s; ~ = not significant.\n\n", legend)
 
 	base := run.Baseline
 	if base == "" {
@@ -52,7 +52,7 @@ func (r *textReport) details() {
 		}
 		r.comparisonTables(cmps)
 		if st := statsOf(run, v.Name); st.Change != nil {
-			r.printf("overall: %s (%s)\n", ratioCell(*st.Change), st.Says)
+			r.printf("overall: %s\n", overallCell(run, v))
 		}
 		for _, w := range comparisonWarnings(cmps) {
 			r.printf("warning: %s\n", w)
@@ -97,16 +97,12 @@ func (r *textReport) comparisonTables(cmps []*result.Comparison) {
 			r.printf("pkg: %s\n", relPackage(r.run.Module, pkg))
 		}
 		tw := r.newTable()
-		fmt.Fprintln(tw, "benchmark\tunit\tbase\tnew\tchange [95% interval]\tpairs\tp\tp(Holm)")
+		fmt.Fprintln(tw, "benchmark\tunit\tbaseline\tvariant\tchange (95% interval)\tpairs\tp\tp(Holm)")
 		for _, c := range rows {
-			mark := "~"
-			if c.Significant {
-				mark = "*"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s %s\n",
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n",
 				strings.TrimPrefix(c.Benchmark, "Benchmark"), tidyUnit(c.Unit),
 				valueCell(c.Base, c.Unit), valueCell(c.New, c.Unit),
-				deltaCell(c), c.N, pCell(c.P), pCell(c.PHolm), mark)
+				deltaCell(c), c.N, pCell(c.P), pCell(c.PHolm))
 		}
 		tw.Flush()
 	}
@@ -141,16 +137,14 @@ func valueCell(v float64, unit string) string {
 	return benchunit.Scale(center, benchunit.ClassOf(tidied))
 }
 
-// deltaCell formats the change of a comparison with its interval, e.g.
-// "-10.9% [-12.0%, -9.8%]"; no change at all is "0%".
+// deltaCell says the change of a comparison with its interval, e.g.
+// "10.9% faster (9.8% to 12.0%)", or "~ (1.2% slower to 2.0% faster)"
+// when it is not significant; no change at all is "no change".
 func deltaCell(c *result.Comparison) string {
-	if c.Base == c.New && c.Change.Center == 1 {
-		return "0%"
+	if c.Base == c.New && c.Change.Center == 1 && (!bounded(c.Change) || c.Change.Lo == c.Change.Hi) {
+		return "no change"
 	}
-	if !finite(c.Change.Center) {
-		return "?"
-	}
-	return ratioCell(c.Change)
+	return changeCell(c.Change, c.Unit, c.Significant)
 }
 
 // pCell formats a p-value with three decimals.

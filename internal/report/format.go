@@ -16,6 +16,12 @@ import (
 // user would type: the build's environment first, then its flags, then the
 // run-time environment, e.g. GOAMD64=v3 -pgo=off -ldflags='-s -w' run:GOGC=50.
 func settingsString(s axis.Settings) string {
+	return strings.Join(settingsWords(s), " ")
+}
+
+// settingsWords returns the words of settingsString, each one shell word:
+// GOAMD64=v3, -pgo=off, -ldflags='-s -w', run:GOGC=50.
+func settingsWords(s axis.Settings) []string {
 	sp := s.Spec(axis.Build)
 	var parts []string
 	for _, kv := range sp.Env {
@@ -36,7 +42,7 @@ func settingsString(s axis.Settings) string {
 	if run := s.Spec(axis.Run).Env; len(run) > 0 {
 		parts = append(parts, "run:"+strings.Join(run, ","))
 	}
-	return strings.Join(parts, " ")
+	return parts
 }
 
 // shellQuote quotes s for a POSIX shell when it needs quoting.
@@ -55,44 +61,6 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// pctChange formats a ratio to the baseline as a signed percent change
-// with one decimal, e.g. 0.959 → "-4.1%". A change that rounds to zero is
-// "0.0%" and a non-finite ratio is "?".
-func pctChange(ratio float64) string {
-	if !finite(ratio) {
-		return "?"
-	}
-	s := fmt.Sprintf("%+.1f%%", (ratio-1)*100)
-	if s == "+0.0%" || s == "-0.0%" {
-		return "0.0%"
-	}
-	return s
-}
-
-// ratioCell formats a ratio with its interval, e.g. "-4.1% [-6.3%, -2.0%]".
-// An interval too few pairs leave unbounded reads "[?, ?]": stats gives
-// its lower end as exp(−∞) = 0, which is not a change of −100%.
-func ratioCell(g result.Ratio) string {
-	lo := pctChange(g.Lo)
-	if g.Lo <= 0 && !finite(g.Hi) {
-		lo = "?"
-	}
-	return fmt.Sprintf("%s [%s, %s]", pctChange(g.Center), lo, pctChange(g.Hi))
-}
-
-// changeCell formats a variant's B/op or allocs/op ratio: "-" when
-// unknown, "~" when no benchmark's change is significant, the change
-// otherwise, however small.
-func changeCell(ratio *float64, significant bool) string {
-	switch {
-	case ratio == nil || !finite(*ratio):
-		return "-"
-	case !significant:
-		return "~"
-	}
-	return pctChange(*ratio)
 }
 
 // sizeCell formats the size of the first binary of a variant in binary

@@ -14,11 +14,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchproc"
 
 	"github.com/gotune/gotune/internal/axis"
+	"github.com/gotune/gotune/internal/check"
 	"github.com/gotune/gotune/internal/result"
 )
 
@@ -226,9 +228,9 @@ func TestHTMLSelfContained(t *testing.T) {
 		want  []string
 		avoid []string
 	}{
-		{"typical", typicalRun, []string{`id="geomean-chart"`, `class="bar winner"`, `id="benchmark-charts"`, `class="bench-chart"`, `id="size-chart"`, `id="build-line"`}, nil},
-		{"regression", regressionRun, []string{`class="bar slower"`, `class="dot slower"`, "slower"}, nil},
-		{"all failed", allFailedRun, []string{`id="geomean-chart-empty"`, `id="advice"`}, []string{`id="size-chart"`, `id="benchmark-charts"`}},
+		{"typical", typicalRun, []string{`id="verdict-card"`, `id="speedup"`, `id="overall-chart"`, `class="bar winner"`, `id="benchmarks"`, `id="benchmark-charts"`, `bench-chart`, `id="size-chart"`, `id="build-line"`, `id="colours"`}, nil},
+		{"regression", regressionRun, []string{`class="bar slower"`, `class="cell slower"`, "slower"}, []string{`id="build-line"`}},
+		{"all failed", allFailedRun, []string{`id="overall-chart-empty"`, `id="advice"`}, []string{`id="size-chart"`, `id="benchmark-charts"`}},
 	}
 	for _, tt := range tests {
 		t.Run("charts/"+tt.name, func(t *testing.T) {
@@ -250,39 +252,70 @@ func TestHTMLSelfContained(t *testing.T) {
 	}
 }
 
-// TestHTMLBarsGoDownForSlowdowns checks the geometry of the geomean chart:
-// a slower variant's bar lies below the zero line, a faster one's above.
-func TestHTMLBarsGoDownForSlowdowns(t *testing.T) {
+// TestHTMLBarsGoLeftForSlowdowns checks the geometry of every forest
+// chart: a slower variant's bar lies left of the zero line, a faster
+// one's right of it, in the overall chart and in every per-benchmark
+// chart, with a whisker around the bar's end.
+func TestHTMLBarsGoLeftForSlowdowns(t *testing.T) {
 	tests := []struct {
 		name    string
 		run     func() *result.Run
 		variant string
-		down    bool
+		left    bool
 	}{
-		{"faster goes up", typicalRun, "goamd64=v3", false},
-		{"slower goes down", regressionRun, "gcflags=-N -l", true},
+		{"faster goes right", typicalRun, "goamd64=v3", false},
+		{"slower goes left", regressionRun, "gcflags=-N -l", true},
+	}
+	check := func(t *testing.T, where string, r forestRow, left bool) {
+		t.Helper()
+		gotLeft := r.BarX+r.BarW <= r.ZeroX+0.05
+		gotRight := r.BarX >= r.ZeroX-0.05
+		if left && !gotLeft || !left && !gotRight {
+			t.Errorf("%s: bar of %s spans x %.1f%% to %.1f%% with zero at %.1f%%; want it %s", where, r.Full, r.BarX, r.BarX+r.BarW, r.ZeroX, map[bool]string{true: "left", false: "right"}[left])
+		}
+		end := r.BarX + r.BarW
+		if left {
+			end = r.BarX
+		}
+		if r.HasWhisker && (r.WLo > end+0.1 || r.WHi < end-0.1) {
+			t.Errorf("%s: whisker of %s is %.1f%% to %.1f%%, not around the bar's end at %.1f%%", where, r.Full, r.WLo, r.WHi, end)
+		}
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := geomeanChart(&textReport{run: tt.run()})
-			if c == nil {
+			run := tt.run()
+			r := &textReport{run: run}
+			keys := variantKeys(run)
+			f := overallForest(r, keys)
+			if f == nil {
 				t.Fatal("no chart")
 			}
-			for _, b := range c.Bars {
-				if b.Name != tt.variant {
-					continue
+			found := false
+			for _, row := range f.Rows {
+				if row.Full == tt.variant {
+					found = true
+					check(t, "overall", row, tt.left)
 				}
-				down := b.Y >= c.ZeroY
-				up := b.Y+b.H <= c.ZeroY
-				if tt.down && !down || !tt.down && !up {
-					t.Errorf("bar of %s spans y %.1f to %.1f with zero at %.1f; want it %s", b.Name, b.Y, b.Y+b.H, c.ZeroY, map[bool]string{true: "below", false: "above"}[tt.down])
-				}
-				if !b.HasWhisker || b.WHi > b.WLo {
-					t.Errorf("whisker of %s is %.1f to %.1f, want a top above the bottom", b.Name, b.WHi, b.WLo)
-				}
-				return
 			}
-			t.Fatalf("no bar for %s", tt.variant)
+			if !found {
+				t.Fatalf("no bar for %s", tt.variant)
+			}
+			// In the per-benchmark charts, every significant change goes
+			// the way its words say.
+			_, small, _ := perBenchmark(r, keys)
+			for _, ch := range small {
+				for _, row := range ch.Rows {
+					switch row.Class {
+					case "slower":
+						check(t, ch.Full, row, true)
+					case "faster":
+						check(t, ch.Full, row, false)
+					}
+					if (row.Class == "slower") != strings.HasSuffix(row.Label, "slower") {
+						t.Errorf("%s: %s is coloured %s but says %q", ch.Full, row.Full, row.Class, row.Label)
+					}
+				}
+			}
 		})
 	}
 }
@@ -311,16 +344,16 @@ func TestNiceScale(t *testing.T) {
 	}
 }
 
-// projected reads a benchstat file back and projects it as
-// `benchstat -col COL FILE` does: tables by the rest of the file
-// configuration and the unit, rows by full name, columns by COL. It returns
-// the column values of every sec/op table, in order, and the number of
-// values in every cell, and fails when a cell mixes results that differ in
-// a key no projection uses (benchstat's "benchmarks vary in" warning).
-func projected(t *testing.T, data []byte, col string) (tables map[string][]string, cells map[string]int) {
+// projected reads a benchstat file back and projects it as `benchstat
+// -table TABLE -col COL -ignore IGNORE FILE` does: tables by TABLE and the
+// unit, rows by full name, columns by COL. It returns the column values of
+// every sec/op table, in order, and the number of values in every cell,
+// and fails when a cell mixes results that differ in a key no projection
+// uses (benchstat's "benchmarks vary in" warning).
+func projected(t *testing.T, data []byte, table, col, ignore string) (tables map[string][]string, cells map[string]int) {
 	t.Helper()
 	var parser benchproc.ProjectionParser
-	tableBy, unitField, err := parser.ParseWithUnit(".config", nil)
+	tableBy, unitField, err := parser.ParseWithUnit(table, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -330,6 +363,9 @@ func projected(t *testing.T, data []byte, col string) (tables map[string][]strin
 	}
 	colBy, err := parser.Parse(col, nil)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parser.Parse(ignore, nil); err != nil {
 		t.Fatal(err)
 	}
 	residue := parser.Residue()
@@ -375,18 +411,20 @@ func projected(t *testing.T, data []byte, col string) (tables map[string][]strin
 
 func TestBenchstatProjections(t *testing.T) {
 	tests := []struct {
-		name       string
-		run        func() *result.Run
-		col        string
-		wantTables int
-		wantCols   []string // in every table, in order
-		wantCell   int      // sec/op values per cell: one per cycle
-		missing    int      // values missing from cells: failed trials
+		name              string
+		run               func() *result.Run
+		table, col, ignor string
+		wantTables        int
+		wantCols          []string // in every table, in order
+		wantCell          int      // sec/op values per cell: one per cycle
+		missing           int      // values missing from cells: failed trials
 	}{
-		{"typical by goamd64", typicalRun, "goamd64", 2, []string{"v1", "v3"}, 12, 1},
-		{"matrix by goamd64", axisRun, "goamd64", 4, []string{"v1", "v3"}, 3, 0},
-		{"matrix by pgo", axisRun, "pgo", 4, []string{"auto", "off"}, 3, 0},
-		{"regression by gcflags", regressionRun, "gcflags", 2, nil, 10, 0},
+		{"typical by variant", typicalRun, "pkg", "variant", "block", 2, []string{"goamd64=v1", "goamd64=v3"}, 12, 1},
+		{"matrix by variant", axisRun, "pkg", "variant", "block", 2, []string{"baseline", "goamd64=v3", "pgo=off", "goamd64=v3,pgo=off"}, 3, 0},
+		{"typical by goamd64", typicalRun, ".config", "goamd64", "variant,block", 2, []string{"v1", "v3"}, 12, 1},
+		{"matrix by goamd64", axisRun, ".config", "goamd64", "variant,block", 4, []string{"v1", "v3"}, 3, 0},
+		{"matrix by pgo", axisRun, ".config", "pgo", "variant,block", 4, []string{"auto", "off"}, 3, 0},
+		{"regression by gcflags", regressionRun, ".config", "gcflags", "variant,block", 2, nil, 10, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -394,7 +432,7 @@ func TestBenchstatProjections(t *testing.T) {
 			if err := Benchstat(&buf, tt.run()); err != nil {
 				t.Fatal(err)
 			}
-			tables, cells := projected(t, buf.Bytes(), tt.col)
+			tables, cells := projected(t, buf.Bytes(), tt.table, tt.col, tt.ignor)
 			if len(tables) != tt.wantTables {
 				t.Errorf("%d tables, want %d: %v", len(tables), tt.wantTables, tables)
 			}
@@ -417,38 +455,43 @@ func TestBenchstatProjections(t *testing.T) {
 	}
 }
 
+// TestBenchstatKeys checks that the file has the raw file's keys, and
+// that each block lists the baseline first.
 func TestBenchstatKeys(t *testing.T) {
-	tests := []struct {
-		name        string
-		run         func() *result.Run
-		wantVariant bool
-	}{
-		{"distinct settings need no variant key", typicalRun, false},
-		{"an A/A twin needs one", func() *result.Run {
-			run := axisRun()
-			run.Variants[1].Settings = run.Variants[0].Settings
-			return run
-		}, true},
+	run := axisRun()
+	var buf bytes.Buffer
+	if err := Benchstat(&buf, run); err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var buf bytes.Buffer
-			if err := Benchstat(&buf, tt.run()); err != nil {
-				t.Fatal(err)
+	out := buf.String()
+	for _, k := range []string{"variant: baseline", "goamd64: v1", "pgo: auto", "ldflags: none", "gcflags: none", "env: none", "gogc: none", "block: 1", "goos: linux", "goarch: amd64", "pkg: " + fixAPI, "cpu: "} {
+		if !strings.Contains(out, "\n"+k) && !strings.HasPrefix(out, k) {
+			t.Errorf("file lacks the key line %q", k)
+		}
+	}
+	if !strings.Contains(out, "ns/op") {
+		t.Errorf("sec/op is not written as ns/op")
+	}
+	r := benchfmt.NewReader(strings.NewReader(out), "x")
+	block, first := -1, ""
+	for r.Scan() {
+		res, ok := r.Result().(*benchfmt.Result)
+		if !ok {
+			continue
+		}
+		b, err := strconv.Atoi(res.GetConfig("block"))
+		if err != nil {
+			t.Fatalf("block key %q: %v", res.GetConfig("block"), err)
+		}
+		if b < block {
+			t.Fatalf("block %d after block %d: blocks out of order", b, block)
+		}
+		if b != block {
+			block, first = b, res.GetConfig("variant")
+			if first != run.Baseline {
+				t.Errorf("block %d starts with %s, want the baseline", b, first)
 			}
-			out := buf.String()
-			for _, k := range []string{"goos: linux", "goarch: amd64", "pkg: " + fixAPI, "goamd64: v1", "pgo: ", "ldflags: ", "gcflags: ", "env: "} {
-				if !strings.Contains(out, "\n"+k) && !strings.HasPrefix(out, k) {
-					t.Errorf("file lacks the key line %q", k)
-				}
-			}
-			if got := strings.Contains(out, "\nvariant: "); got != tt.wantVariant {
-				t.Errorf("variant key present = %v, want %v", got, tt.wantVariant)
-			}
-			if strings.Contains(out, "ns/op") == false {
-				t.Errorf("sec/op is not written as ns/op")
-			}
-		})
+		}
 	}
 }
 
@@ -500,7 +543,8 @@ func TestBenchstatRoundTrip(t *testing.T) {
 }
 
 // TestBenchstatCommand runs the real benchstat (built from the x/perf
-// module gotune already depends on) on the file, projected on each axis.
+// module gotune already depends on) on the file with the commands the
+// README gives: every variant against the baseline, and along one axis.
 func TestBenchstatCommand(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs golang.org/x/perf/cmd/benchstat; skipped with -short")
@@ -518,31 +562,150 @@ func TestBenchstatCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		col  string
+		args []string
 		want []string // in the output, in order
 	}{
-		{"goamd64", []string{"pgo: auto", "│     v1      │", "v3", "vs base", "pgo: off", "v1", "v3"}},
-		{"pgo", []string{"goamd64: v1", "│    auto     │", "off", "vs base", "goamd64: v3", "auto", "off"}},
+		{[]string{"-table", "pkg", "-col", "variant", "-ignore", "block"}, []string{"pkg: " + fixAPI, "│   baseline   │", "goamd64=v3", "pgo=off", "goamd64=v3,pgo=off", "│    sec/op    │", "vs base", "pkg: " + fixStore, "baseline", "goamd64=v3", "pgo=off", "goamd64=v3,pgo=off"}},
+		{[]string{"-col", "goamd64", "-ignore", "variant,block"}, []string{"pgo: auto", "│     v1      │", "v3", "vs base", "pgo: off", "v1", "v3"}},
+		{[]string{"-col", "pgo", "-ignore", "variant,block"}, []string{"goamd64: v1", "│    auto     │", "off", "vs base", "goamd64: v3", "auto", "off"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.col, func(t *testing.T) {
-			cmd := exec.Command(goCmd, "run", "golang.org/x/perf/cmd/benchstat", "-col", tt.col, file)
-			out, err := cmd.CombinedOutput()
-			if err != nil {
-				t.Fatalf("benchstat -col %s: %v\n%s", tt.col, err, out)
-			}
-			s := string(out)
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			out := runBenchstat(t, goCmd, append(tt.args, file)...)
 			at := 0
 			for _, w := range tt.want {
-				i := strings.Index(s[at:], w)
+				i := strings.Index(out[at:], w)
 				if i < 0 {
-					t.Fatalf("benchstat -col %s output lacks %q after byte %d:\n%s", tt.col, w, at, s)
+					t.Fatalf("benchstat %s output lacks %q after byte %d:\n%s", tt.args, w, at, out)
 				}
 				at += i + len(w)
 			}
-			if strings.Contains(s, "benchmarks vary in") {
-				t.Errorf("benchstat -col %s mixes results that differ in a hidden key:\n%s", tt.col, s)
+		})
+	}
+}
+
+// runBenchstat runs the real benchstat of the x/perf module in go.mod and
+// returns its output; it fails when benchstat fails or warns that a cell
+// mixes results that differ in a key no projection uses.
+func runBenchstat(t *testing.T, goCmd string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(goCmd, append([]string{"run", "golang.org/x/perf/cmd/benchstat"}, args...)...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("benchstat %s: %v\n%s", args, err, out)
+	}
+	s := string(out)
+	if strings.Contains(s, "benchmarks vary in") {
+		t.Errorf("benchstat %s mixes results that differ in a hidden key:\n%s", args, s)
+	}
+	return s
+}
+
+// bigRun returns a run of 64 variants measured on 40 benchmarks: a
+// verbose Markdown report of it is far beyond GitHub's comment limit.
+func bigRun() *result.Run {
+	run := baseRun()
+	run.Packages = []string{fixAPI}
+	run.Baseline = "baseline"
+	var rows []fixRow
+	for i := range 40 {
+		name := fmt.Sprintf("BenchmarkHandler%02d", i)
+		rows = append(rows, fixRow{fixAPI, name, name, float64(200+37*i) * 1e-9, 64, 2})
+	}
+	tr := map[string]truth{}
+	for i := range 64 {
+		v := result.Variant{Name: "baseline", Status: result.StatusOK, Settings: axis.Settings{"goamd64": "v1", "gcflags": ""}}
+		if i > 0 {
+			v.Name = fmt.Sprintf("gcflags=all=-d=pgoinlinebudget=%d", 80+10*i)
+			v.Settings = axis.Settings{"goamd64": "v1", "gcflags": fmt.Sprintf("all=-d=pgoinlinebudget=%d", 80+10*i)}
+			v.Complexity = 1
+			tr[v.Name] = truth{time: map[string]float64{"": float64(i%7-3) / 100}}
+		}
+		run.Variants = append(run.Variants, v)
+	}
+	return gen{rows: rows, cycles: 6, noise: 0.01, seed: 7, truth: tr}.fill(run)
+}
+
+// TestMarkdownStaysUnderGitHubLimit renders the verbose Markdown of a
+// 64-variant, 40-benchmark run, alone and as a check's report: each stays
+// under GitHub's 65,536-character comment limit, keeps its headline, table
+// and footer, cuts per-benchmark sections whole (from the last variant
+// back), and says what it cut and where the full report is.
+func TestMarkdownStaysUnderGitHubLimit(t *testing.T) {
+	run := bigRun()
+	run.WorkDir = "/tmp/gotune-1722/runs/20260302-100000-seed1722"
+	var full strings.Builder
+	m := &mdReport{textReport: textReport{run: run, w: &full}}
+	var d mdDoc
+	m.textReport.w = &d.cur
+	m.headline("###")
+	m.body(&d, Options{Verbose: true}, true)
+	whole := d.assemble(1<<30, "")
+	if len(whole) < 4*MarkdownLimit {
+		t.Fatalf("the uncut report is %d bytes: the fixture is too small to test the cut", len(whole))
+	}
+	render := map[string]func(io.Writer) error{
+		"markdown": func(w io.Writer) error { return Markdown(w, run, Options{Verbose: true}) },
+		"check": func(w io.Writer) error {
+			return CheckMarkdown(w, check.Evaluate(run, check.Options{MaxRegression: 0.05}), Options{Verbose: true})
+		},
+	}
+	for name, r := range render {
+		t.Run(name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := r(&buf); err != nil {
+				t.Fatal(err)
+			}
+			md := buf.String()
+			if n := utf8.RuneCountInString(md); n >= 65536 || len(md) > MarkdownLimit {
+				t.Errorf("the report is %d characters, %d bytes: want fewer than 65,536 characters and at most %d bytes", n, len(md), MarkdownLimit)
+			}
+			t.Logf("%d bytes of %d kept", len(md), len(whole))
+			for _, want := range []string{"### ", "| # | variant |", "<sub>github.com/acme/quote", "**Cut to fit GitHub's 65,536-character limit:** the per-benchmark tables of ",
+				"The full report: `gotune report /tmp/gotune-1722/runs/20260302-100000-seed1722/result.json -v`"} {
+				if !strings.Contains(md, want) {
+					t.Errorf("the cut report lacks %q", want)
+				}
+			}
+			if o, c := strings.Count(md, "<details>"), strings.Count(md, "</details>"); o != c {
+				t.Errorf("%d <details> and %d </details>: a section was cut in half", o, c)
+			}
+			kept := strings.Count(md, ": per-benchmark results</summary>")
+			if kept == 0 || kept >= 63 {
+				t.Errorf("%d per-benchmark sections kept, want some but not all 63", kept)
+			}
+			if !strings.Contains(md, "gcflags=all=-d=pgoinlinebudget=90 vs baseline: per-benchmark results") {
+				t.Errorf("the first variant's section was cut before the last one's")
+			}
+			if strings.Contains(md, "gcflags=all=-d=pgoinlinebudget=710 vs baseline: per-benchmark results") {
+				t.Errorf("the last variant's section was kept")
+			}
+			if !strings.Contains(md, fmt.Sprintf("the per-benchmark tables of %d variants", 63-kept)) {
+				t.Errorf("the note does not count the %d sections cut", 63-kept)
 			}
 		})
+	}
+	// When even the parts that are never cut are too long (here, a
+	// thousand warnings), the report ends at a whole line, closes its
+	// folded section and says so.
+	noisy := regressionRun()
+	for i := range 1000 {
+		noisy.Warnings = append(noisy.Warnings, fmt.Sprintf("warning %d: %s", i, strings.Repeat("the machine was busy ", 8)))
+	}
+	var cut bytes.Buffer
+	if err := Markdown(&cut, noisy, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if md := cut.String(); len(md) > MarkdownLimit || !strings.Contains(md, "the rest of the report from here") ||
+		strings.Count(md, "<details>") != strings.Count(md, "</details>") || !strings.HasPrefix(md, "### gotune: ") {
+		t.Errorf("a report of 1000 warnings is %d bytes (limit %d), ends:\n%s", len(md), MarkdownLimit, md[max(0, len(md)-600):])
+	}
+	// A report under the limit is not cut.
+	var small bytes.Buffer
+	if err := Markdown(&small, regressionRun(), Options{Verbose: true}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(small.String(), "Cut to fit") {
+		t.Errorf("a small report says it was cut")
 	}
 }

@@ -26,13 +26,16 @@ const maxSmallMultiples = 60
 
 // HTML writes run as one self-contained HTML page: nothing is fetched when
 // it is viewed (no scripts, fonts or style sheets from elsewhere). The page
-// holds the verdict, the ranked table, a bar chart of each variant's
-// overall change with its interval as whiskers (bars go up for faster
-// builds and down for slower ones), one small chart per benchmark with
-// every variant's paired change applied to the baseline's median, and a
-// scatter plot of speed
-// against binary size. The charts are inline SVG drawn from html/template,
-// so the page is the same for the same run, byte for byte.
+// opens with a verdict card (what to do, the winner's speed-up with its
+// interval, the build line), then a chart of each variant's overall change
+// with its interval, the ranked table, a table and one small chart per
+// benchmark, and speed against binary size. Every chart puts faster to the
+// right and slower to the left of the baseline's zero line and says so;
+// every number says faster or slower in words, and a change that is not
+// significant is "~". Charts stretch to the page's width; labels sit in
+// rows of their own, so they never overlap. The page has a dark palette
+// for dark screens and prints in colour. It is the same for the same run,
+// byte for byte.
 func HTML(w io.Writer, run *result.Run) error {
 	if run == nil {
 		return errors.New("report: no run to render")
@@ -49,56 +52,133 @@ func HTML(w io.Writer, run *result.Run) error {
 type htmlPage struct {
 	Title     string
 	Header    []string
-	Verdict   string
-	Winner    string
-	BuildLine string
-	Advice    string
-	Columns   []string
+	Card      verdictCard
+	Overall   *forest
+	Classes   []legendItem // the colours the page uses, with their words
+	Keys      []variantKey // the numbered variants of the per-benchmark charts and the scatter plot
+	Columns   [][]string   // the ranked table's headers, in lines
 	Rows      []htmlRow
+	Legend    string // how to read the ranked table
 	Notes     []string
-	Geomean   *barChart
-	Legend    []legendItem
+	Bench     *benchTable
 	Small     []smallChart
 	SmallMore int
 	Scatter   *scatterChart
 }
 
-// htmlRow is one row of the ranked table.
-type htmlRow struct {
-	Class string // winner, faster, slower, failed or ""
-	Cells []string
+// token is a piece of a name or of settings that never breaks: a line
+// may break before it, at a blank (Space) or, inside a name, after a
+// comma or a slash.
+type token struct {
+	Text  string
+	Space bool // separated from the token before by a blank
 }
 
-// legendItem numbers a variant in the small multiples.
+// nameTokens splits a variant or benchmark name after its commas and
+// slashes, the places a line may break.
+func nameTokens(s string) []token {
+	s = flatten(s)
+	var out []token
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == ',' || s[i] == '/' {
+			out = append(out, token{Text: s[start : i+1]})
+			start = i + 1
+		}
+	}
+	if start < len(s) {
+		out = append(out, token{Text: s[start:]})
+	}
+	return out
+}
+
+// benchTokens splits a benchmark's label ("./api.BenchmarkQuote/small")
+// before its name and after each slash of its sub-benchmarks, never
+// inside the package path.
+func benchTokens(label string) []token {
+	label = flatten(label)
+	i := strings.LastIndex(label, ".Benchmark")
+	if i < 0 {
+		return []token{{Text: label}}
+	}
+	return append([]token{{Text: label[:i+1]}}, nameTokens(label[i+1:])...)
+}
+
+// wordTokens returns shell words as tokens separated by blanks.
+func wordTokens(words []string) []token {
+	out := make([]token, len(words))
+	for i, w := range words {
+		out[i] = token{Text: flatten(w), Space: i > 0}
+	}
+	return out
+}
+
+// verdictCard is the box at the top of the page: what to do.
+type verdictCard struct {
+	Class    string // use, keep, longer or none
+	Title    string
+	Winner   []token
+	Change   string // the winner's speed-up with its interval, in words
+	Settings []token
+	Sentence string
+	Steps    []cardStep
+	Next     string
+}
+
+// cardStep is one thing to do, with its command.
+type cardStep struct {
+	Label, Code string
+	ID          string
+}
+
+// htmlRow is one row of the ranked table.
+type htmlRow struct {
+	Class    string // winner, faster, slower, same, unclear, base or failed
+	Rank     string
+	Name     []token
+	Settings []token
+	Change   string // the change in words, or ~
+	Interval string // its interval
+	Verdict  string
+	Counts   string
+	Memory   string
+	Binary   string
+}
+
+// legendItem is one colour of the page and what it means.
 type legendItem struct {
-	N     int
-	Name  string
+	Class, Words string
+}
+
+// variantKey numbers a variant in the per-benchmark charts and the
+// scatter plot.
+type variantKey struct {
+	N     string
+	Name  []token
+	Full  string
 	Class string
 }
 
 // newHTMLPage builds the view model of run.
 func newHTMLPage(run *result.Run) *htmlPage {
 	r := &textReport{run: run}
-	p := &htmlPage{Title: "gotune report", Columns: tableHeader}
+	p := &htmlPage{Title: "gotune report"}
 	if run.Module != "" {
 		p.Title = "gotune: " + run.Module
 	}
 	p.Header = headerLines(run)
-	p.Verdict = strings.TrimSpace(analysisOf(run).VerdictText)
-	a := r.advice()
-	p.Winner, p.BuildLine = a.winner, a.buildLine
-	p.Advice = strings.TrimSpace(strings.Join(append(a.lines, a.detect), " "))
+	p.Card = newVerdictCard(r)
+	p.Columns = [][]string{{"#"}, {"variant", "settings"}, {"vs baseline", "(interval)"}, {"verdict"}, {"benchmarks"}, {"B/op · allocs/op", "size · build"}}
 	for _, v := range orderVariants(run) {
-		cells := r.row(v)
-		for i, c := range cells {
-			cells[i] = flatten(c)
-		}
-		p.Rows = append(p.Rows, htmlRow{Class: rowClass(run, statsOf(run, v.Name), v), Cells: cells})
+		p.Rows = append(p.Rows, htmlRowOf(r, v))
 	}
+	p.Legend = strings.Join(tableLegend(run), " ")
 	p.Notes = r.noteLines()
-	p.Geomean = geomeanChart(r)
-	p.Legend, p.Small, p.SmallMore = smallMultiples(r)
-	p.Scatter = sizeScatter(r)
+	p.Keys = variantKeys(run)
+	p.Overall = overallForest(r, p.Keys)
+	p.Bench, p.Small, p.SmallMore = perBenchmark(r, p.Keys)
+	p.Scatter = sizeScatter(r, p.Keys)
+	p.Classes = usedClasses(run, p)
 	return p
 }
 
@@ -110,7 +190,97 @@ func headerLines(run *result.Run) []string {
 	return strings.Split(strings.TrimSpace(buf.String()), "\n")
 }
 
-// rowClass returns the CSS class of a table row.
+// newVerdictCard says what to do, from the analysis' recommendation.
+func newVerdictCard(r *textReport) verdictCard {
+	run := r.run
+	an := analysisOf(run)
+	rec := an.Recommendation
+	action := rec.Action
+	if action == "" { // a result analysed before recommendations
+		switch {
+		case an.Winner != "":
+			action = result.ActionUse
+		case an.Verdict == result.RunUnclear:
+			action = result.ActionLonger
+		case an.Verdict == result.RunKeep:
+			action = result.ActionKeep
+		default:
+			action = result.ActionNone
+		}
+	}
+	a := r.advice()
+	head, tail := verdictParts(run)
+	c := verdictCard{Sentence: head}
+	switch {
+	case action == result.ActionUse && a.winner != "":
+		c.Class, c.Title = "use", "Use "
+		c.Winner = nameTokens(a.winner)
+		c.Sentence = tail // the head is the change below the title
+		if statsOf(run, a.winner).Change != nil {
+			c.Change = overallOf(run, a.winner)
+		}
+		if v := run.Variant(a.winner); v != nil {
+			c.Settings = wordTokens(settingsWords(v.Settings))
+		}
+		c.Steps = append(c.Steps, cardStep{Label: "Build it with", Code: a.buildLine, ID: "build-line"})
+		if a.runEnv != "" {
+			c.Steps = append(c.Steps, cardStep{Label: "Run it with this environment", Code: a.runEnv, ID: "run-env"})
+		}
+		if a.profile != "" {
+			c.Steps = append(c.Steps, cardStep{Label: "Commit its PGO profile as default.pgo", Code: a.profile, ID: "profile"})
+		}
+	case action == result.ActionKeep:
+		c.Class, c.Title = "keep", "Keep your current build"
+		c.Next = a.detect
+	case action == result.ActionLonger:
+		c.Class, c.Title = "longer", "Nothing shown faster: keep your current build for now"
+		if !strings.Contains(c.Sentence, "--budget") {
+			c.Next = "Measure longer (a larger --budget) to decide the variants this run could not tell apart."
+		}
+		if b := run.Options.Budget; b > 0 {
+			c.Next = strings.TrimSpace(c.Next + fmt.Sprintf(" This run's budget was %s.", b))
+		}
+		if a.detect != "" {
+			c.Next = a.detect + " " + c.Next
+		}
+	default:
+		c.Class, c.Title = "none", "No result"
+		c.Next = strings.Join(a.lines, " ")
+		if c.Next == "" {
+			c.Next = "The baseline could not be measured: see the notes, fix what failed and run again."
+		}
+	}
+	return c
+}
+
+// htmlRowOf returns the ranked table's row of v.
+func htmlRowOf(r *textReport, v *result.Variant) htmlRow {
+	run := r.run
+	st := statsOf(run, v.Name)
+	cells := r.row(v)
+	row := htmlRow{
+		Class:    rowClass(run, st, v),
+		Rank:     cells[0],
+		Name:     nameTokens(v.Name),
+		Settings: wordTokens(settingsWords(v.Settings)),
+		Verdict:  flatten(cells[4]),
+	}
+	change := flatten(cells[3])
+	row.Change = change
+	if i := strings.Index(change, " ("); i >= 0 {
+		row.Change, row.Interval = change[:i], change[i+1:]
+	}
+	if len(cells) > 5 {
+		row.Counts = cells[5]
+		if cells[6] != "-" || cells[7] != "-" {
+			row.Memory = cells[6] + " · " + cells[7]
+		}
+		row.Binary = cells[8] + " · " + cells[9]
+	}
+	return row
+}
+
+// rowClass returns the colour class of a table row.
 func rowClass(run *result.Run, stats *result.VariantStats, v *result.Variant) string {
 	switch {
 	case v.Name != "" && v.Name == analysisOf(run).Winner:
@@ -118,7 +288,7 @@ func rowClass(run *result.Run, stats *result.VariantStats, v *result.Variant) st
 	case v.Status != result.StatusOK:
 		return "failed"
 	}
-	return verdictClass(stats.Verdict)
+	return verdictClass(verdictOf(run, v))
 }
 
 // verdictClass maps a verdict to the class that colours it.
@@ -128,79 +298,65 @@ func verdictClass(verdict string) string {
 		return "faster"
 	case result.VerdictSlower:
 		return "slower"
+	case result.VerdictSame:
+		return "same"
 	case result.VerdictBaseline:
 		return "base"
 	}
-	return "nodiff"
+	return "unclear"
 }
 
-// Chart geometry, in SVG user units (pixels at 100% zoom).
-const (
-	barSlot    = 64.0  // horizontal room per bar
-	barWidth   = 34.0  // width of a bar
-	plotHeight = 220.0 // height of the bar chart's plot area
-	axisLeft   = 64.0  // room for the y-axis labels
-	plotTop    = 24.0
-	labelRoom  = 120.0 // room under the plot for the rotated variant names
-)
-
-// barChart is the geomean bar chart.
-type barChart struct {
-	Width, Height float64
-	Left, Right   float64 // plot area, x
-	Top, Bottom   float64 // plot area, y
-	ZeroY         float64
-	Ticks         []tick
-	Bars          []bar
-}
-
-// tick is one labelled grid line.
-type tick struct {
-	Pos   float64 // y for a vertical axis, x for a horizontal one
-	Label string
-}
-
-// bar is one variant's bar with its whisker.
-type bar struct {
-	Name        string
-	Title       string // tooltip
-	Class       string
-	X, W        float64
-	Y, H        float64
-	CX          float64 // centre
-	CapL, CapR  float64 // whisker caps, x
-	HasWhisker  bool
-	WLo, WHi    float64 // whisker ends (y)
-	Label       string
-	LabelY      float64
-	NameX       float64
-	NameY       float64
-	ShortName   string
-	NameRotated string // transform of the name label
-}
-
-// speedup returns the change of a sec/op ratio as "faster by" percent:
-// +4.1 for a ratio of 0.959, negative for slower.
-func speedup(ratio float64) float64 { return (1 - ratio) * 100 }
-
-// speedLabel describes a speedup in words: "4.1% faster", "2.0% slower".
-func speedLabel(s float64) string {
-	switch {
-	case !finite(s):
-		return "?"
-	case math.Abs(s) < 0.05:
-		return "no change"
-	case s > 0:
-		return fmt.Sprintf("%.1f%% faster", s)
+// classWords says what each colour class means.
+func classWords(run *result.Run) map[string]string {
+	eq := analysisOf(run).Equivalence
+	same := "same speed"
+	if eq > 0 {
+		same = fmt.Sprintf("same speed (within ±%s)", pct1(eq))
 	}
-	return fmt.Sprintf("%.1f%% slower", -s)
+	return map[string]string{
+		"winner":  "winner",
+		"faster":  "faster",
+		"slower":  "slower",
+		"same":    same,
+		"unclear": "~ not significant, could not tell",
+		"base":    "baseline",
+	}
+}
+
+// usedClasses returns the legend of the colours the page's charts use,
+// in a fixed order.
+func usedClasses(run *result.Run, p *htmlPage) []legendItem {
+	used := map[string]bool{}
+	if p.Overall != nil {
+		for _, r := range p.Overall.Rows {
+			used[r.Class] = true
+		}
+	}
+	for _, c := range p.Small {
+		for _, r := range c.Rows {
+			used[r.Class] = true
+		}
+	}
+	if p.Scatter != nil {
+		for _, pt := range p.Scatter.Points {
+			used[pt.Class] = true
+		}
+	}
+	words := classWords(run)
+	var out []legendItem
+	for _, c := range []string{"winner", "faster", "same", "unclear", "slower", "base"} {
+		if used[c] {
+			out = append(out, legendItem{c, words[c]})
+		}
+	}
+	return out
 }
 
 // verdictOf returns the verdict of v's speed: its own, or for a same-code
 // twin, the verdict of the variant measured in its place.
 func verdictOf(run *result.Run, v *result.Variant) string {
 	st := statsOf(run, v.Name)
-	if st.Verdict == result.VerdictSameCode && v.SameCodeAs != "" {
+	if (st.Verdict == result.VerdictSameCode || st.Verdict == "") && v.SameCodeAs != "" {
 		if v.SameCodeAs == run.Baseline {
 			return result.VerdictBaseline
 		}
@@ -209,142 +365,196 @@ func verdictOf(run *result.Run, v *result.Variant) string {
 	return st.Verdict
 }
 
-// changeWords says a variant's change as its verdict does, so that a
-// chart never calls faster what the verdict calls the same speed: "4.1%
-// faster" only when the verdict is faster, else "same speed" or "unclear".
-func changeWords(verdict string, speedup float64) string {
-	switch verdict {
-	case result.VerdictFaster, result.VerdictSlower:
-		return speedLabel(speedup)
-	case result.VerdictSame:
-		return "same speed"
-	case result.VerdictBaseline:
-		return "baseline"
-	}
-	return "unclear"
-}
-
-// geomeanChart draws each compared variant's overall change with its
-// interval; nil when no variant has one.
-func geomeanChart(r *textReport) *barChart {
-	type item struct {
-		v     *result.Variant
-		stats *result.VariantStats
-	}
-	var items []item
-	for _, v := range orderVariants(r.run) {
-		st := statsOf(r.run, v.Name)
-		if v.Status != result.StatusOK || v.Name == r.run.Baseline || st.Change == nil || !finite(st.Change.Center) {
+// compared returns the variants with an overall change, in table order:
+// the rows of the overall chart.
+func compared(run *result.Run) []*result.Variant {
+	var out []*result.Variant
+	for _, v := range orderVariants(run) {
+		st := statsOf(run, v.Name)
+		if v.Status != result.StatusOK || v.Name == run.Baseline || st.Change == nil || !usable(st.Change.Center) {
 			continue
 		}
-		items = append(items, item{v, st})
+		out = append(out, v)
 	}
-	if len(items) == 0 {
-		return nil
-	}
-	lo, hi := 0.0, 0.0
-	for _, it := range items {
-		for _, x := range drawn(*it.stats.Change) {
-			lo, hi = math.Min(lo, speedup(x)), math.Max(hi, speedup(x))
-		}
-	}
-	sc := newScale(lo, hi, plotTop+plotHeight, plotTop)
-	c := &barChart{
-		Left: axisLeft, Right: axisLeft + barSlot*float64(len(items)),
-		Top: plotTop, Bottom: plotTop + plotHeight,
-	}
-	c.Width = math.Max(c.Right+24, 360)
-	c.Height = c.Bottom + labelRoom
-	c.ZeroY = round1(sc.pos(0))
-	for _, t := range sc.ticks {
-		c.Ticks = append(c.Ticks, tick{round1(sc.pos(t)), fmt.Sprintf("%+g%%", t)})
-	}
-	for i, it := range items {
-		g := it.stats.Change
-		s := speedup(g.Center)
-		cx := axisLeft + barSlot*(float64(i)+0.5)
-		y0, y1 := sc.pos(0), sc.pos(s)
-		verdict := verdictOf(r.run, it.v)
-		b := bar{
-			Name:  it.v.Name,
-			Class: verdictClass(verdict),
-			X:     round1(cx - barWidth/2), W: barWidth,
-			Y: round1(math.Min(y0, y1)), H: round1(math.Max(math.Abs(y1-y0), 1)),
-			CX:   round1(cx),
-			CapL: round1(cx - 6), CapR: round1(cx + 6),
-			Label: changeWords(verdict, s),
-		}
-		if it.v.Name == analysisOf(r.run).Winner {
-			b.Class = "winner"
-		}
-		b.Title = fmt.Sprintf("%s: %s, time %s", it.v.Name, changeWords(verdict, s), ratioCell(*g))
-		if it.v.SameCodeAs != "" {
-			b.Title += " (same code as " + it.v.SameCodeAs + ")"
-		}
-		if bounded(*g) {
-			b.HasWhisker = true
-			b.WLo, b.WHi = round1(sc.pos(speedup(g.Hi))), round1(sc.pos(speedup(g.Lo)))
-		}
-		top := math.Min(b.Y, b.WHi)
-		if !b.HasWhisker {
-			top = b.Y
-		}
-		b.LabelY = round1(top - 6)
-		if s < 0 {
-			bottom := b.Y + b.H
-			if b.HasWhisker {
-				bottom = math.Max(bottom, b.WLo)
-			}
-			b.LabelY = round1(bottom + 14)
-		}
-		b.NameX, b.NameY = round1(cx+4), round1(c.Bottom+16)
-		b.ShortName = shorten(it.v.Name, 24)
-		b.NameRotated = fmt.Sprintf("rotate(-35 %g %g)", b.NameX, b.NameY)
-		c.Bars = append(c.Bars, b)
-	}
-	return c
+	return out
 }
 
-// smallChart is the chart of one benchmark: every variant's median and
-// interval, with a dashed line at the baseline's median.
-type smallChart struct {
-	Title, Full   string
-	Width, Height float64
-	Left, Right   float64
-	Top, Bottom   float64
-	BaseY         float64
-	MaxLabel      string
-	MinLabel      string
-	Dots          []dot
+// variantKeys numbers the variants the charts show: the baseline "B",
+// then every other built and measured variant (same-code twins too), in
+// table order.
+func variantKeys(run *result.Run) []variantKey {
+	keys := []variantKey{{N: "B", Name: nameTokens(run.Baseline), Full: run.Baseline, Class: "base"}}
+	for _, v := range orderVariants(run) {
+		if v.Name == run.Baseline || v.Status != result.StatusOK {
+			continue
+		}
+		keys = append(keys, variantKey{
+			N: fmt.Sprint(len(keys)), Name: nameTokens(v.Name), Full: v.Name,
+			Class: rowClass(run, statsOf(run, v.Name), v),
+		})
+	}
+	return keys
 }
 
-// dot is one variant's median in a small chart.
-type dot struct {
-	N          int
+// keyOf returns the number of a variant, "" when it has none.
+func keyOf(keys []variantKey, name string) string {
+	for _, k := range keys {
+		if k.Full == name {
+			return k.N
+		}
+	}
+	return ""
+}
+
+// xtick is one labelled grid line of a horizontal axis, at X percent of
+// the plot's width.
+type xtick struct {
+	X     float64
+	Label string
+}
+
+// forest is a chart of changes against the baseline, one row per
+// variant: a bar from the zero line to the change, faster to the right,
+// with the interval as a whisker. Positions are percentages of the plot's
+// width, so the chart takes the width of the page.
+type forest struct {
+	ZeroX float64
+	Ticks []xtick
+	Rows  []forestRow
+}
+
+// forestRow is one variant of a forest chart, with the chart's grid.
+type forestRow struct {
+	Ticks      []xtick
+	ZeroX      float64
+	N          string
+	Name       []token
+	Full       string
 	Class      string
-	X, Y       float64
-	LabelY     float64 // of the number under the plot
+	BarX, BarW float64
 	HasWhisker bool
 	WLo, WHi   float64
+	Label      string
 	Title      string
 }
 
-// Small-multiple geometry.
-const (
-	smallSlot   = 26.0
-	smallLeft   = 54.0
-	smallTop    = 30.0
-	smallPlot   = 90.0
-	smallBottom = 22.0
-)
+// gainScale returns a scale of gains in percent (positive = faster) over
+// values, with 0 always in view, mapped onto 3%..97% of a plot's width,
+// with about ticks ticks.
+func gainScale(values []float64, ticks int) *scale {
+	lo, hi := 0.0, 0.0
+	for _, v := range values {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	return newScaleN(lo, hi, 3, 97, ticks)
+}
 
-// smallMultiples draws one chart per sec/op benchmark, the variants in one
-// order in every chart, numbered by the legend.
-func smallMultiples(r *textReport) ([]legendItem, []smallChart, int) {
+// gainTicks labels a gain scale: magnitudes only, since the axis says
+// which side is faster.
+func gainTicks(sc *scale) []xtick {
+	var out []xtick
+	for _, t := range sc.ticks {
+		label := fmt.Sprintf("%g%%", math.Abs(t))
+		if t == 0 {
+			label = "0"
+		}
+		out = append(out, xtick{round1(sc.pos(t)), label})
+	}
+	return out
+}
+
+// gains returns the gains in percent a ratio's centre and interval stand
+// for: what a chart must have room for.
+func gains(r result.Ratio, unit string) []float64 {
+	var out []float64
+	for _, x := range drawn(r) {
+		out = append(out, gain(x, unit)*100)
+	}
+	return out
+}
+
+// overallForest draws each compared variant's overall change with its
+// interval; nil when no variant has one.
+func overallForest(r *textReport, keys []variantKey) *forest {
+	run := r.run
+	vs := compared(run)
+	if len(vs) == 0 {
+		return nil
+	}
+	var all []float64
+	for _, v := range vs {
+		all = append(all, gains(*statsOf(run, v.Name).Change, "sec/op")...)
+	}
+	sc := gainScale(all, 5)
+	f := &forest{ZeroX: round1(sc.pos(0)), Ticks: gainTicks(sc)}
+	for _, v := range vs {
+		st := statsOf(run, v.Name)
+		g := *st.Change
+		row := forestRow{Ticks: f.Ticks, ZeroX: f.ZeroX, N: keyOf(keys, v.Name), Name: nameTokens(v.Name), Full: v.Name, Class: rowClass(run, st, v)}
+		row.Label = overallCell(run, v)
+		row.BarX, row.BarW = barSpan(sc, gain(g.Center, "sec/op")*100)
+		if bounded(g) {
+			row.HasWhisker = true
+			row.WLo, row.WHi = round1(sc.pos(gain(g.Hi, "sec/op")*100)), round1(sc.pos(gain(g.Lo, "sec/op")*100))
+		}
+		row.Title = fmt.Sprintf("%s: %s", v.Name, row.Label)
+		if v.SameCodeAs != "" {
+			row.Title += " (same code as " + v.SameCodeAs + ", measured once)"
+		}
+		f.Rows = append(f.Rows, row)
+	}
+	return f
+}
+
+// barSpan returns the x and width, in percent, of a bar from 0 to v.
+func barSpan(sc *scale, v float64) (x, w float64) {
+	a, b := sc.pos(0), sc.pos(v)
+	if a > b {
+		a, b = b, a
+	}
+	return round1(a), round1(math.Max(b-a, 0.4))
+}
+
+// benchTable is the per-benchmark table: one row per benchmark, one
+// column per variant, each cell the paired sec/op change.
+type benchTable struct {
+	Cols []variantKey
+	Rows []benchRow
+	More int // benchmarks left out
+}
+
+// benchRow is one benchmark of the per-benchmark table.
+type benchRow struct {
+	Label []token
+	Base  string
+	Cells []benchCell
+}
+
+// benchCell is one variant's change on one benchmark.
+type benchCell struct {
+	Class, Text, Interval, Title string
+}
+
+// smallChart is the forest of one benchmark: every variant's paired change.
+type smallChart struct {
+	Label []token
+	Full  string
+	Base  string // the baseline's median
+	ZeroX float64
+	Ticks []xtick
+	Rows  []forestRow
+}
+
+// maxBenchRows is how many benchmarks the per-benchmark table lists.
+const maxBenchRows = 200
+
+// perBenchmark builds the per-benchmark table and charts from the sec/op
+// comparisons, the variants in one order and numbering everywhere.
+func perBenchmark(r *textReport, keys []variantKey) (*benchTable, []smallChart, int) {
 	run := r.run
 	type bkey struct{ pkg, bench string }
-	var keys []bkey
-	byKey := map[bkey][]*result.Comparison{}
+	var order []bkey
+	byKey := map[bkey]map[string]*result.Comparison{}
 	comps := analysisOf(run).Comparisons
 	for i := range comps {
 		c := &comps[i]
@@ -352,184 +562,191 @@ func smallMultiples(r *textReport) ([]legendItem, []smallChart, int) {
 			continue
 		}
 		k := bkey{c.Package, c.Benchmark}
-		if _, ok := byKey[k]; !ok {
-			keys = append(keys, k)
+		if byKey[k] == nil {
+			order = append(order, k)
+			byKey[k] = map[string]*result.Comparison{}
 		}
-		byKey[k] = append(byKey[k], c)
+		byKey[k][c.Variant] = c
 	}
-	if len(keys) == 0 {
+	if len(order) == 0 {
 		return nil, nil, 0
 	}
-	// The legend: the baseline, then every variant with comparisons, in
-	// table order.
-	hasCmp := map[string]bool{}
-	for _, cs := range byKey {
-		for _, c := range cs {
-			hasCmp[c.Variant] = true
+	has := map[string]bool{}
+	for _, c := range comps {
+		has[c.Variant] = true
+	}
+	var cols []variantKey
+	for _, k := range keys[1:] {
+		if has[k.Full] {
+			cols = append(cols, k)
 		}
 	}
-	legend := []legendItem{{N: 1, Name: run.Baseline, Class: "base"}}
-	num := map[string]int{}
-	for _, v := range orderVariants(run) {
-		if hasCmp[v.Name] && v.Name != run.Baseline {
-			num[v.Name] = len(legend) + 1
-			class := verdictClass(statsOf(run, v.Name).Verdict)
-			if v.Name == analysisOf(run).Winner {
-				class = "winner"
-			}
-			legend = append(legend, legendItem{N: len(legend) + 1, Name: v.Name, Class: class})
-		}
-	}
-	more := 0
-	if len(keys) > maxSmallMultiples {
-		more = len(keys) - maxSmallMultiples
-		keys = keys[:maxSmallMultiples]
-	}
+	t := &benchTable{Cols: cols}
 	var charts []smallChart
-	for _, k := range keys {
+	for i, k := range order {
 		cs := byKey[k]
-		// Each variant's pairs have their own baseline median; the chart
-		// applies every change to one reference, the baseline's median
-		// over the most pairs, so that dots compare with the dashed line.
-		ref := cs[0]
-		for _, c := range cs {
-			if c.N > ref.N || !finite(ref.Base) {
+		label := check.BenchLabel(run.Module, k.pkg, k.bench)
+		// The baseline's median over the most pairs.
+		var ref *result.Comparison
+		for _, col := range cols {
+			if c := cs[col.Full]; c != nil && finite(c.Base) && (ref == nil || c.N > ref.N) {
 				ref = c
 			}
 		}
-		base := summary{ref.Base, ref.Base, ref.Base}
-		type entry struct {
-			n     int
-			class string
-			s     summary
-			name  string
-			unit  string
+		base := "-"
+		if ref != nil {
+			base = formatValue(ref.Base, ref.Unit)
 		}
-		entries := []entry{{1, "base", base, run.Baseline, cs[0].Unit}}
-		for _, li := range legend[1:] {
-			for _, c := range cs {
-				if c.Variant == li.Name {
-					class := "nodiff"
-					switch {
-					case c.Significant && c.Change.Center < 1:
-						class = "faster"
-					case c.Significant && c.Change.Center > 1:
-						class = "slower"
-					}
-					// The paired change, applied to the baseline's median.
-					s := summary{base.Center * c.Change.Center, base.Center * c.Change.Lo, base.Center * c.Change.Hi}
-					entries = append(entries, entry{li.N, class, s, c.Variant, c.Unit})
+		if i < maxBenchRows {
+			row := benchRow{Label: benchTokens(label), Base: base}
+			for _, col := range cols {
+				c := cs[col.Full]
+				if c == nil {
+					row.Cells = append(row.Cells, benchCell{Class: "none", Text: "-"})
+					continue
 				}
+				cell := benchCell{Class: comparisonClass(c)}
+				cell.Text = "~"
+				if c.Significant {
+					cell.Text = changeWords(c.Change.Center, c.Unit)
+				}
+				cell.Interval = intervalWords(c.Change, c.Unit, false)
+				cell.Title = fmt.Sprintf("%s, %s: %s; %s → %s, %d pairs, p (Holm) %s", col.Full, label, deltaCell(c),
+					formatValue(c.Base, c.Unit), formatValue(c.New, c.Unit), c.N, pCell(c.PHolm))
+				row.Cells = append(row.Cells, cell)
+			}
+			t.Rows = append(t.Rows, row)
+		} else {
+			t.More++
+		}
+		if len(charts) < maxSmallMultiples {
+			if ch, ok := smallForest(label, base, cols, cs); ok {
+				charts = append(charts, ch)
 			}
 		}
-		lo, hi := math.Inf(1), math.Inf(-1)
-		for _, e := range entries {
-			for _, x := range drawn(result.Ratio(e.s)) {
-				lo, hi = math.Min(lo, x), math.Max(hi, x)
-			}
-		}
-		if !finite(lo) || !finite(hi) {
-			continue
-		}
-		if hi == lo {
-			lo, hi = lo*0.99, hi*1.01
-			if lo == hi {
-				lo, hi = lo-1, hi+1
-			}
-		}
-		pad := (hi - lo) * 0.08
-		lo, hi = lo-pad, hi+pad
-		ch := smallChart{
-			Full:  check.BenchLabel(run.Module, k.pkg, k.bench),
-			Left:  smallLeft,
-			Top:   smallTop,
-			Right: smallLeft + smallSlot*float64(len(legend)),
-		}
-		ch.Title = shorten(ch.Full, 34)
-		ch.Bottom = smallTop + smallPlot
-		ch.Width = math.Max(ch.Right+10, 200)
-		ch.Height = ch.Bottom + smallBottom
-		pos := func(v float64) float64 { return round1(ch.Bottom - (v-lo)/(hi-lo)*smallPlot) }
-		ch.MaxLabel, ch.MinLabel = formatValue(hi, cs[0].Unit), formatValue(lo, cs[0].Unit)
-		ch.BaseY = pos(base.Center)
-		for _, e := range entries {
-			if !finite(e.s.Center) {
-				continue
-			}
-			d := dot{
-				N: e.n, Class: e.class,
-				X:      round1(smallLeft + smallSlot*(float64(e.n)-0.5)),
-				Y:      pos(e.s.Center),
-				LabelY: round1(ch.Bottom + 15),
-			}
-			d.Title = fmt.Sprintf("%d %s: %s", e.n, e.name, formatValue(e.s.Center, e.unit))
-			if bounded(result.Ratio(e.s)) && e.s.Lo != e.s.Hi {
-				d.HasWhisker = true
-				d.WLo, d.WHi = pos(e.s.Lo), pos(e.s.Hi)
-				d.Title += fmt.Sprintf(" [%s, %s]", formatValue(e.s.Lo, e.unit), formatValue(e.s.Hi, e.unit))
-			} else if e.n == 1 {
-				d.Title += " (the baseline's median)"
-			} else {
-				d.Title += " (too few pairs for an interval)"
-			}
-			ch.Dots = append(ch.Dots, d)
-		}
-		charts = append(charts, ch)
 	}
-	return legend, charts, more
+	more := 0
+	if len(order) > maxSmallMultiples {
+		more = len(order) - maxSmallMultiples
+	}
+	return t, charts, more
 }
 
-// scatterChart plots each variant's speed against its binary size.
+// comparisonClass colours one benchmark's change: faster or slower when
+// significant after Holm, else unclear.
+func comparisonClass(c *result.Comparison) string {
+	switch {
+	case c.Significant && gain(c.Change.Center, c.Unit) > 0:
+		return "faster"
+	case c.Significant && gain(c.Change.Center, c.Unit) < 0:
+		return "slower"
+	}
+	return "unclear"
+}
+
+// smallForest draws one benchmark's changes; false when none is finite.
+func smallForest(label, base string, cols []variantKey, cs map[string]*result.Comparison) (smallChart, bool) {
+	var all []float64
+	for _, col := range cols {
+		if c := cs[col.Full]; c != nil && usable(c.Change.Center) {
+			all = append(all, gains(c.Change, c.Unit)...)
+		}
+	}
+	if len(all) == 0 {
+		return smallChart{}, false
+	}
+	sc := gainScale(all, 3)
+	ch := smallChart{Label: benchTokens(label), Full: label, Base: base, ZeroX: round1(sc.pos(0)), Ticks: gainTicks(sc)}
+	for _, col := range cols {
+		c := cs[col.Full]
+		if c == nil || !usable(c.Change.Center) {
+			continue
+		}
+		row := forestRow{Ticks: ch.Ticks, ZeroX: ch.ZeroX, N: col.N, Full: col.Full, Class: comparisonClass(c)}
+		row.BarX, row.BarW = barSpan(sc, gain(c.Change.Center, c.Unit)*100)
+		if bounded(c.Change) {
+			row.HasWhisker = true
+			a, b := sc.pos(gain(c.Change.Lo, c.Unit)*100), sc.pos(gain(c.Change.Hi, c.Unit)*100)
+			row.WLo, row.WHi = round1(math.Min(a, b)), round1(math.Max(a, b))
+		}
+		row.Label = "~"
+		if c.Significant {
+			row.Label = changeWords(c.Change.Center, c.Unit)
+		}
+		row.Title = fmt.Sprintf("%s %s: %s", col.N, col.Full, deltaCell(c))
+		ch.Rows = append(ch.Rows, row)
+	}
+	return ch, true
+}
+
+// scatterChart plots each variant's overall speed (faster to the right)
+// against the total size of its test binaries (larger up). Its geometry
+// is in pixels: it is drawn at a fixed size and shrinks with the page.
 type scatterChart struct {
 	Width, Height float64
 	Left, Right   float64
 	Top, Bottom   float64
-	ZeroY         float64
+	ZeroX         float64
 	YTicks        []tick
 	XTicks        []tick
 	Points        []point
 }
 
+// tick is one labelled grid line.
+type tick struct {
+	Pos   float64 // y for a vertical axis, x for a horizontal one
+	Label string
+}
+
 // point is one variant in the scatter plot.
 type point struct {
+	N          string
 	Name       string
 	Class      string
 	X, Y       float64
 	HasWhisker bool
-	WLo, WHi   float64
+	WLo, WHi   float64 // whisker ends (x)
 	LabelX     float64
 	LabelY     float64
-	Short      string
+	Anchor     string
 	Title      string
 }
 
-// Scatter geometry.
+// Scatter geometry, in pixels.
 const (
-	scatterW    = 640.0
-	scatterH    = 300.0
-	scatterLeft = 64.0
-	scatterTop  = 20.0
+	scatterW      = 640.0
+	scatterH      = 320.0
+	scatterLeft   = 70.0
+	scatterRight  = 24.0
+	scatterTop    = 16.0
+	scatterBottom = 52.0
+	// labelCharW and labelH bound a label's box: 11px text of digits
+	// and capitals.
+	labelCharW = 7.5
+	labelH     = 13.0
 )
 
 // sizeScatter plots every measured variant with an overall change (the
-// baseline and its same-code twins at 0%) against the total size of its test binaries; nil when fewer than two
-// variants have both.
-func sizeScatter(r *textReport) *scatterChart {
+// baseline and its same-code twins at 0%) against the total size of its
+// test binaries; nil when fewer than two variants have both.
+func sizeScatter(r *textReport, keys []variantKey) *scatterChart {
+	run := r.run
 	type item struct {
-		v       *result.Variant
-		g       result.Ratio
-		size    float64
-		class   string
-		verdict string
+		v     *result.Variant
+		g     result.Ratio
+		size  float64
+		class string
+		n     string
 	}
 	var items []item
-	for _, v := range orderVariants(r.run) {
-		st := statsOf(r.run, v.Name)
+	for _, v := range orderVariants(run) {
+		st := statsOf(run, v.Name)
 		g := st.Change
-		if g == nil && (v.Name == r.run.Baseline || v.SameCodeAs != "" && v.SameCodeAs == r.run.Baseline) {
+		isBase := v.Name == run.Baseline || v.SameCodeAs != "" && v.SameCodeAs == run.Baseline
+		if g == nil && isBase {
 			g = &result.Ratio{Center: 1, Lo: 1, Hi: 1} // the baseline's code: 0% by construction
 		}
-		if v.Status != result.StatusOK || g == nil || !finite(g.Center) {
+		if v.Status != result.StatusOK || g == nil || !usable(g.Center) {
 			continue
 		}
 		var size int64
@@ -539,72 +756,123 @@ func sizeScatter(r *textReport) *scatterChart {
 		if size <= 0 {
 			continue
 		}
-		verdict := verdictOf(r.run, v)
-		class := verdictClass(verdict)
-		if v.Name == analysisOf(r.run).Winner {
-			class = "winner"
-		}
-		if v.Name == r.run.Baseline {
-			class = "base"
-		}
-		items = append(items, item{v, *g, float64(size), class, verdict})
+		n := keyOf(keys, v.Name)
+		items = append(items, item{v, *g, float64(size), rowClass(run, st, v), n})
 	}
 	if len(items) < 2 {
 		return nil
 	}
-	ylo, yhi := 0.0, 0.0
-	xlo, xhi := math.Inf(1), math.Inf(-1)
+	var all []float64
+	ylo, yhi := math.Inf(1), math.Inf(-1)
 	for _, it := range items {
-		for _, x := range drawn(it.g) {
-			ylo, yhi = math.Min(ylo, speedup(x)), math.Max(yhi, speedup(x))
-		}
-		xlo, xhi = math.Min(xlo, it.size), math.Max(xhi, it.size)
+		all = append(all, gains(it.g, "sec/op")...)
+		ylo, yhi = math.Min(ylo, it.size), math.Max(yhi, it.size)
 	}
 	c := &scatterChart{
 		Width: scatterW, Height: scatterH,
-		Left: scatterLeft, Right: scatterW - 150, // room for labels on the right
-		Top: scatterTop, Bottom: scatterH - 44,
+		Left: scatterLeft, Right: scatterW - scatterRight,
+		Top: scatterTop, Bottom: scatterH - scatterBottom,
 	}
-	ys := newScale(ylo, yhi, c.Bottom, c.Top)
+	lo, hi := 0.0, 0.0
+	for _, v := range all {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	xs := newScale(lo, hi, c.Left+14, c.Right-14)
 	const mib = 1 << 20
-	xs := newScale(xlo/mib, xhi/mib, c.Left+12, c.Right)
-	c.ZeroY = round1(ys.pos(0))
-	for _, t := range ys.ticks {
-		c.YTicks = append(c.YTicks, tick{round1(ys.pos(t)), fmt.Sprintf("%+g%%", t)})
-	}
+	ys := newScale(ylo/mib, yhi/mib, c.Bottom-10, c.Top+10)
+	c.ZeroX = round1(xs.pos(0))
 	for _, t := range xs.ticks {
-		c.XTicks = append(c.XTicks, tick{round1(xs.pos(t)), fmt.Sprintf("%g MiB", t)})
+		label := fmt.Sprintf("%g%%", math.Abs(t))
+		if t == 0 {
+			label = "0"
+		}
+		c.XTicks = append(c.XTicks, tick{round1(xs.pos(t)), label})
 	}
+	for _, t := range ys.ticks {
+		c.YTicks = append(c.YTicks, tick{round1(ys.pos(t)), fmt.Sprintf("%g MiB", t)})
+	}
+	var placed []box
 	for _, it := range items {
-		s := speedup(it.g.Center)
 		p := point{
-			Name: it.v.Name, Class: it.class,
-			X: round1(xs.pos(it.size / mib)), Y: round1(ys.pos(s)),
-			Short: shorten(it.v.Name, 22),
+			N: it.n, Name: it.v.Name, Class: it.class,
+			X: round1(xs.pos(gain(it.g.Center, "sec/op") * 100)), Y: round1(ys.pos(it.size / mib)),
 		}
-		words := changeWords(it.verdict, s)
-		if it.v.Name != r.run.Baseline && it.verdict == result.VerdictBaseline {
-			words = "same code as the baseline"
+		placed = append(placed, box{p.X - 5, p.Y - 5, 10, 10}) // the dot itself
+		words := overallCell(run, it.v)
+		if it.v.Name == run.Baseline || it.v.SameCodeAs == run.Baseline {
+			words = "the baseline's code"
 		}
-		p.Title = fmt.Sprintf("%s: %s, %s", it.v.Name, words, Bytes(int64(it.size)))
+		p.Title = fmt.Sprintf("%s %s: %s, %s", p.N, it.v.Name, words, Bytes(int64(it.size)))
 		if bounded(it.g) && it.g.Lo != it.g.Hi {
 			p.HasWhisker = true
-			p.WLo, p.WHi = round1(ys.pos(speedup(it.g.Hi))), round1(ys.pos(speedup(it.g.Lo)))
-		}
-		p.LabelX, p.LabelY = round1(p.X+8), round1(p.Y-6)
-		// Move a label down until it clears the labels placed before it.
-		for moved := true; moved; {
-			moved = false
-			for _, q := range c.Points {
-				if math.Abs(q.LabelX-p.LabelX) < 120 && math.Abs(q.LabelY-p.LabelY) < 13 {
-					p.LabelY = round1(q.LabelY + 13)
-					moved = true
-				}
-			}
+			a, b := xs.pos(gain(it.g.Lo, "sec/op")*100), xs.pos(gain(it.g.Hi, "sec/op")*100)
+			p.WLo, p.WHi = round1(math.Min(a, b)), round1(math.Max(a, b))
 		}
 		c.Points = append(c.Points, p)
 	}
+	// Labels after every dot is known, each where it overlaps nothing
+	// placed before it.
+	for i := range c.Points {
+		p := &c.Points[i]
+		w := labelCharW*float64(len([]rune(p.N))) + 2
+		p.LabelX, p.LabelY, p.Anchor = placeLabel(p.X, p.Y, w, placed, c)
+		lx := p.LabelX
+		if p.Anchor == "end" {
+			lx -= w
+		}
+		placed = append(placed, box{lx, p.LabelY - labelH + 3, w, labelH})
+	}
 	return c
+}
+
+// box is a rectangle in pixels.
+type box struct{ X, Y, W, H float64 }
+
+// overlaps reports whether two boxes intersect.
+func (a box) overlaps(b box) bool {
+	return a.X < b.X+b.W && b.X < a.X+a.W && a.Y < b.Y+b.H && b.Y < a.Y+a.H
+}
+
+// placeLabel finds a place for a label of width w next to the dot at
+// (x, y) that overlaps no placed box and stays in the plot: right of the
+// dot, left of it, above, below, then further out. It returns the text's
+// anchor point (baseline) and its text-anchor.
+func placeLabel(x, y, w float64, placed []box, c *scatterChart) (float64, float64, string) {
+	type cand struct {
+		dx, dy float64
+		anchor string
+	}
+	var cands []cand
+	for ring := 0.0; ring < 8; ring++ {
+		d := ring * labelH
+		cands = append(cands,
+			cand{8, 4 + d, "start"}, cand{-8, 4 + d, "end"},
+			cand{8, 4 - d, "start"}, cand{-8, 4 - d, "end"},
+			cand{-w / 2, -8 - d, "start"}, cand{-w / 2, 16 + d, "start"},
+		)
+	}
+	for _, k := range cands {
+		lx, ly := x+k.dx, y+k.dy
+		left := lx
+		if k.anchor == "end" {
+			left = lx - w
+		}
+		b := box{left, ly - labelH + 3, w, labelH}
+		if b.X < c.Left || b.X+b.W > c.Width || b.Y < 0 || b.Y+b.H > c.Bottom {
+			continue
+		}
+		free := true
+		for _, p := range placed {
+			if b.overlaps(p) {
+				free = false
+				break
+			}
+		}
+		if free {
+			return round1(lx), round1(ly), k.anchor
+		}
+	}
+	return round1(x + 8), round1(y + 4), "start"
 }
 
 // scale maps data values to positions on an axis with "nice" ticks.
@@ -617,10 +885,15 @@ type scale struct {
 // newScale returns a scale over [lo, hi] mapped onto [from, to], widened to
 // whole multiples of a nice tick step.
 func newScale(lo, hi, from, to float64) *scale {
+	return newScaleN(lo, hi, from, to, 5)
+}
+
+// newScaleN is newScale with about n tick intervals.
+func newScaleN(lo, hi, from, to float64, n int) *scale {
 	if hi-lo < 1e-9 {
 		lo, hi = lo-1, hi+1
 	}
-	step := niceStep((hi - lo) / 5)
+	step := niceStep((hi - lo) / float64(n))
 	s := &scale{from: from, to: to}
 	s.lo = math.Floor(lo/step) * step
 	s.hi = math.Ceil(hi/step) * step
@@ -664,18 +937,6 @@ func roundTo(v, step float64) float64 {
 // round1 rounds a coordinate to one decimal.
 func round1(x float64) float64 { return math.Round(x*10) / 10 }
 
-// shorten cuts s to at most n runes, marking the cut with an ellipsis.
-func shorten(s string, n int) string {
-	r := []rune(flatten(s))
-	if len(r) <= n {
-		return string(r)
-	}
-	return string(r[:n-1]) + "…"
-}
-
-// summary is a value with its interval.
-type summary struct{ Center, Lo, Hi float64 }
-
 // bounded reports whether an interval of positive values (a time ratio,
 // or a time) has both ends: too few pairs leave it unbounded, with a lower
 // end of exp(−∞) = 0 or −∞ and an upper end of +∞.
@@ -687,7 +948,7 @@ func bounded(r result.Ratio) bool {
 // is finite, and the ends of a bounded interval.
 func drawn(r result.Ratio) []float64 {
 	var out []float64
-	if finite(r.Center) {
+	if usable(r.Center) {
 		out = append(out, r.Center)
 	}
 	if bounded(r) {

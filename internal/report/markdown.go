@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -11,11 +12,19 @@ import (
 
 	"github.com/gotune/gotune/internal/check"
 	"github.com/gotune/gotune/internal/result"
+	"github.com/gotune/gotune/internal/rundir"
 )
 
 // maxMarkdownRegressions is how many slower benchmarks the Markdown summary
 // lists before counting the rest.
 const maxMarkdownRegressions = 10
+
+// MarkdownLimit is the most bytes a Markdown report takes: below GitHub's
+// limit of 65,536 characters for a comment body (a character is at least a
+// byte), with room for the few lines a CI job adds around it, such as the
+// action's hidden marker. A longer report is cut, and says what was cut
+// and where the full report is.
+const MarkdownLimit = 64000
 
 // Markdown writes a summary of run in GitHub-flavoured Markdown, sized for a
 // pull-request comment or $GITHUB_STEP_SUMMARY: a headline with the outcome,
@@ -23,16 +32,20 @@ const maxMarkdownRegressions = 10
 // first, before anything else), the ranked table with each variant's
 // overall change and its interval, the recommended build, and
 // notes and run details folded away. With Options.Verbose it adds the
-// per-benchmark comparisons of every variant, folded too.
+// per-benchmark comparisons of every variant, folded too. The whole stays
+// under MarkdownLimit: per-benchmark sections are cut first, from the last
+// variant back, with a note of what was cut.
 func Markdown(w io.Writer, run *result.Run, opts Options) error {
 	if run == nil {
 		return errors.New("report: no run to render")
 	}
-	ew := &errWriter{w: w}
-	m := &mdReport{textReport: textReport{run: run, w: ew}}
+	var d mdDoc
+	m := &mdReport{textReport: textReport{run: run, w: &d.cur}}
 	m.headline("###")
-	m.body(opts, true)
-	return ew.err
+	d.flush("")
+	m.body(&d, opts, true)
+	_, err := io.WriteString(w, d.assemble(MarkdownLimit, fullReportHint(run)))
+	return err
 }
 
 // mdReport holds the state of one Markdown rendering; it borrows the
@@ -41,15 +54,144 @@ type mdReport struct {
 	textReport
 }
 
+// mdDoc is a Markdown report in parts, some of which may be cut to fit a
+// size limit.
+type mdDoc struct {
+	parts []mdPart
+	cur   strings.Builder // the part being written
+}
+
+// mdPart is one part of a Markdown report. A part with a cut description
+// may be left out, the last such part first.
+type mdPart struct {
+	text string
+	cut  string // what the part holds, e.g. "the per-benchmark table of x"; "" = never cut
+}
+
+// flush ends the part being written; cut says what it holds when it may
+// be cut.
+func (d *mdDoc) flush(cut string) {
+	if d.cur.Len() > 0 {
+		d.parts = append(d.parts, mdPart{d.cur.String(), cut})
+		d.cur.Reset()
+	}
+}
+
+// assemble joins the parts, leaving out cuttable parts from the last one
+// back until the whole fits in limit bytes, and says what it cut and
+// where the full report is (hint). When even the parts that are never cut
+// do not fit, the text is cut at a line boundary.
+func (d *mdDoc) assemble(limit int, hint string) string {
+	d.flush("")
+	total := 0
+	for _, p := range d.parts {
+		total += len(p.text)
+	}
+	if total <= limit {
+		var b strings.Builder
+		for _, p := range d.parts {
+			b.WriteString(p.text)
+		}
+		return b.String()
+	}
+	keep := make([]bool, len(d.parts))
+	for i := range keep {
+		keep[i] = true
+	}
+	var cut []string
+	noteRoom := 600 + len(hint)
+	for i := len(d.parts) - 1; i >= 0 && total+noteRoom > limit; i-- {
+		if d.parts[i].cut != "" {
+			keep[i] = false
+			total -= len(d.parts[i].text)
+			cut = append([]string{d.parts[i].cut}, cut...)
+		}
+	}
+	note := cutNote(cut, hint)
+	var b strings.Builder
+	for i, p := range d.parts {
+		if !keep[i] {
+			continue
+		}
+		if b.Len()+len(p.text)+len(note) > limit {
+			// Even the parts that are never cut are too long: end at the
+			// last whole line that fits.
+			room := max(limit-len(note)-b.Len(), 0)
+			t := p.text[:min(room, len(p.text))]
+			if i := strings.LastIndexByte(t, '\n'); i >= 0 {
+				t = t[:i+1]
+			} else {
+				t = ""
+			}
+			b.WriteString(t)
+			if strings.Count(b.String(), "<details>") > strings.Count(b.String(), "</details>") {
+				b.WriteString("\n</details>\n")
+			}
+			note = cutNote(append(cut, "the rest of the report from here"), hint)
+			break
+		}
+		b.WriteString(p.text)
+	}
+	b.WriteString(note)
+	return b.String()
+}
+
+// cutNote says what a Markdown report left out to fit and where the full
+// report is.
+func cutNote(cut []string, hint string) string {
+	what := summarizeCuts(cut)
+	s := fmt.Sprintf("\n> **Cut to fit GitHub's 65,536-character limit:** %s.", mdText(what))
+	if hint != "" {
+		s += " The full report: " + hint + "."
+	}
+	return s + "\n"
+}
+
+// summarizeCuts lists what was cut, counting repeated kinds: "the
+// per-benchmark tables of 50 variants (x, y, … z)".
+func summarizeCuts(cut []string) string {
+	const tables = "the per-benchmark table of "
+	var names, other []string
+	for _, c := range cut {
+		if n, ok := strings.CutPrefix(c, tables); ok {
+			names = append(names, n)
+		} else {
+			other = append(other, c)
+		}
+	}
+	var parts []string
+	switch {
+	case len(names) == 1:
+		parts = append(parts, tables+names[0])
+	case len(names) > 1:
+		list := names
+		if len(list) > 4 {
+			list = append(slices.Clone(names[:3]), "…", names[len(names)-1])
+		}
+		parts = append(parts, fmt.Sprintf("the per-benchmark tables of %d variants (%s)", len(names), strings.Join(list, ", ")))
+	}
+	parts = append(parts, other...)
+	return strings.Join(parts, "; ")
+}
+
+// fullReportHint says where the full report of run is: the command that
+// renders its saved result.
+func fullReportHint(run *result.Run) string {
+	if run.WorkDir == "" {
+		return "`gotune report RESULT.json -v` on the run's saved result"
+	}
+	return mdCode("gotune report "+shellQuote(filepath.Join(run.WorkDir, rundir.ResultFile))+" -v") + " (or `--format html`)"
+}
+
 // headline writes the one line a reader sees first.
 func (m *mdReport) headline(level string) {
 	run := m.run
 	a := m.advice()
 	switch {
 	case a.winner != "":
-		h := fmt.Sprintf("%s gotune: %s is the fastest build", level, mdCode(a.winner))
-		if st := statsOf(run, a.winner); st.Change != nil {
-			h += fmt.Sprintf(" (%s: %s)", st.Says, ratioCell(*st.Change))
+		h := fmt.Sprintf("%s gotune: use %s", level, mdCode(a.winner))
+		if statsOf(run, a.winner).Change != nil {
+			h += fmt.Sprintf(", %s", mdText(overallOf(run, a.winner)))
 		}
 		m.printf("%s\n\n", h)
 	case analysisOf(run).Verdict == result.RunKeep:
@@ -61,23 +203,33 @@ func (m *mdReport) headline(level string) {
 	}
 }
 
-// body writes everything below the headline; recommend adds the
-// recommended build.
-func (m *mdReport) body(opts Options, recommend bool) {
-	run := m.run
-	if v := strings.TrimSpace(analysisOf(run).VerdictText); v != "" {
+// body writes everything below the headline into d; recommend adds the
+// recommended build. The per-benchmark sections of Options.Verbose are
+// parts of their own that may be cut.
+func (m *mdReport) body(d *mdDoc, opts Options, recommend bool) {
+	m.bodyWith(d, opts, recommend, true)
+}
+
+// bodyWith is body; slower adds the list of slower benchmarks (a check's
+// report lists its regressions instead).
+func (m *mdReport) bodyWith(d *mdDoc, opts Options, recommend, slower bool) {
+	if v := verdictSentence(m.run); v != "" {
 		m.printf("%s\n\n", mdText(v))
 	}
-	m.slower()
+	if slower {
+		m.slower()
+	}
 	m.table()
 	if recommend {
 		m.recommendation()
 	}
 	m.notes()
+	d.flush("")
 	if opts.Verbose {
-		m.details()
+		m.details(d)
 	}
 	m.footer()
+	d.flush("")
 }
 
 // slowerRow is one benchmark of one variant that got significantly slower.
@@ -110,7 +262,7 @@ func (m *mdReport) slower() {
 		return 0
 	})
 	m.printf("**Slower than the baseline** (%s significant after Holm correction):\n\n", plural(len(rows), "benchmark"))
-	m.printf("| variant | benchmark | time change [95%% interval] | baseline | variant | p (Holm) |\n")
+	m.printf("| variant | benchmark | change (95%% interval) | baseline | variant | p (Holm) |\n")
 	m.printf("|---|---|--:|--:|--:|--:|\n")
 	for i, r := range rows {
 		if i == maxMarkdownRegressions {
@@ -119,19 +271,20 @@ func (m *mdReport) slower() {
 		}
 		c := r.c
 		m.printf("| %s | %s | **%s** | %s | %s | %s |\n",
-			mdCode(r.variant), mdText(check.BenchLabel(m.run.Module, c.Package, c.Benchmark)), deltaCell(c),
-			mdText(valueCell(c.Base, c.Unit)), mdText(valueCell(c.New, c.Unit)), pCell(c.PHolm))
+			mdCode(r.variant), mdText(check.BenchLabel(m.run.Module, c.Package, c.Benchmark)), mdText(deltaCell(c)),
+			mdText(formatValue(c.Base, c.Unit)), mdText(formatValue(c.New, c.Unit)), pCell(c.PHolm))
 	}
 	m.printf("\n")
 }
 
 // Column headers of the Markdown table and their alignment.
 var (
-	mdHeader = []string{"#", "variant", "settings", "time vs base [interval]", "verdict", "+/-/=", "B/op", "allocs/op", "size", "build"}
-	mdAlign  = []string{"--:", "---", "---", "--:", "---", ":-:", "--:", "--:", "--:", "--:"}
+	mdHeader = tableHeader
+	mdAlign  = []string{"--:", "---", "---", "--:", "---", "---", "--:", "--:", "--:", "--:"}
 )
 
-// table writes the ranked table, one row per variant.
+// table writes the ranked table, one row per variant, and the line that
+// says how to read it.
 func (m *mdReport) table() {
 	if len(m.run.Variants) == 0 {
 		m.printf("No variants in this run.\n\n")
@@ -157,7 +310,7 @@ func (m *mdReport) table() {
 		}
 		m.printf("| %s |\n", strings.Join(cells, " | "))
 	}
-	m.printf("\n")
+	m.printf("\n<sub>%s</sub>\n\n", mdText(strings.Join(tableLegend(m.run), " ")))
 }
 
 // recommendation writes the winner's build line, or why to keep the
@@ -168,6 +321,9 @@ func (m *mdReport) recommendation() {
 		m.printf("**Recommended build** (%s):\n\n```sh\n%s\n```\n\n", mdCode(a.winner), a.buildLine)
 		if a.runEnv != "" {
 			m.printf("and run it with %s in its environment.\n\n", mdCode(a.runEnv))
+		}
+		if a.profile != "" {
+			m.printf("Its profile is not the target's default.pgo yet; commit it with:\n\n```sh\n%s\n```\n\n", a.profile)
 		}
 		return
 	}
@@ -202,8 +358,8 @@ func (m *mdReport) notes() {
 }
 
 // details writes the per-benchmark comparisons of every compared variant,
-// folded, one section per variant.
-func (m *mdReport) details() {
+// folded, one section per variant, each a part of d that may be cut.
+func (m *mdReport) details(d *mdDoc) {
 	for i := range m.run.Variants {
 		v := &m.run.Variants[i]
 		cmps := comparisonsOf(analysisOf(m.run).Comparisons, v.Name)
@@ -211,21 +367,22 @@ func (m *mdReport) details() {
 			continue
 		}
 		m.printf("<details><summary>%s vs %s: per-benchmark results</summary>\n\n", htmlEscape(v.Name), htmlEscape(m.run.Baseline))
-		m.printf("| benchmark | unit | baseline | %s | change [95%% interval] | p (Holm) |\n|---|---|--:|--:|--:|--:|\n", mdText(v.Name))
+		m.printf("| benchmark | unit | baseline | %s | change (95%% interval) | p (Holm) |\n|---|---|--:|--:|--:|--:|\n", mdText(v.Name))
 		rows := slices.Clone(cmps)
 		slices.SortStableFunc(rows, func(a, b *result.Comparison) int {
 			return unitRank(tidyUnit(a.Unit)) - unitRank(tidyUnit(b.Unit))
 		})
 		for _, c := range rows {
-			delta := deltaCell(c)
+			delta := mdText(deltaCell(c))
 			if c.Significant {
 				delta = "**" + delta + "**"
 			}
 			m.printf("| %s | %s | %s | %s | %s | %s |\n",
 				mdText(check.BenchLabel(m.run.Module, c.Package, c.Benchmark)), mdText(tidyUnit(c.Unit)),
-				mdText(valueCell(c.Base, c.Unit)), mdText(valueCell(c.New, c.Unit)), delta, pCell(c.PHolm))
+				mdText(formatValue(c.Base, c.Unit)), mdText(formatValue(c.New, c.Unit)), delta, pCell(c.PHolm))
 		}
 		m.printf("\n</details>\n\n")
+		d.flush("the per-benchmark table of " + v.Name)
 	}
 }
 

@@ -19,6 +19,10 @@ func TestTextShowsPGOEvidence(t *testing.T) {
 			PGOEffect: &result.PGOEffect{CodeChanged: true, HotInlines: 17, Devirtualized: 1, HotFunctions: 19}},
 		result.Variant{Name: "pgo=empty.pprof", Status: result.StatusSkipped, Settings: axis.Settings{"pgo": "empty.pprof"}, Reason: "no PGO effect: code equals -pgo=off",
 			PGOEffect: &result.PGOEffect{CodeChanged: false}},
+		result.Variant{Name: "pgo=other.pprof", Status: result.StatusSkipped, Settings: axis.Settings{"pgo": "other.pprof"},
+			PGOEffect: &result.PGOEffect{CodeChanged: false}},
+		result.Variant{Name: "goamd64=v3,pgo=collect", Status: result.StatusOK, Settings: axis.Settings{"goamd64": "v3", "pgo": "collect"}, Profile: "/tmp/gotune-1722/collected.pgo",
+			PGOEffect: &result.PGOEffect{CodeChanged: true, HotInlines: 17, Devirtualized: 1, HotFunctions: 19}},
 	)
 	analysed(run) // the new variants have no samples: not measured
 	var buf bytes.Buffer
@@ -30,12 +34,17 @@ func TestTextShowsPGOEvidence(t *testing.T) {
 	}
 	for _, want := range []string{
 		"pgo=collect: profile from 2 profiling rounds of the baseline's benchmarks, before and apart from the measured blocks: 1041 samples, 27.4 KiB",
-		"pgo=collect: PGO took effect: code differs from -pgo=off; 17 hot call sites inlined, 1 calls devirtualized, 19 hot functions",
-		"pgo=empty.pprof: no PGO effect: its compiled code equals -pgo=off, so it was not measured",
+		// The same evidence for two variants is one note.
+		"  - pgo=collect and goamd64=v3,pgo=collect: PGO took effect: code differs from -pgo=off; 17 hot call sites inlined, 1 calls devirtualized, 19 hot functions\n",
+		"pgo=other.pprof: no PGO effect: its compiled code equals -pgo=off, so it was not measured",
 	} {
 		if !strings.Contains(buf.String(), want) {
-			t.Errorf("report lacks %q", want)
+			t.Errorf("report lacks %q:\n%s", want, buf.String())
 		}
+	}
+	// A skipped variant whose row says why has no note repeating it.
+	if n := strings.Count(buf.String(), "no PGO effect"); n != 2 {
+		t.Errorf("%q is said %d times, want twice (the row of pgo=empty.pprof, the note of pgo=other.pprof):\n%s", "no PGO effect", n, buf.String())
 	}
 }
 

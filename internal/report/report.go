@@ -3,14 +3,20 @@
 // result.Run and writes to the io.Writer it is given, which is stdout in the
 // CLI, so a report never carries progress or log lines.
 //
+// Every format says a change the same way (words.go): its direction in
+// words next to its number ("3.1% faster (2.7% to 3.5%)"), "~" and the
+// interval when it is not significant, ranks only for significant
+// differences, each note once.
+//
 // Text is the terminal report: a header, the ranked table of variants, notes,
 // the verdict and the recommended build, and with Options.Verbose a
 // benchstat-style table per variant. Markdown is a summary sized for a
-// pull-request comment, regressions first. HTML is one self-contained page
-// with inline SVG charts. JSON writes the whole model with result.Encode
-// (result.Decode reads it back, for `gotune report` and `gotune check`).
-// Benchstat writes the samples
-// in the Go benchmark format with one file key per build axis. Render picks
+// pull-request comment, regressions first, never longer than
+// MarkdownLimit. HTML is one self-contained page: a verdict card, charts
+// in the page's width (faster to the right everywhere) and tables. JSON
+// writes the whole model with result.Encode (result.Decode reads it back,
+// for `gotune report` and `gotune check`). Benchstat writes the samples
+// in the Go benchmark format with the raw file's keys. Render picks
 // one of them by Format, and RenderCheck renders the outcome of a check.
 package report
 
@@ -165,9 +171,10 @@ func (r *textReport) headerLine(parts []string) {
 }
 
 // Column headers of the ranked table.
-var tableHeader = []string{"#", "variant", "settings", "time vs base [interval]", "verdict", "+/-/=", "B/op", "allocs/op", "size", "build"}
+var tableHeader = []string{"#", "variant", "settings", "vs baseline (interval)", "verdict", "benchmarks", "B/op", "allocs/op", "size", "build"}
 
-// table writes the ranked table: one row per variant, ranked ones first.
+// table writes the ranked table: one row per variant, ranked ones first,
+// and one line that says how to read it.
 func (r *textReport) table() {
 	if len(r.run.Variants) == 0 {
 		r.printf("No variants in this run.\n\n")
@@ -183,7 +190,19 @@ func (r *textReport) table() {
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	tw.Flush()
-	r.printf("\n")
+	r.printf("%s\n\n", strings.Join(tableLegend(r.run), "\n"))
+}
+
+// tableLegend says once how to read the ranked table, in two lines.
+func tableLegend(run *result.Run) []string {
+	lines := []string{
+		"faster/slower: time per operation against the baseline, the geometric mean over benchmarks paired block by block; ~ = not significant.",
+		"Only significant differences are ranked; a variant that ties with the baseline shares its rank.",
+	}
+	if a := run.Analysis; a != nil && a.Alpha > 0 {
+		lines[1] = strings.TrimSuffix(lines[1], ".") + fmt.Sprintf("; intervals at each verdict's confidence (alpha %g over variants and looks).", a.Alpha)
+	}
+	return lines
 }
 
 // orderVariants returns the variants in table order: ranked ones by rank,
@@ -250,42 +269,50 @@ func (r *textReport) row(v *result.Variant) []string {
 	sec := "n/a"
 	switch {
 	case v.Name == r.run.Baseline || v.SameCodeAs != "" && v.SameCodeAs == r.run.Baseline:
-		sec = "base" // a twin of the baseline is the baseline's code
+		sec = "baseline" // a twin of the baseline is the baseline's code
 	case st.Change != nil:
-		sec = ratioCell(*st.Change)
+		sec = overallCell(r.run, v)
 	}
 	counts := "-"
 	if v.Name != r.run.Baseline && (st.Change != nil || st.Improved+st.Worse+st.Unchanged > 0) {
-		counts = fmt.Sprintf("%d/%d/%d", st.Improved, st.Worse, st.Unchanged)
+		counts = countsCell(st)
 	}
-	return append(cells, sec, r.verdictCell(v, 40), counts, changeCell(st.Bytes, st.BytesSignificant), changeCell(st.Allocs, st.AllocsSignificant), size, build)
+	return append(cells, sec, r.verdictCell(v, 40), counts, amountCell(st.Bytes, st.BytesSignificant), amountCell(st.Allocs, st.AllocsSignificant), size, build)
 }
 
-// verdictCell returns the verdict column of v; a reason is cut to max runes.
+// verdictCell returns the verdict column of v in words: winner, faster,
+// slower, same speed, could not tell, baseline, same code as, or what
+// happened to a variant that was not measured; a reason is cut to max
+// runes. The numbers are in the change column.
 func (r *textReport) verdictCell(v *result.Variant, max int) string {
-	var s string
 	switch v.Status {
 	case result.StatusSkipped:
-		s = withReason("skipped", v.Reason, max)
+		return withReason("skipped", v.Reason, max)
 	case result.StatusBuildFailed:
-		s = withReason("build failed", v.Reason, max)
+		return withReason("build failed", v.Reason, max)
 	case result.StatusFailed:
-		s = withReason("failed", v.Reason, max)
-	default:
-		st := statsOf(r.run, v.Name)
-		switch st.Verdict {
-		case "", result.VerdictNotMeasured:
-			s = "not compared"
-		case result.VerdictBaseline:
-			s = "baseline"
-		default:
-			s = st.Says
-		}
+		return withReason("failed", v.Reason, max)
 	}
 	if v.Name != "" && v.Name == analysisOf(r.run).Winner {
-		s += " (winner)"
+		return "winner"
 	}
-	return s
+	st := statsOf(r.run, v.Name)
+	switch st.Verdict {
+	case "", result.VerdictNotMeasured:
+		return "not compared"
+	case result.VerdictBaseline:
+		return "baseline"
+	case result.VerdictFaster, result.VerdictSlower:
+		return st.Verdict
+	case result.VerdictSameCode:
+		if v.SameCodeAs != "" {
+			return "same code as " + v.SameCodeAs
+		}
+	}
+	if st.Says != "" {
+		return st.Says
+	}
+	return st.Verdict
 }
 
 // withReason returns "what: reason" with the reason on one line.
@@ -366,23 +393,44 @@ func (r *textReport) pgoNotes() []string {
 				plural(c.Rounds, "profiling round"), c.Samples, Bytes(c.Bytes)))
 		}
 	}
+	// One note per distinct evidence, naming every variant it holds for:
+	// the same profile gives the same decisions at every GOAMD64 level.
+	var order []string
+	names := map[string][]string{}
 	for i := range r.run.Variants {
-		e := r.run.Variants[i].PGOEffect
-		if e == nil || r.run.Variants[i].SameCodeAs != "" {
+		v := &r.run.Variants[i]
+		e := v.PGOEffect
+		if e == nil || v.SameCodeAs != "" {
 			continue // a same-code twin's evidence is its twin's
 		}
-		name := r.run.Variants[i].Name
-		if !e.CodeChanged {
-			notes = append(notes, fmt.Sprintf("%s: no PGO effect: its compiled code equals -pgo=off, so it was not measured", name))
-			continue
+		var what string
+		switch {
+		case !e.CodeChanged && strings.Contains(v.Reason, "no PGO effect"):
+			continue // its row says so
+		case !e.CodeChanged:
+			what = "no PGO effect: its compiled code equals -pgo=off, so it was not measured"
+		case e.Error != "":
+			what = "PGO took effect: code differs from -pgo=off; decisions not counted: " + oneLine(e.Error, 120)
+		default:
+			what = fmt.Sprintf("PGO took effect: code differs from -pgo=off; %d hot call sites inlined, %d calls devirtualized, %d hot functions", e.HotInlines, e.Devirtualized, e.HotFunctions)
 		}
-		counts := fmt.Sprintf("%d hot call sites inlined, %d calls devirtualized, %d hot functions", e.HotInlines, e.Devirtualized, e.HotFunctions)
-		if e.Error != "" {
-			counts = "decisions not counted: " + oneLine(e.Error, 120)
+		if _, ok := names[what]; !ok {
+			order = append(order, what)
 		}
-		notes = append(notes, fmt.Sprintf("%s: PGO took effect: code differs from -pgo=off; %s", name, counts))
+		names[what] = append(names[what], v.Name)
+	}
+	for _, what := range order {
+		notes = append(notes, listWords(names[what])+": "+what)
 	}
 	return notes
+}
+
+// listWords joins names as a sentence does: "a", "a and b", "a, b and c".
+func listWords(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // failureNotes returns one line per failed variant, package and error,
@@ -527,7 +575,7 @@ func onlyStrip(flags []string) bool {
 // winner's build line, or why to keep the current build.
 func (r *textReport) verdict() {
 	var paras []string
-	if v := strings.TrimSpace(analysisOf(r.run).VerdictText); v != "" {
+	if v := verdictSentence(r.run); v != "" {
 		paras = append(paras, v)
 	}
 	a := r.advice()
@@ -535,6 +583,9 @@ func (r *textReport) verdict() {
 		rec := fmt.Sprintf("Recommended build (%s):\n  %s", a.winner, a.buildLine)
 		if a.runEnv != "" {
 			rec += "\nand run it with " + a.runEnv + " in its environment"
+		}
+		if a.profile != "" {
+			rec += "\nIts profile is not the target's default.pgo yet; commit it with:\n  " + a.profile
 		}
 		paras = append(paras, rec)
 	} else {
@@ -554,12 +605,46 @@ func (r *textReport) verdict() {
 	}
 }
 
+// verdictSentence says what the run found, with the winner's speed-up and
+// its interval in words; the stats' sentence when nothing won.
+func verdictSentence(run *result.Run) string {
+	head, tail := verdictParts(run)
+	return strings.TrimSpace(head + " " + tail)
+}
+
+// verdictParts returns the verdict sentence in two parts: the winner's
+// speed-up (or the stats' sentence when nothing won), and what else was
+// faster.
+func verdictParts(run *result.Run) (head, tail string) {
+	an := analysisOf(run)
+	st := run.Stats(an.Winner)
+	if an.Winner == "" || st == nil || st.Change == nil {
+		return strings.TrimSpace(an.VerdictText), ""
+	}
+	head = fmt.Sprintf("%s is %s than the baseline %s.", an.Winner, timeWords(st.Change.Center), intervalWords(*st.Change, "sec/op", oneWay(*st.Change, "sec/op")))
+	s := ""
+	others := 0
+	for _, o := range an.Variants {
+		if o.Verdict == result.VerdictFaster && o.Name != an.Winner {
+			others++
+		}
+	}
+	switch {
+	case others == 1:
+		s = fmt.Sprintf("1 other variant is faster too; %s is the fastest, or ties with it and is the simpler build.", an.Winner)
+	case others > 1:
+		s = fmt.Sprintf("%d other variants are faster too; %s is the fastest, or ties with them and is the simpler build.", others, an.Winner)
+	}
+	return head, s
+}
+
 // advice is what a report tells the user to do: build the winner, or keep
 // the current build and why.
 type advice struct {
 	winner    string // the winning variant, "" when nothing won
 	buildLine string // the winner's go build line
 	runEnv    string // the winner's run-time environment, "" for none
+	profile   string // the command that commits the winner's profile, "" when none is needed
 	lines     []string
 	detect    string // the smallest change the run could detect, as a sentence
 }
@@ -576,7 +661,11 @@ func (r *textReport) advice() advice {
 		if line == "" {
 			line = "(no build line recorded for " + an.Winner + ")"
 		}
-		return advice{winner: an.Winner, buildLine: line, runEnv: env}
+		a := advice{winner: an.Winner, buildLine: line, runEnv: env}
+		if p := an.Recommendation.Profile; p != nil && !p.Applied && p.Command != "" {
+			a.profile = p.Command
+		}
+		return a
 	}
 	var a advice
 	compared := false

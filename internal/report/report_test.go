@@ -109,7 +109,7 @@ func TestTextPartialRuns(t *testing.T) {
 			cs[1].New = math.NaN()
 			cs[2].Change.Center, cs[2].P = math.NaN(), math.NaN()
 			return run
-		}, []string{"? [?, ?]", "overall: ? [?, ?]", "\nQuote/small  sec/op     -  "}},
+		}, []string{"3.8s", "   ?   ", "overall: ?\n", "\nQuote/small  sec/op     -  "}},
 		{"many failures", func() *result.Run {
 			run := typicalRun()
 			for i := range 14 {
@@ -212,14 +212,23 @@ func TestCells(t *testing.T) {
 	tests := []struct {
 		name, got, want string
 	}{
-		{"faster", ratioCell(result.Ratio{Center: 0.959, Lo: 0.937, Hi: 0.980}), "-4.1% [-6.3%, -2.0%]"},
-		{"slower", ratioCell(result.Ratio{Center: 1.052, Lo: 1.01, Hi: 1.1}), "+5.2% [+1.0%, +10.0%]"},
-		{"zero", pctChange(0.99996), "0.0%"},
-		{"change nil", changeCell(nil, true), "-"},
-		{"change NaN", changeCell(ptr(math.NaN()), true), "-"},
-		{"change not significant", changeCell(ptr(0.98), false), "~"},
-		{"change", changeCell(ptr(0.98), true), "-2.0%"},
-		{"change small but significant", changeCell(ptr(0.9986), true), "-0.1%"},
+		{"faster", changeCell(result.Ratio{Center: 0.959, Lo: 0.937, Hi: 0.980}, "sec/op", true), "4.1% faster (2.0% to 6.3%)"},
+		{"slower", changeCell(result.Ratio{Center: 1.052, Lo: 1.01, Hi: 1.1}, "ns/op", true), "5.2% slower (1.0% to 10.0%)"},
+		{"not significant", changeCell(result.Ratio{Center: 1.004, Lo: 0.988, Hi: 1.02}, "sec/op", false), "~ (2.0% slower to 1.2% faster)"},
+		{"not significant one way", changeCell(result.Ratio{Center: 0.99, Lo: 0.98, Hi: 0.995}, "sec/op", false), "~ (0.5% to 2.0% faster)"},
+		{"unbounded", changeCell(result.Ratio{Center: 0.99, Lo: math.Inf(-1), Hi: math.Inf(1)}, "sec/op", false), "~ (too few pairs for an interval)"},
+		{"significant but crossing", changeCell(result.Ratio{Center: 0.99, Lo: 0.98, Hi: 1.001}, "sec/op", true), "1.0% faster (0.1% slower to 2.0% faster)"},
+		{"rate faster", changeCell(result.Ratio{Center: 1.1, Lo: 1.05, Hi: 1.15}, "MB/s", true), "10.0% faster (5.0% to 15.0%)"},
+		{"memory less", changeCell(result.Ratio{Center: 0.5, Lo: 0.5, Hi: 0.5}, "B/op", true), "50.0% less (50.0% to 50.0%)"},
+		{"no change", timeWords(0.99996), "no change"},
+		{"NaN", timeWords(math.NaN()), "?"},
+		{"amount nil", amountCell(nil, true), "-"},
+		{"amount NaN", amountCell(ptr(math.NaN()), true), "-"},
+		{"amount not significant", amountCell(ptr(0.98), false), "~"},
+		{"amount", amountCell(ptr(0.98), true), "2.0% less"},
+		{"amount more", amountCell(ptr(1.0014), true), "0.1% more"},
+		{"counts", countsCell(&result.VariantStats{Improved: 3, Unchanged: 2}), "3 faster, 2 ~"},
+		{"counts none", countsCell(&result.VariantStats{}), "-"},
 		{"size MiB", Bytes(6_412_345), "6.1 MiB"},
 		{"size KiB", Bytes(2048), "2.0 KiB"},
 		{"size B", Bytes(812), "812 B"},
