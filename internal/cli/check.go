@@ -225,10 +225,10 @@ func decide(ctx context.Context, f *Factory, opts *CheckOptions) error {
 	}
 	switch out.Status {
 	case check.Pass:
-		fmt.Fprintf(f.Stderr, "gotune: check passed: %s\n", out.Reason)
+		fmt.Fprintf(f.Stderr, "gotune: check passed: %s\n", report.CheckSentence(out))
 		return nil
 	case check.Regression:
-		return regressionError{out.Reason}
+		return regressionError{report.CheckSentence(out)}
 	}
 	return usagef("could not decide: %s", out.Reason)
 }

@@ -135,9 +135,9 @@ type Variant struct {
 }
 
 // FileConfig returns the benchfmt file-configuration keys of v's
-// samples in a raw file, one per axis, so that `benchstat -col variant`
-// (or goamd64, pgo, …) reads it: variant, then each axis's value ("none"
-// when unset).
+// samples in a raw file: variant, then each axis's value ("none" when
+// unset), so that `benchstat -table pkg -col variant -ignore block` (or
+// -col goamd64, pgo, …) reads it.
 func (v *Variant) FileConfig() [][2]string {
 	kv := [][2]string{{"variant", v.Name}}
 	for _, a := range axis.All {
