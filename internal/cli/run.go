@@ -34,9 +34,10 @@ func NewCmdRun(f *Factory, runF func(context.Context, *RunOptions) error) *cobra
 		Long: `Run builds the packages' test binaries under every variant of the build
 matrix and measures their benchmarks in blocks: one benchmark run once in
 every variant, back to back, in an order that balances positions, each
-trial a short process of its own (about 60ms of benchmark, chosen per
-benchmark unless --benchtime says otherwise). Blocks cycle through the
-benchmarks. Because a variant's time is divided by the baseline's measured
+trial a short process of its own: about 60ms of benchmark in up to 16
+repetitions, the fastest of which counts, since another process can only
+slow a repetition down (chosen per benchmark unless --benchtime says
+otherwise). Blocks cycle through the benchmarks. Because a variant's time is divided by the baseline's measured
 seconds apart in the same block, the machine's drift cancels.
 
 Every variant is compared with the baseline: the build you get today with

@@ -186,6 +186,10 @@ type Benchmark struct {
 	Name    string `json:"name"` // e.g. BenchmarkQuote; its sub-benchmarks travel with it
 	// Benchtime is the -test.benchtime of its trials, e.g. 1200x.
 	Benchtime string `json:"benchtime"`
+	// Reps is the -test.count of its trials: a trial runs the benchmark
+	// Reps times for Benchtime each, and its value is the fastest (0 or 1:
+	// once).
+	Reps int `json:"reps,omitempty"`
 	// NsPerOp is what the calibration trial measured for the baseline,
 	// summed over sub-benchmarks; 0 when the benchtime was given.
 	NsPerOp float64 `json:"ns_per_op,omitempty"`
