@@ -39,6 +39,9 @@ type Provenance struct {
 	Merge     *MergeStats  `json:"merge,omitempty"`
 	Inputs    []Provenance `json:"inputs,omitempty"`
 	AppliedTo []string     `json:"applied_to,omitempty"` // default.pgo files written from it, relative to the repository
+	// Refresh is the measurement that made `gotune pgo refresh` apply the
+	// profile: its change against the profile it replaced, and why.
+	Refresh *RefreshDecision `json:"refresh,omitempty"`
 }
 
 // ProvenancePath returns the provenance file of the profile at path:
