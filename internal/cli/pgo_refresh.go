@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -212,14 +213,17 @@ func pgoRefreshRun(ctx context.Context, f *Factory, opts *PGORefreshOptions) err
 	}
 	st := pgo.Stale(merged.Profile, src, 3)
 	cand.Stale = &st
+	committed := tg.DefaultPGO()
 	if st.ModuleCPU == 0 {
-		hot := ""
+		hot, kept := "", ""
 		if len(cand.Summary.Top) > 0 {
 			hot = fmt.Sprintf(" (its hottest function is %s)", cand.Summary.Top[0].Name)
 		}
-		return usagef("the new profile has none of its CPU in %s's code%s: it is a profile of another program; kept the committed profile, nothing written", tg.Module, hot)
+		if committed != "" {
+			kept = "kept the committed profile, "
+		}
+		return usagef("the new profile has none of its CPU in %s's code%s: it is a profile of another program; %snothing written", tg.Module, hot, kept)
 	}
-	committed := tg.DefaultPGO()
 	var com *refreshProfile
 	if committed != "" {
 		com, err = committedProfile(committed, src)
@@ -246,7 +250,9 @@ func pgoRefreshRun(ctx context.Context, f *Factory, opts *PGORefreshOptions) err
 		if werr := opts.Out.writeJSON(f, run); werr != nil {
 			fmt.Fprintf(f.Stderr, "gotune: %v\n", werr)
 		}
-		refreshInterrupted(f, tg, merged.Output)
+		if errors.Is(err, context.Canceled) {
+			refreshInterrupted(f, tg, merged.Output)
+		}
 		return classify(err)
 	}
 	if b := run.Variant(run.Baseline); b == nil || b.Status != result.StatusOK {
