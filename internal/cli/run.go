@@ -22,6 +22,9 @@ type RunOptions struct {
 	Out    outputFlags
 	Resume bool // continue the last interrupted run
 	Quiet  bool // no progress on stderr
+	// Apply writes the winner's PGO profile as default.pgo after the run
+	// (see applyWinner).
+	Apply bool
 }
 
 // NewCmdRun returns `gotune run`. runF replaces the run in tests.
@@ -86,6 +89,9 @@ goamd64, pgo, ldflags, gcflags and env keys and the block.`,
 			if err := opts.Out.finish(); err != nil {
 				return err
 			}
+			if opts.Apply && opts.Opts.BaselineOnly {
+				return usagef("--apply writes the winner's profile, and --baseline-only measures no other build: drop one of them")
+			}
 			if opts.Opts.BaselineOnly && flags.AxesGiven() {
 				return usagef("--baseline-only measures the baseline build alone: drop the axis flags, or drop --baseline-only to measure the matrix")
 			}
@@ -108,6 +114,7 @@ goamd64, pgo, ldflags, gcflags and env keys and the block.`,
 	opts.Out.register(fl, "also write the whole result (every sample, every look, the seed, the host) to `file`; - for stdout")
 	fl.BoolVar(&opts.Resume, "resume", false, "continue the last interrupted run with its own options and seed")
 	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress on stderr (there is none when stderr is not a terminal)")
+	fl.BoolVar(&opts.Apply, "apply", false, "when the winner is significantly faster and builds with a profile the target does not commit yet (pgo collect or a file), write it as default.pgo with its provenance, as 'gotune pgo apply' does")
 	fl.Bool("calibrate", false, "")
 	fl.MarkHidden("calibrate")
 	return c
@@ -127,6 +134,10 @@ func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
 	if run == nil {
 		return classify(err)
 	}
+	var applyErr error
+	if opts.Apply {
+		applyErr = applyWinner(ctx, f, run, err)
+	}
 	if werr := opts.Out.writeJSON(f, run); werr != nil {
 		return werr
 	}
@@ -137,6 +148,9 @@ func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
 	fmt.Fprintf(f.Stderr, "gotune: done in %s\n", time.Since(start).Round(time.Second))
 	if err != nil {
 		return classify(err)
+	}
+	if applyErr != nil {
+		return applyErr
 	}
 	if b := run.Variant(run.Baseline); b == nil || b.Status != result.StatusOK {
 		reason := "not built"
