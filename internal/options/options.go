@@ -114,6 +114,8 @@ func (o *Options) Validate() error {
 	if o.Base != "" {
 		if _, err := axis.ParseRev(o.Base); err != nil {
 			errs = append(errs, fmt.Errorf("--base: %w", err))
+		} else if o.Base == axis.Worktree {
+			bad("--base %s: the base is a commit to compare this worktree with, e.g. main or HEAD~1", o.Base)
 		}
 		if !o.Axes.Empty() {
 			bad("--base compares this worktree with one revision, alone: drop the axis flags, or drop --base and give the revisions with --rev %s,worktree to cross them with other axes", o.Base)

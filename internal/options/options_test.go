@@ -162,6 +162,7 @@ func TestValidateBase(t *testing.T) {
 	}{
 		{Options{Base: "main"}, ""},
 		{Options{Base: "main..HEAD"}, `--base: "main..HEAD" is a range`},
+		{Options{Base: "worktree"}, "--base worktree: the base is a commit to compare this worktree with"},
 		{Options{Base: "main", Axes: axis.Values{"ldflags": {"-s -w"}}}, "--base compares this worktree with one revision, alone: drop the axis flags"},
 		{Options{Base: "main", BaselineOnly: true}, "--base measures two revisions: drop --baseline-only"},
 	}
