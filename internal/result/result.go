@@ -180,6 +180,35 @@ func (r *Revision) Label() string {
 	return r.Rev + " (" + strings.Join(in, " ") + ")"
 }
 
+// RevisionsLine names the revisions of a run's variants, each once with
+// its short hash and subject, the baseline's first: `revisions: HEAD~1
+// (3f2a9c1 "Pre-size the buffer", baseline), worktree (5d6e7f8 +
+// uncommitted changes)`. "" for variants without revisions.
+func RevisionsLine(vs []Variant, baseline string) string {
+	var labels []string
+	seen := map[string]bool{}
+	for i := range vs {
+		r := vs[i].Revision
+		if r == nil || seen[r.Rev] {
+			continue
+		}
+		seen[r.Rev] = true
+		label := r.Label()
+		if vs[i].Name == baseline {
+			if strings.HasSuffix(label, ")") {
+				label = strings.TrimSuffix(label, ")") + ", baseline)"
+			} else {
+				label += " (baseline)"
+			}
+		}
+		labels = append(labels, label)
+	}
+	if len(labels) == 0 {
+		return ""
+	}
+	return "revisions: " + strings.Join(labels, ", ")
+}
+
 // FileConfig returns the benchfmt file-configuration keys of v's
 // samples in a raw file: variant, then each axis's value ("none" when
 // unset), so that `benchstat -table pkg -col variant -ignore block` (or

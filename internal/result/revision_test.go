@@ -35,3 +35,21 @@ func TestFileConfigRev(t *testing.T) {
 		t.Errorf("with a revision: %s", got)
 	}
 }
+
+func TestRevisionsLine(t *testing.T) {
+	vs := []Variant{
+		{Name: "baseline", Revision: &Revision{Rev: "main", Short: "3f2a9c1", Subject: "a", Tree: "t"}},
+		{Name: "pgo=off", Revision: &Revision{Rev: "main", Short: "3f2a9c1", Subject: "a", Tree: "t"}},
+		{Name: "rev=worktree", Revision: &Revision{Rev: "worktree"}},
+	}
+	if got := RevisionsLine(vs, "baseline"); got != `revisions: main (3f2a9c1 "a", baseline), worktree` {
+		t.Errorf("RevisionsLine = %s", got)
+	}
+	vs[0].Revision, vs[1].Revision = &Revision{Rev: "worktree"}, nil
+	if got := RevisionsLine(vs[:2], "baseline"); got != "revisions: worktree (baseline)" {
+		t.Errorf("RevisionsLine = %s", got)
+	}
+	if got := RevisionsLine(vs[1:2], "baseline"); got != "" {
+		t.Errorf("RevisionsLine without revisions = %q", got)
+	}
+}

@@ -132,7 +132,7 @@ func (repo *Repo) Resolve(ctx context.Context, r gotool.Runner, rev string) (Rev
 		if ctx.Err() != nil {
 			return rv, ctx.Err()
 		}
-		return rv, errorf("%s (%s) has no %s: the module was not there in that commit; compare revisions that hold it", rev, rv.Short, gomod)
+		return rv, errorf("%s (%s %q) has no %s: the module was not there in that commit; compare revisions that hold it", rev, rv.Short, rv.Subject, gomod)
 	}
 	rv.WholeRepo = repo.Prefix == "" || readsOutside([]byte(data))
 	if !rv.WholeRepo {
