@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -120,5 +121,50 @@ func TestRevisions(t *testing.T) {
 	// uncommitted.
 	if out, err := exec.Command("git", "-C", dir, "status", "--porcelain").Output(); err != nil || strings.TrimSpace(string(out)) != "M fx.go" {
 		t.Errorf("git status: %q, %v", out, err)
+	}
+}
+
+// TestResumeRevisionsMoved: a run of HEAD~1 against HEAD is interrupted,
+// then HEAD moves: the revisions now name other commits, and resuming
+// would mix two versions of the code, so it is refused; without the move
+// it resumes.
+func TestResumeRevisionsMoved(t *testing.T) {
+	skipShort(t)
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git in PATH")
+	}
+	dir := fixture(t)
+	if out, err := exec.Command("git", "-C", dir, "init", "-q").CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v\n%s", err, out)
+	}
+	commit(t, dir, "one")
+	os.WriteFile(filepath.Join(dir, "fx.go"), []byte("package fx\n\nfunc Sum(n int) int { return n }\n"), 0o644)
+	commit(t, dir, "two")
+	o := options.Options{Dir: dir, WorkDir: t.TempDir(), Seed: 9, Budget: time.Hour, MaxBlocks: 4, NoEarlyStop: true, Layouts: 0,
+		Axes: axis.Values{"rev": {"HEAD~1", "HEAD"}, "goamd64": {"v1"}}}
+	interrupted := func() {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		r := &synth{real: gotool.Exec{}, before: func(n int) {
+			if n == 3 {
+				cancel()
+			}
+		}}
+		if _, err := start(t, ctx, r, o); err == nil {
+			t.Fatal("the run was not interrupted")
+		}
+	}
+	interrupted()
+	os.WriteFile(filepath.Join(dir, "fx.go"), []byte("package fx\n\nfunc Sum(n int) int { return 2 * n }\n"), 0o644)
+	commit(t, dir, "three")
+	_, err := Resume(context.Background(), o.WorkDir, Deps{Runner: &synth{real: gotool.Exec{}}, Log: io.Discard})
+	if err == nil || !strings.Contains(err.Error(), "the target's source changed since the run") {
+		t.Errorf("resume after HEAD moved: %v", err)
+	}
+	// Without a move, the same run resumes.
+	o.WorkDir = t.TempDir()
+	interrupted()
+	if _, err := Resume(context.Background(), o.WorkDir, Deps{Runner: &synth{real: gotool.Exec{}}, Log: io.Discard}); err != nil {
+		t.Errorf("resume: %v", err)
 	}
 }
