@@ -41,7 +41,7 @@ func main() {
 	layouts := flag.Int("layouts", options.DefaultLayouts, "--layouts of the in-process runs (the command line's default)")
 	reps := flag.Int("reps", 0, "repetitions (default: the experiment's)")
 	budget := flag.Duration("budget", 0, "measuring budget per run (default: the experiment's)")
-	slow := flag.Int("slow", 2, "-exp rev: extra passes over the ticks in the slower quote handler")
+	slow := flag.Int("slow", 40, "-exp rev: the share of the ticks (in percent) the slower quote handler passes over once more")
 	out := flag.String("out", "", "folder for the results (default: a temporary one)")
 	flag.Parse()
 	if *out == "" {
