@@ -71,6 +71,7 @@ func (p *Plan) applyShard(o *options.Options, times map[shard.Bench]float64, fro
 		Split:      shard.SplitKey(bs, of),
 		Benchmarks: len(bs),
 	}}
+	p.Warnings = append(p.Warnings, fmt.Sprintf("shard %d/%d: %d of the plan's %d benchmarks (split by %s), every variant; join the %d shards' results with gotune merge", k, n, len(mine), len(bs), balance, n))
 	p.Benchmarks = mine
 	p.Target = cutTarget(p.Target, keep)
 	for rev, tg := range p.Sources {

@@ -175,6 +175,9 @@ func Merge(in []Input) (*result.Run, error) {
 			m.Failures = append(m.Failures, f)
 		}
 		for _, w := range r.Warnings {
+			if strings.HasPrefix(w, "shard "+r.Shard.String()+": ") {
+				continue // the plan's note of the shard: the merge says more
+			}
 			m.Warnings = append(m.Warnings, fmt.Sprintf("shard %s: %s", r.Shard, w))
 		}
 		if n := len(r.Blocks); n > 0 {
@@ -234,7 +237,7 @@ func notes(m *result.Run, in []Input) []string {
 	hosts := map[string][]string{}
 	var order []string
 	for _, s := range m.Shards {
-		parts = append(parts, fmt.Sprintf("%d/%d (%d benchmarks, %d cycles)", s.Index, len(m.Shards), s.Benchmarks, s.Cycles))
+		parts = append(parts, fmt.Sprintf("%d/%d (%d %s, %d cycles)", s.Index, len(m.Shards), s.Benchmarks, plural(s.Benchmarks, "benchmark", "benchmarks"), s.Cycles))
 		h := Fingerprint(s.Host)
 		if _, ok := hosts[h]; !ok {
 			order = append(order, h)
@@ -279,4 +282,11 @@ func Fingerprint(h result.Host) string {
 		s += ", " + h.GOOS + " " + h.Kernel
 	}
 	return s
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
