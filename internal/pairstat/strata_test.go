@@ -54,6 +54,27 @@ func TestStratifiedSimulation(t *testing.T) {
 		}
 	})
 
+	t.Run("null with the fewest cycles, at a Holm level", func(t *testing.T) {
+		// Six cycles per shard, the least a shard measures by default,
+		// tested at 0.05/3, the first step of Holm over three variants.
+		const level = 0.05 / 3
+		rejected := 0
+		for range reps {
+			st := shardSim(rng, []float64{0, 0, 0}, sd, []int{6, 6, 7}, true)
+			for i := range st {
+				st[i].Weight = weights[i]
+			}
+			if Stratified(st, 0.95).P <= level {
+				rejected++
+			}
+		}
+		rate := float64(rejected) / reps
+		t.Logf("null rejection rate %.4f at level %.4f with 6–7 cycles per shard", rate, level)
+		if rate > 1.5*level+0.005 {
+			t.Errorf("null rejection rate %.4f, want at most %.4f (+ simulation error)", rate, level)
+		}
+	})
+
 	mu := []float64{-0.04, 0.01, 0} // a variant faster on one shard's benchmarks only
 	truth := 0.0
 	for i, m := range mu {
