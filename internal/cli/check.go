@@ -25,6 +25,7 @@ type CheckOptions struct {
 	Opts    options.Options
 	Out     outputFlags
 	Against string // --against FILE
+	Result  string // --result FILE: decide on a saved result, measuring nothing
 	Base    string // --base REF: the worktree against that commit, in one run
 	// PullRequestBase is the branch a GitHub pull request merges into
 	// ($GITHUB_BASE_REF) when the check has no candidate of its own: the
@@ -120,6 +121,9 @@ When $GITHUB_STEP_SUMMARY is set, the Markdown summary is appended to it.`,
 			if err := opts.Out.finish(); err != nil {
 				return err
 			}
+			if opts.Result != "" {
+				return checkResult(f, opts, flags.Given()) // check_result.go
+			}
 			if opts.Against != "" && flags.AxesGiven() {
 				return usagef("--against compares this commit's baseline build with the saved one: drop the axis flags, or drop --against to check a candidate build in one run")
 			}
@@ -156,6 +160,7 @@ When $GITHUB_STEP_SUMMARY is set, the Markdown summary is appended to it.`,
 	flags = options.Register(fl, &opts.Opts, options.Matrix|options.Measure)
 	fl.StringVar(&opts.Base, "base", "", "compare this worktree with the commit `ref` (e.g. main or HEAD~1), both built and measured in one run (default in a GitHub pull request without another candidate: the merge-base with origin/$GITHUB_BASE_REF)")
 	fl.StringVar(&opts.Against, "against", "", "compare this commit's baseline with the baseline of a saved result `file` (JSON)")
+	fl.StringVar(&opts.Result, "result", "", "decide on a saved result `file` without measuring (e.g. the merged shards of gotune merge)")
 	fl.StringVar(&maxReg, "max-regression", "5%", "the largest slowdown of a benchmark that passes, as a `percent`")
 	opts.Out.register(fl, "also write this run's result to `file` (the --against of a later check); - for stdout")
 	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress on stderr")
@@ -283,6 +288,12 @@ func decide(ctx context.Context, f *Factory, opts *CheckOptions) error {
 	for _, w := range warns {
 		fmt.Fprintf(f.Stderr, "gotune: warning: %s\n", w)
 	}
+	return reportCheck(f, opts, out)
+}
+
+// reportCheck writes a check's report and turns its decision into the
+// exit status.
+func reportCheck(f *Factory, opts *CheckOptions, out *check.Outcome) error {
 	ro := report.Options{Verbose: opts.Out.Verbose}
 	if err := opts.Out.write(f,
 		func(w io.Writer) error { return report.RenderCheck(w, opts.Out.Format, out, ro) },

@@ -102,7 +102,7 @@ Measure, don't guess.`,
 	})
 	root.Version = versionText()
 	root.SetVersionTemplate("{{.Version}}\n")
-	root.AddCommand(NewCmdRun(f, nil), NewCmdMatrix(f, nil), NewCmdVersion(f), NewCmdReport(f, nil), NewCmdCheck(f, nil), NewCmdPGO(f))
+	root.AddCommand(NewCmdRun(f, nil), NewCmdMatrix(f, nil), NewCmdVersion(f), NewCmdReport(f, nil), NewCmdCheck(f, nil), NewCmdMerge(f, nil), NewCmdPGO(f))
 	registerCompletions(root)
 	return root
 }

@@ -210,6 +210,11 @@ func (j *job) do(ctx context.Context) (*result.Run, error) {
 			return nil, err
 		}
 	}
+	if p.Shard != nil {
+		sh := *p.Shard
+		sh.Plan.Revision = shardRevision(j.source + revisionsKey(p))
+		run.Shard = &sh
+	}
 	key := j.resultKey()
 	if j.state == nil && !o.Fresh && !p.MeasureAgain && key != "" {
 		if prev, ok := j.reuse(key); ok {

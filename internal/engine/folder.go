@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -148,4 +150,11 @@ func (j *job) store(key, path string) {
 	if err := rundir.NewResults(j.p.Options.WorkDir).Store(key, path); err != nil {
 		fmt.Fprintf(j.d.Log, "gotune: caching the result: %v\n", err)
 	}
+}
+
+// shardRevision is the target revision of a shard's plan identity: a short
+// hash of the source and revisions keys.
+func shardRevision(source string) string {
+	h := sha256.Sum256([]byte(source))
+	return hex.EncodeToString(h[:8])
 }

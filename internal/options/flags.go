@@ -19,7 +19,8 @@ const (
 	// --budget, --early-stop, --equivalence, --layouts, --quiet-wait,
 	// --fresh, --workdir.
 	Measure
-	// Search: --search and --baseline-only, which only run has.
+	// Search: --search, --baseline-only, --shard and --shard-from,
+	// which only run has.
 	Search
 )
 
@@ -54,6 +55,8 @@ func Register(fs *pflag.FlagSet, o *Options, groups Group) *Flags {
 	if groups&Search != 0 {
 		fs.StringVar(&o.Search, "search", "", "how to choose what to build, a `mode`: grid builds every variant; screen varies one axis at a time, then combines the best values (default: screen above 8 variants)")
 		fs.BoolVar(&o.BaselineOnly, "baseline-only", false, "measure only the baseline build, to save a result for 'gotune check --against'")
+		fs.StringVar(&o.Shard, "shard", "", "measure only shard `K/N` of the benchmarks (every variant), for 'gotune merge' of the N results: one per CI runner")
+		fs.StringVar(&o.ShardFrom, "shard-from", "", "balance the shards by the benchmarks' times in an earlier result `file` (default: equal counts)")
 	}
 	if groups&Measure != 0 {
 		fs.IntVar(&o.MinBlocks, "count", 0, fmt.Sprintf("measure every benchmark in at least `n` blocks before deciding (default %d)", DefaultMinBlocks))

@@ -87,6 +87,13 @@ type Options struct {
 	QuietWait   time.Duration `json:"quiet_wait,omitempty"`  // wait up to this long for a calmer machine before a block
 	Fresh       bool          `json:"fresh,omitempty"`       // ignore gotune's build and result caches
 
+	// Shard is "K/N": measure the K-th of N deterministic, balanced parts
+	// of the benchmarks (every variant), for gotune merge; "" = all.
+	// ShardFrom is a previous result whose block times balance the parts;
+	// "" = equal counts (docs/shards.md).
+	Shard     string `json:"shard,omitempty"`
+	ShardFrom string `json:"shard_from,omitempty"`
+
 	// Where binaries and results go; "" = the user cache dir.
 	WorkDir string `json:"work_dir,omitempty"`
 }
@@ -164,10 +171,39 @@ func (o *Options) Validate() error {
 	if o.QuietWait < 0 {
 		bad("--quiet-wait %s: want a positive duration such as 30s", o.QuietWait)
 	}
+	if o.Shard != "" {
+		if _, _, err := ParseShard(o.Shard); err != nil {
+			bad("--shard %q: %v", o.Shard, err)
+		}
+		if o.Base != "" || o.BaselineOnly {
+			bad("--shard splits a tuning run's benchmarks across runners: drop --base and --baseline-only (compare revisions with --rev BASE,worktree)")
+		}
+	} else if o.ShardFrom != "" {
+		bad("--shard-from balances the shards of --shard K/N: give --shard too, or drop --shard-from")
+	}
 	if err := errors.Join(errs...); err != nil {
 		return InputError{err}
 	}
 	return nil
+}
+
+// MaxShards is the largest N of --shard K/N.
+const MaxShards = 256
+
+// ParseShard reads --shard K/N: the K-th (1-based) of N shards.
+func ParseShard(s string) (k, n int, err error) {
+	ks, ns, ok := strings.Cut(strings.TrimSpace(s), "/")
+	k, err1 := strconv.Atoi(ks)
+	n, err2 := strconv.Atoi(ns)
+	switch {
+	case !ok || err1 != nil || err2 != nil:
+		return 0, 0, errors.New("want K/N, e.g. 2/3 for the second of three shards")
+	case n < 1 || n > MaxShards:
+		return 0, 0, fmt.Errorf("want between 1 and %d shards", MaxShards)
+	case k < 1 || k > n:
+		return 0, 0, fmt.Errorf("shard %d of %d: want K from 1 to %d", k, n, n)
+	}
+	return k, n, nil
 }
 
 // Merge fills the fields the flags left unset from gotune.yaml: its axes

@@ -75,7 +75,13 @@ func Load(ctx context.Context, o options.Options, r gotool.Runner) (*Plan, error
 		}
 		return nil, err
 	}
-	p, err := Make(o, Facts{Config: cfg, Target: tg, Host: Host(levels), Levels: levels, GOAMD64: EnvGOAMD64(), Sources: sources})
+	times, err := shardTimes(o)
+	if err != nil {
+		return nil, err
+	}
+	host := Host(levels)
+	host.GoVersion = tg.GoVersion
+	p, err := Make(o, Facts{Config: cfg, Target: tg, Host: host, Levels: levels, GOAMD64: EnvGOAMD64(), Sources: sources, ShardTimes: times, ShardFrom: o.ShardFrom})
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +212,7 @@ func BaselineSettings(tg *target.Target) axis.Settings {
 
 // Host describes this machine.
 func Host(levels []string) result.Host {
-	h := result.Host{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, NumCPU: runtime.NumCPU(), CPU: cpuName()}
+	h := result.Host{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, NumCPU: runtime.NumCPU(), CPU: cpuName(), Kernel: kernel()}
 	if len(levels) > 0 {
 		h.GOAMD64Max = levels[len(levels)-1]
 	}

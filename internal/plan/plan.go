@@ -23,6 +23,7 @@ import (
 	"github.com/gotune/gotune/internal/matrix"
 	"github.com/gotune/gotune/internal/options"
 	"github.com/gotune/gotune/internal/result"
+	"github.com/gotune/gotune/internal/shard"
 	"github.com/gotune/gotune/internal/target"
 )
 
@@ -60,6 +61,9 @@ type Plan struct {
 	// has an identical run (a CI gate measures afresh), while builds still
 	// come from the build cache.
 	MeasureAgain bool
+	// Shard is the part of a sharded plan this run measures (--shard);
+	// nil for a whole run (shard.go).
+	Shard *result.Shard
 }
 
 // Facts are what Make needs from outside: the configuration file, the
@@ -78,6 +82,10 @@ type Facts struct {
 	// Sources are the revisions the run compares, keyed by the rev axis's
 	// value (Revisions); nil without revisions.
 	Sources map[string]Source
+	// ShardTimes are the benchmarks' expected block times that balance
+	// --shard, read from ShardFrom (--shard-from); nil = equal counts.
+	ShardTimes map[shard.Bench]float64
+	ShardFrom  string
 }
 
 // Make returns the plan of a run. Its errors are input problems
@@ -175,6 +183,11 @@ func Make(o options.Options, f Facts) (*Plan, error) {
 		p.Search = result.SearchGrid
 		if len(p.Variants) > ScreenAbove {
 			p.Search = result.SearchScreen
+		}
+	}
+	if o.Shard != "" {
+		if err := p.applyShard(&o, f.ShardTimes, f.ShardFrom); err != nil {
+			return nil, err
 		}
 	}
 	if o.Budget == 0 {

@@ -28,7 +28,7 @@ func (p *Plan) Rejoin(saved *result.Run, savedName, currentName string) error {
 		return fmt.Errorf("its baseline has no binaries")
 	case len(p.Variants) != 1:
 		return fmt.Errorf("the plan measures %d variants, not the baseline alone", len(p.Variants))
-	case saved.Host != p.Host:
+	case machine(saved.Host) != machine(p.Host):
 		return fmt.Errorf("it was measured on another machine (%s, %d CPUs)", saved.Host.CPU, saved.Host.NumCPU)
 	}
 	layouts := max(1, p.Options.Layouts)
@@ -61,4 +61,11 @@ func (p *Plan) Rejoin(saved *result.Run, savedName, currentName string) error {
 	cur.Name, cur.Complexity = currentName, 1
 	p.Variants = []result.Variant{old, cur}
 	return nil
+}
+
+// machine is h without the kernel and the Go version: the machine that
+// measures, for Rejoin (results of gotune before those fields rejoin).
+func machine(h result.Host) result.Host {
+	h.Kernel, h.GoVersion = "", ""
+	return h
 }

@@ -67,6 +67,12 @@ type Run struct {
 	// PGOCollected describes the profile gotune collected for pgo=collect
 	// variants; nil when the run has none.
 	PGOCollected *PGOCollection `json:"pgo_collected,omitempty"`
+
+	// Shard is the part of a sharded plan this run measured (run --shard
+	// K/N); nil for a whole run. Shards lists the shards a merged result
+	// (gotune merge) was made of; nil otherwise.
+	Shard  *Shard     `json:"shard,omitempty"`
+	Shards []ShardRun `json:"shards,omitempty"`
 }
 
 // PGOCollection is the profile a run collected from the baseline's
@@ -107,6 +113,8 @@ type Host struct {
 	CPU        string `json:"cpu"`
 	NumCPU     int    `json:"num_cpu"`
 	GOAMD64Max string `json:"goamd64_max,omitempty"` // highest level confirmed to run here
+	Kernel     string `json:"kernel,omitempty"`      // the OS kernel's release, e.g. 6.8.0-1021-azure
+	GoVersion  string `json:"go_version,omitempty"`  // the go command that built the binaries
 }
 
 // Variant is one point of the matrix and what happened to it.
@@ -285,6 +293,10 @@ type Block struct {
 	Started   time.Time `json:"started"`
 	Seconds   float64   `json:"seconds"`
 	Load      *Load     `json:"load,omitempty"`
+
+	// Shard is the shard (K of --shard K/N) that measured the block, in a
+	// merged result; 0 otherwise. Blocks of different shards never pair.
+	Shard int `json:"shard,omitempty"`
 }
 
 // Load is how busy the machine was during a block.

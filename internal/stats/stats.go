@@ -71,8 +71,13 @@ func Analyze(run *result.Run, o Options) *result.Analysis {
 		}
 	}
 	final := map[string]arm{}
-	for _, x := range decide(t, open, family, max(0, o.Alpha-seq.Spent), o.Equivalence) {
-		final[x.name] = x
+	if len(run.Shards) > 0 {
+		// A merged result: its shards are strata (strata.go).
+		final, a.Method = stratified(t, run, open, o.Alpha, o.Equivalence), shardsMethod(o.Alpha)
+	} else {
+		for _, x := range decide(t, open, family, max(0, o.Alpha-seq.Spent), o.Equivalence) {
+			final[x.name] = x
+		}
 	}
 
 	comps := comparisons(t, run, o)
