@@ -138,15 +138,15 @@ stderr.`,
 	opts.Out.register(fl, "also write the run's whole result to `file`; - for stdout")
 	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress on stderr")
 	fl.BoolVar(&opts.Collect, "collect", false, "profile the benchmarks, built as today (your default.pgo), as 'gotune pgo collect'")
-	fl.IntVar(&opts.CollectRounds, "collect-rounds", 2, "with --collect: profiles per package")
+	fl.IntVar(&opts.CollectRounds, "collect-rounds", 2, "with --collect: `n` profiles per package")
 	fl.StringVar(&opts.CollectBenchtime, "collect-benchtime", "1s", "with --collect: run each benchmark for `t` per round")
 	fl.StringArrayVar(&opts.URLs, "url", nil, "take a profile from a live service's /debug/pprof/profile at `URL`, as 'gotune pgo fetch'; repeat for more")
 	fl.IntVar(&opts.Seconds, "seconds", 0, fmt.Sprintf("with --url: profile for `n` seconds (default: the URL's seconds=, else %d)", pgo.DefaultSeconds))
-	fl.Float64Var(&opts.Keep, "keep", pgo.DefaultKeep, "share of CPU the merge keeps: the coldest samples beyond it are dropped")
+	fl.Float64Var(&opts.Keep, "keep", pgo.DefaultKeep, "`share` of CPU the merge keeps: the coldest samples beyond it are dropped")
 	fl.StringVar(&opts.Ignore, "ignore", "", "drop samples with a function matching `regexp` on the stack, e.g. benchmark setup code")
 	fl.StringArrayVar(&opts.Mains, "main", nil, "main package `dir` to apply it to; repeat for more (default: every main package)")
-	fl.StringVar(&opts.ProfilesDir, "profiles", "", "where to keep the applied profile and its provenance (default: profiles/ at the repository root)")
-	fl.StringVar(&opts.Name, "name", "", "file name of the kept profile, without extension (default: the module path's last element)")
+	fl.StringVar(&opts.ProfilesDir, "profiles", "", "the `dir` to keep the applied profile and its provenance in (default: profiles/ at the repository root)")
+	fl.StringVar(&opts.Name, "name", "", "file `name` of the kept profile, without extension (default: the module path's last element)")
 	return c
 }
 
