@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gotune/gotune/internal/binaries"
@@ -340,16 +341,26 @@ func (j *job) finish(key string, measureErr error) (*result.Run, error) {
 }
 
 // markFailed marks the variants that were to be measured but have no
-// sample: every trial failed.
+// sample: every trial failed. The reason quotes the variant's first
+// failure, so that the one line that ends a run says what went wrong.
 func markFailed(run *result.Run) {
 	has := map[string]bool{}
 	for _, s := range run.Samples {
 		has[s.Variant] = true
 	}
+	first := map[string]string{}
+	for _, f := range run.Failures {
+		if _, ok := first[f.Variant]; !ok {
+			first[f.Variant] = f.Error
+		}
+	}
 	for i := range run.Variants {
 		v := &run.Variants[i]
 		if v.Measured() && !has[v.Name] && len(v.Builds) > 0 {
-			v.Status, v.Reason = result.StatusFailed, "every trial failed: see the failures below"
+			v.Status, v.Reason = result.StatusFailed, "every trial failed"
+			if e := first[v.Name]; e != "" {
+				v.Reason += ", the first with: " + firstLine(e)
+			}
 		}
 	}
 	for i := range run.Variants {
@@ -377,4 +388,10 @@ func disturbed(bs []result.Block) float64 {
 		return 0
 	}
 	return float64(busy) / float64(n)
+}
+
+// firstLine returns the first line of s, trimmed.
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return s
 }

@@ -101,9 +101,58 @@ func readTrial(stdout, stderr []byte, runErr error, u Unit, bench string, block 
 		if strings.TrimSpace(all) == "" || !strings.Contains(all, "Benchmark") {
 			t.err += " (a TestMain that does not call m.Run, or a --bench pattern that matches nothing?)"
 		}
+		if g := gist(all); g != "" {
+			t.err += `; it printed "` + g + `"`
+		} else {
+			t.err += "; it printed nothing"
+		}
 		t.output = tail(all, 20)
 	}
 	return t
+}
+
+// ansiEscape matches a terminal escape sequence (CSI or OSC).
+var ansiEscape = regexp.MustCompile(`\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?)`)
+
+// gistMax bounds the output a failure's one-line error quotes.
+const gistMax = 160
+
+// gist returns the last lines of a trial's output that are the binary's
+// own (not the go test header, PASS or ok), on one line of printable
+// characters, at most gistMax runes: what a benchmark or a TestMain said
+// when it gave no result ("skipping: no database").
+func gist(out string) string {
+	var keep []string
+	lines := strings.Split(out, "\n")
+	for i := len(lines) - 1; i >= 0 && len(keep) < 3; i-- {
+		l := strings.Join(strings.Fields(printable(ansiEscape.ReplaceAllString(lines[i], ""))), " ")
+		switch {
+		case l == "", l == "PASS", l == "FAIL", strings.HasPrefix(l, "ok "),
+			strings.HasPrefix(l, "goos:"), strings.HasPrefix(l, "goarch:"), strings.HasPrefix(l, "pkg:"), strings.HasPrefix(l, "cpu:"):
+			continue
+		}
+		keep = append([]string{l}, keep...)
+	}
+	g := strings.Join(keep, " | ")
+	if r := []rune(g); len(r) > gistMax {
+		g = "…" + string(r[len(r)-gistMax:])
+	}
+	return g
+}
+
+// printable drops terminal escape sequences and control characters
+// (carriage returns, bells) from a line a benchmark printed, before
+// gotune prints it.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			if r == '\t' {
+				return ' '
+			}
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // numbersLine matches the second half of a result line whose first half
