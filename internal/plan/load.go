@@ -24,8 +24,8 @@ import (
 	"github.com/gotune/gotune/internal/target"
 )
 
-// Load gathers the facts of a plan — gotune.yaml, the target, the host's
-// GOAMD64 levels — and makes it. It creates the work dir (after checking
+// Load gathers the facts of a plan — gotune.yaml, the target, the
+// platform builds target, the host's GOAMD64 levels — and makes it. It creates the work dir (after checking
 // that it is outside the target) and probes the CPU there; nothing else is
 // written. Its errors are input problems (options.InputError) unless they
 // wrap a context error.
@@ -53,6 +53,18 @@ func Load(ctx context.Context, o options.Options, r gotool.Runner) (*Plan, error
 		}
 		return nil, err
 	}
+	// A target platform this machine cannot run is refused now, before
+	// anything is created or built.
+	pf, err := LoadPlatform(ctx, r, dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := pf.CheckUser(os.Getenv); err != nil {
+		return nil, err
+	}
+	if err := pf.CheckEnv(o, cfg); err != nil {
+		return nil, err
+	}
 	workDirGiven := o.WorkDir != ""
 	if o.WorkDir, err = WorkDir(o.WorkDir, tg.ModuleRoot, tg.Module); err != nil {
 		return nil, err
@@ -67,7 +79,7 @@ func Load(ctx context.Context, o options.Options, r gotool.Runner) (*Plan, error
 		}
 		return nil, err
 	}
-	p, err := Make(o, Facts{Config: cfg, Target: tg, Host: Host(levels), Levels: levels, GOAMD64: EnvGOAMD64()})
+	p, err := Make(o, Facts{Config: cfg, Target: tg, Host: Host(levels), Levels: levels, GOAMD64: EnvGOAMD64(), Platform: pf})
 	if err != nil {
 		return nil, err
 	}

@@ -63,6 +63,10 @@ type Facts struct {
 	GOAMD64 string
 	// Seed is used when the options leave the seed unset; 0 draws one.
 	Seed int64
+	// Platform is what builds target and what this machine runs; a
+	// variant whose env axis targets another platform is refused. The
+	// zero value checks nothing.
+	Platform Platform
 }
 
 // Make returns the plan of a run. Its errors are input problems
@@ -104,6 +108,9 @@ func Make(o options.Options, f Facts) (*Plan, error) {
 		v, err := resolve(mv, mvs[0], tg, f.Levels)
 		if err != nil {
 			return nil, options.InputError{Err: err}
+		}
+		if err := f.Platform.checkEnv(v.Settings.Get(axis.Env)); err != nil {
+			return nil, err
 		}
 		p.Variants = append(p.Variants, v)
 	}
