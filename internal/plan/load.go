@@ -25,9 +25,11 @@ import (
 )
 
 // Load gathers the facts of a plan — gotune.yaml, the target, the
-// platform builds target, the host's GOAMD64 levels — and makes it. It creates the work dir (after checking
-// that it is outside the target) and probes the CPU there; nothing else is
-// written. Its errors are input problems (options.InputError) unless they
+// platform builds target, the revisions it compares, the host's GOAMD64
+// levels — and makes it. It creates the work dir (after checking that it
+// is outside the target), exports the revisions' source there and probes
+// the CPU there; nothing else is written. Its errors are input problems
+// (options.InputError) unless they
 // wrap a context error.
 func Load(ctx context.Context, o options.Options, r gotool.Runner) (*Plan, error) {
 	if r == nil {
@@ -72,6 +74,13 @@ func Load(ctx context.Context, o options.Options, r gotool.Runner) (*Plan, error
 	if err := os.MkdirAll(o.WorkDir, 0o755); err != nil {
 		return nil, options.Inputf("work dir %s: %v: pass a writable --workdir", o.WorkDir, err)
 	}
+	// Revisions are resolved, exported and read before anything is built.
+	var sources map[string]Source
+	if revs := Revisions(o, cfg); len(revs) > 0 {
+		if sources, err = loadSources(ctx, r, tg, o, revs); err != nil {
+			return nil, err
+		}
+	}
 	levels, err := builder.HostLevels(ctx, r, filepath.Join(o.WorkDir, "probe"))
 	if err != nil {
 		if strings.Contains(err.Error(), "no space left on device") {
@@ -79,7 +88,7 @@ func Load(ctx context.Context, o options.Options, r gotool.Runner) (*Plan, error
 		}
 		return nil, err
 	}
-	p, err := Make(o, Facts{Config: cfg, Target: tg, Host: Host(levels), Levels: levels, GOAMD64: EnvGOAMD64(), Platform: pf})
+	p, err := Make(o, Facts{Config: cfg, Target: tg, Host: Host(levels), Levels: levels, GOAMD64: EnvGOAMD64(), Platform: pf, Sources: sources})
 	if err != nil {
 		return nil, err
 	}
