@@ -79,10 +79,12 @@ func readTrial(stdout, stderr []byte, runErr error, u Unit, bench string, block,
 	}
 	// A name reported more often than the trial repeats it: one of the
 	// lines is the benchmark's own output, and nothing tells which.
+	var dropped string // why results of bench were all left out
 	for name, n := range seen {
 		if n > max(1, reps) {
 			t.warnings = append(t.warnings, fmt.Sprintf("Benchmark%s reported %d results in a trial of %d: all left out (a benchmark's own output on stdout?)", name, n, max(1, reps)))
 			t.samples = slices.DeleteFunc(t.samples, func(s result.Sample) bool { return s.Benchmark == name })
+			dropped = fmt.Sprintf("Benchmark%s reported %d results in a trial of %d", name, n, max(1, reps))
 		}
 	}
 	t.samples = fastest(t.samples)
@@ -99,6 +101,9 @@ func readTrial(stdout, stderr []byte, runErr error, u Unit, bench string, block,
 			t.err = name + ": " + t.err
 		}
 		t.output = excerpt(all)
+	case len(t.samples) == 0 && dropped != "":
+		t.err = dropped + ": it prints lines that look like its results on stdout, so none is trusted (print with b.Log instead)"
+		t.output = tail(all, 20)
 	case len(t.samples) == 0:
 		t.err = bench + " printed no result"
 		if strings.TrimSpace(all) == "" || !strings.Contains(all, "Benchmark") {
