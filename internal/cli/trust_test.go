@@ -107,3 +107,38 @@ func TestRunFolderReplacedMidRun(t *testing.T) {
 		t.Errorf("the file in the run folder's place: %q, %v", data, err)
 	}
 }
+
+// TestOutputSamePath: -o and --json naming one file, however spelled, are
+// refused before anything is measured (issue 11 item 7): the report would
+// overwrite the result.
+func TestOutputSamePath(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	os.Mkdir("sub", 0o755)
+	os.WriteFile("old.json", []byte("{}\n"), 0o644)
+	canLink := os.Symlink("sub", "link") == nil && os.Symlink("old.json", "alias.json") == nil
+	os.Link("old.json", "hard.json")
+	cases := [][2]string{
+		{"r.txt", "r.txt"},
+		{"r.txt", "./r.txt"},
+		{"r.txt", filepath.Join(dir, "r.txt")},
+		{"sub/r.txt", "sub/../r.txt/../sub/r.txt"},
+		{"old.json", "hard.json"},
+	}
+	if canLink {
+		cases = append(cases, [2]string{"link/r.txt", "sub/r.txt"}, [2]string{"old.json", "alias.json"})
+	}
+	for _, c := range cases {
+		_, err := runFlags(t, "-o", c[0], "--json", c[1])
+		var ue usageError
+		if err == nil || !strings.Contains(err.Error(), "--json and -o both name") || !errorsAs(err, &ue) {
+			t.Errorf("-o %s --json %s: err = %v, want a usage error: both name one file", c[0], c[1], err)
+		}
+	}
+	if _, err := runFlags(t, "-o", "sub/r.txt", "--json", "r.txt"); err != nil {
+		t.Errorf("two files: %v", err)
+	}
+	if _, err := os.Stat("r.txt"); err == nil {
+		t.Error("a refused output was created")
+	}
+}
