@@ -212,8 +212,7 @@ func (h *harness) gotune(bin, dir, name string, args ...string) ([]byte, error) 
 	return out.Bytes(), err
 }
 
-// copyDir copies the regular files of a fixture module (one level of
-// subdirectories is enough for the fixtures).
+// copyDir copies the regular files of a module, every level deep.
 func copyDir(src, dst string) error {
 	return filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
 		if err != nil {
