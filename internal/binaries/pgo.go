@@ -154,14 +154,20 @@ func mergeCollected(col *result.PGOCollection, raws []pgo.Raw, out string, prov 
 // provePGO checks that every variant just built with a profile used it:
 // its compiled code must differ from the same build with -pgo=off. A
 // variant whose code does not differ is skipped with the reason (measuring
-// it would measure a -pgo=off build), and only it: a baseline whose
-// default.pgo had no effect is still measured, with a warning. For the
+// it would measure a -pgo=off build), but only when its profile is what
+// the PGO axis made differ from the baseline: the baseline, and a variant
+// with the baseline's own profile (goamd64=v3 with the repository's
+// default.pgo), are measured all the same, with a warning. For the
 // others it counts the decisions the compiler took because of the profile
 // in the module's own packages. The evidence goes to each variant's
 // PGOEffect. Only a cancelled context is an error.
 func (m *Maker) provePGO(ctx context.Context, run *result.Run, fresh []string) error {
 	o := m.o
 	noEffect := map[string]bool{}
+	baseProfile := ""
+	if b := run.Variant(run.Baseline); b != nil {
+		baseProfile = b.Profile
+	}
 	for i := range run.Variants {
 		v := &run.Variants[i]
 		if v.Status != result.StatusOK || v.Profile == "" || !slices.Contains(fresh, v.Name) {
@@ -197,6 +203,11 @@ func (m *Maker) provePGO(ctx context.Context, run *result.Run, fresh []string) e
 			fmt.Fprintf(o.Log, "gotune: %s: %s\n", v.Name, reason)
 			if v.Name == run.Baseline {
 				run.Warnings = append(run.Warnings, "the baseline's default.pgo had no effect: "+reason)
+				continue
+			}
+			if v.Profile == baseProfile {
+				// Not the PGO axis's doing: the baseline's own profile.
+				run.Warnings = append(run.Warnings, fmt.Sprintf("%s: %s; measured all the same: it is the baseline's own profile", v.Name, reason))
 				continue
 			}
 			noEffect[v.Name] = true

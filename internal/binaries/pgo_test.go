@@ -147,3 +147,43 @@ func names(run *result.Run) []string {
 	}
 	return out
 }
+
+// TestProvePGOKeepsTheBaselinesProfile: a repository's default.pgo that
+// the compiler ignores makes no variant skipped but those the PGO axis
+// made differ from the baseline (issue 11 item 5): goamd64=v3 with the
+// same default.pgo is measured, with a warning, as the baseline is.
+func TestProvePGOKeepsTheBaselinesProfile(t *testing.T) {
+	const dflt = "/src/cmd/app/default.pgo"
+	run := &result.Run{
+		Baseline: "baseline",
+		Packages: []string{"example.com/m/p"},
+		Variants: []result.Variant{
+			built("baseline", dflt, "plain"),
+			v3(built("goamd64=v3", dflt, "plain3")),
+			built("pgo=off", "off", "plain"),
+			v3(built("goamd64=v3,pgo=off", "off", "plain3")),
+			built("pgo=/w/other.pprof", "/w/other.pprof", "plain"),
+		},
+	}
+	run.Variants[2].SameCodeAs = "baseline"
+	run.Variants[3].SameCodeAs = "goamd64=v3"
+	m := New(Options{Runner: &gotool.Fake{}, Log: &bytes.Buffer{}, Target: &target.Target{Module: "example.com/m", Dir: "/src"}, Packages: run.Packages, RunDir: t.TempDir()})
+	if err := m.provePGO(context.Background(), run, names(run)); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"baseline", "goamd64=v3"} {
+		v := run.Variant(name)
+		if v.Status != result.StatusOK || v.PGOEffect == nil || v.PGOEffect.CodeChanged {
+			t.Errorf("%s: status %q (%s), evidence %+v; want measured, with the evidence of no effect", name, v.Status, v.Reason, v.PGOEffect)
+		}
+	}
+	if v := run.Variant("pgo=/w/other.pprof"); v.Status != result.StatusSkipped || !strings.HasPrefix(v.Reason, "no PGO effect") {
+		t.Errorf("the PGO axis's own variant: status %q, reason %q; want skipped for no PGO effect", v.Status, v.Reason)
+	}
+	if w := strings.Join(run.Warnings, "\n"); !strings.Contains(w, "goamd64=v3: no PGO effect") || !strings.Contains(w, "measured all the same: it is the baseline's own profile") {
+		t.Errorf("warnings:\n%s", w)
+	}
+	if v := run.Variant("goamd64=v3,pgo=off"); v.SameCodeAs != "goamd64=v3" {
+		t.Errorf("goamd64=v3,pgo=off: same code as %q, want goamd64=v3, still measured", v.SameCodeAs)
+	}
+}

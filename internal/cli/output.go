@@ -58,16 +58,25 @@ func (o *outputFlags) finish() error {
 	return nil
 }
 
-// samePath reports whether two paths name the same file.
+// samePath reports whether two paths name the same file: the same
+// existing file (through a link or a hard link), or the same name in the
+// same folder, the folders' links followed.
 func samePath(a, b string) bool {
 	if fa, err := os.Stat(a); err == nil {
 		if fb, err := os.Stat(b); err == nil {
 			return os.SameFile(fa, fb)
 		}
 	}
-	aa, _ := filepath.Abs(a)
-	bb, _ := filepath.Abs(b)
-	return aa == bb
+	return resolved(a) == resolved(b)
+}
+
+// resolved is path made absolute, its folder's symbolic links followed.
+func resolved(path string) string {
+	abs, _ := filepath.Abs(path)
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+		return filepath.Join(dir, filepath.Base(abs))
+	}
+	return abs
 }
 
 // checkOutputPath fails early, before anything is measured, when an

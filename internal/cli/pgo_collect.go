@@ -5,6 +5,7 @@ import (
 
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"text/tabwriter"
@@ -81,6 +82,15 @@ func pgoCollectRun(ctx context.Context, f *Factory, opts *PGOCollectOptions) err
 	tg, err := target.Load(ctx, target.Options{Dir: opts.Dir, Patterns: opts.Packages, Runner: f.Runner})
 	if err != nil {
 		return pgoClassify(err)
+	}
+	// Profiles come from running the benchmarks here: a GOOS or GOARCH
+	// this machine cannot run is refused before anything is built.
+	pf, err := plan.LoadPlatform(ctx, f.Runner, tg.Dir)
+	if err != nil {
+		return err
+	}
+	if err := pf.CheckUser(os.Getenv); err != nil {
+		return usageError{err}
 	}
 	workDir, err := pgoWorkDir(opts.WorkDir, tg.ModuleRoot, tg.Module)
 	if err != nil {

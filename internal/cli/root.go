@@ -49,7 +49,12 @@ var errInterrupted = errors.New("interrupted")
 
 // Main runs gotune with args and returns the exit status.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	f := &Factory{Runner: gotool.Exec{}, Stdout: stdout, Stderr: stderr}
+	return mainWith(ctx, &Factory{Runner: gotool.Exec{}, Stdout: stdout, Stderr: stderr}, args)
+}
+
+// mainWith is Main with the outside world of f (tests give it a runner).
+func mainWith(ctx context.Context, f *Factory, args []string) int {
+	stdout, stderr := f.Stdout, f.Stderr
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	root.SetOut(stdout)

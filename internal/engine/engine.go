@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gotune/gotune/internal/binaries"
@@ -93,8 +94,9 @@ type job struct {
 	replay    map[string][]measure.Record
 	maker     *binaries.Maker
 	source    string
-	blocks    int // blocks run by earlier stages
-	cycles    int // cycles run by earlier stages
+	lost      error // the run folder was removed or replaced: see rundir.Dir.Lost
+	blocks    int   // blocks run by earlier stages
+	cycles    int   // cycles run by earlier stages
 	measured  time.Duration
 }
 
@@ -246,10 +248,20 @@ func (j *job) do(ctx context.Context) (*result.Run, error) {
 			err = j.grid(ctx)
 		}
 	}
-	if err != nil && !isCanceled(err) {
+	if err != nil && !isCanceled(err) && !errors.Is(err, errLost) {
 		return nil, err
 	}
 	return j.finish(key, err)
+}
+
+// errLost stops the measuring of a run whose folder was removed or
+// replaced while it ran (job.lost says how).
+var errLost = errors.New("the run folder is gone")
+
+// lostError is the error of a run whose folder was removed or replaced
+// while it ran: what happened, where what was measured is, what to do.
+func lostError(lost error) error {
+	return fmt.Errorf("%v (something else writes into the work dir): what was measured is in the report (and in --json FILE, when given) but not in the work dir, and the run cannot be resumed: run again with a --workdir that nothing else uses", lost)
 }
 
 // isCanceled reports whether err comes from a cancelled context.
@@ -298,11 +310,16 @@ func (j *job) grid(ctx context.Context) error {
 // complete (and caches its result) or tells how to continue it.
 func (j *job) finish(key string, measureErr error) (*result.Run, error) {
 	run := j.run
-	if err := j.dir.CloseRaw(); err != nil && measureErr == nil {
-		return nil, err
+	if err := j.dir.CloseRaw(); err != nil {
+		// The samples are in the run, and result.json keeps them.
+		run.Warnings = append(run.Warnings, err.Error())
 	}
 	markFailed(run)
-	if measureErr != nil {
+	lost := j.dir.Lost()
+	if lost == nil {
+		lost = j.lost
+	}
+	if measureErr != nil && lost == nil {
 		run.Warnings = append(run.Warnings, fmt.Sprintf("interrupted after %d trials: the report covers what was measured", run.Search.Trials))
 	}
 	run.Finished = time.Now().UTC().Truncate(time.Second)
@@ -316,6 +333,10 @@ func (j *job) finish(key string, measureErr error) (*result.Run, error) {
 	run.Search.Disturbed = disturbed(run.Blocks)
 	if err := j.dir.Journal.Err(); err != nil {
 		run.Warnings = append(run.Warnings, "the journal could not be written, so this run cannot be resumed: "+err.Error())
+	}
+	if lost != nil {
+		run.Warnings = append(run.Warnings, lost.Error()+": nothing of this run is saved in the work dir")
+		return run, lostError(lost)
 	}
 	resultPath := filepath.Join(j.dir.Path, rundir.ResultFile)
 	if err := result.WriteFile(resultPath, run); err != nil {
@@ -347,16 +368,26 @@ func (j *job) finish(key string, measureErr error) (*result.Run, error) {
 }
 
 // markFailed marks the variants that were to be measured but have no
-// sample: every trial failed.
+// sample: every trial failed. The reason quotes the variant's first
+// failure, so that the one line that ends a run says what went wrong.
 func markFailed(run *result.Run) {
 	has := map[string]bool{}
 	for _, s := range run.Samples {
 		has[s.Variant] = true
 	}
+	first := map[string]string{}
+	for _, f := range run.Failures {
+		if _, ok := first[f.Variant]; !ok {
+			first[f.Variant] = f.Error
+		}
+	}
 	for i := range run.Variants {
 		v := &run.Variants[i]
 		if v.Measured() && !has[v.Name] && len(v.Builds) > 0 {
-			v.Status, v.Reason = result.StatusFailed, "every trial failed: see the failures below"
+			v.Status, v.Reason = result.StatusFailed, "every trial failed"
+			if e := first[v.Name]; e != "" {
+				v.Reason += ", the first with: " + firstLine(e)
+			}
 		}
 	}
 	for i := range run.Variants {
@@ -384,4 +415,10 @@ func disturbed(bs []result.Block) float64 {
 		return 0
 	}
 	return float64(busy) / float64(n)
+}
+
+// firstLine returns the first line of s, trimmed.
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return s
 }

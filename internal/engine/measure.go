@@ -103,6 +103,9 @@ func (j *job) measure(ctx context.Context, stage string, names []string, budget 
 	if out.Stopped != "" {
 		fmt.Fprintf(j.d.Log, "gotune: %s: stopped after %d cycles: %s\n", stage, out.Cycles, out.Stopped)
 	}
+	if err == nil && j.lost != nil {
+		return errLost
+	}
 	return err
 }
 
@@ -182,6 +185,11 @@ type lookData struct {
 
 func (l *looker) look(cycle int, out *measure.Outcome) measure.Decision {
 	j, seq := l.j, l.j.run.Sequential
+	if err := j.dir.Lost(); err != nil {
+		// Its binaries went with it: every later trial would fail.
+		j.lost = err
+		return measure.Decision{Stop: err.Error()}
+	}
 	o := j.p.Options
 	c := cycle - l.firstCycle
 	l.spent = 0

@@ -79,10 +79,12 @@ func readTrial(stdout, stderr []byte, runErr error, u Unit, bench string, block,
 	}
 	// A name reported more often than the trial repeats it: one of the
 	// lines is the benchmark's own output, and nothing tells which.
+	var dropped string // why results of bench were all left out
 	for name, n := range seen {
 		if n > max(1, reps) {
 			t.warnings = append(t.warnings, fmt.Sprintf("Benchmark%s reported %d results in a trial of %d: all left out (a benchmark's own output on stdout?)", name, n, max(1, reps)))
 			t.samples = slices.DeleteFunc(t.samples, func(s result.Sample) bool { return s.Benchmark == name })
+			dropped = fmt.Sprintf("Benchmark%s reported %d results in a trial of %d", name, n, max(1, reps))
 		}
 	}
 	t.samples = fastest(t.samples)
@@ -99,14 +101,66 @@ func readTrial(stdout, stderr []byte, runErr error, u Unit, bench string, block,
 			t.err = name + ": " + t.err
 		}
 		t.output = excerpt(all)
+	case len(t.samples) == 0 && dropped != "":
+		t.err = dropped + ": it prints lines that look like its results on stdout, so none is trusted (print with b.Log instead)"
+		t.output = tail(all, 20)
 	case len(t.samples) == 0:
 		t.err = bench + " printed no result"
 		if strings.TrimSpace(all) == "" || !strings.Contains(all, "Benchmark") {
 			t.err += " (a TestMain that does not call m.Run, or a --bench pattern that matches nothing?)"
 		}
+		if g := gist(all); g != "" {
+			t.err += `; it printed "` + g + `"`
+		} else {
+			t.err += "; it printed nothing"
+		}
 		t.output = tail(all, 20)
 	}
 	return t
+}
+
+// ansiEscape matches a terminal escape sequence (CSI or OSC).
+var ansiEscape = regexp.MustCompile(`\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?)`)
+
+// gistMax bounds the output a failure's one-line error quotes.
+const gistMax = 160
+
+// gist returns the last lines of a trial's output that are the binary's
+// own (not the go test header, PASS or ok), on one line of printable
+// characters, at most gistMax runes: what a benchmark or a TestMain said
+// when it gave no result ("skipping: no database").
+func gist(out string) string {
+	var keep []string
+	lines := strings.Split(out, "\n")
+	for i := len(lines) - 1; i >= 0 && len(keep) < 3; i-- {
+		l := strings.Join(strings.Fields(printable(ansiEscape.ReplaceAllString(lines[i], ""))), " ")
+		switch {
+		case l == "", l == "PASS", l == "FAIL", strings.HasPrefix(l, "ok "),
+			strings.HasPrefix(l, "goos:"), strings.HasPrefix(l, "goarch:"), strings.HasPrefix(l, "pkg:"), strings.HasPrefix(l, "cpu:"):
+			continue
+		}
+		keep = append([]string{l}, keep...)
+	}
+	g := strings.Join(keep, " | ")
+	if r := []rune(g); len(r) > gistMax {
+		g = "…" + string(r[len(r)-gistMax:])
+	}
+	return g
+}
+
+// printable drops terminal escape sequences and control characters
+// (carriage returns, bells) from a line a benchmark printed, before
+// gotune prints it.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			if r == '\t' {
+				return ' '
+			}
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // fastest reduces the repetitions of a trial to one sample per benchmark

@@ -25,10 +25,11 @@ import (
 )
 
 // Load gathers the facts of a plan — gotune.yaml, the target, the
-// revisions it compares, the host's GOAMD64 levels — and makes it. It
-// creates the work dir (after checking that it is outside the target),
-// exports the revisions' source there and probes the CPU there; nothing
-// else is written. Its errors are input problems (options.InputError) unless they
+// platform builds target, the revisions it compares, the host's GOAMD64
+// levels — and makes it. It creates the work dir (after checking that it
+// is outside the target), exports the revisions' source there and probes
+// the CPU there; nothing else is written. Its errors are input problems
+// (options.InputError) unless they
 // wrap a context error.
 func Load(ctx context.Context, o options.Options, r gotool.Runner) (*Plan, error) {
 	if r == nil {
@@ -52,6 +53,18 @@ func Load(ctx context.Context, o options.Options, r gotool.Runner) (*Plan, error
 		if errors.As(err, &te) {
 			return nil, options.InputError{Err: err}
 		}
+		return nil, err
+	}
+	// A target platform this machine cannot run is refused now, before
+	// anything is created or built.
+	pf, err := LoadPlatform(ctx, r, dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := pf.CheckUser(os.Getenv); err != nil {
+		return nil, err
+	}
+	if err := pf.CheckEnv(o, cfg); err != nil {
 		return nil, err
 	}
 	workDirGiven := o.WorkDir != ""
@@ -81,7 +94,7 @@ func Load(ctx context.Context, o options.Options, r gotool.Runner) (*Plan, error
 	}
 	host := Host(levels)
 	host.GoVersion = tg.GoVersion
-	p, err := Make(o, Facts{Config: cfg, Target: tg, Host: host, Levels: levels, GOAMD64: EnvGOAMD64(), Sources: sources, ShardTimes: times, ShardFrom: o.ShardFrom})
+	p, err := Make(o, Facts{Config: cfg, Target: tg, Host: host, Levels: levels, GOAMD64: EnvGOAMD64(), Platform: pf, Sources: sources, ShardTimes: times, ShardFrom: o.ShardFrom})
 	if err != nil {
 		return nil, err
 	}

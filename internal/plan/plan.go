@@ -79,6 +79,10 @@ type Facts struct {
 	GOAMD64 string
 	// Seed is used when the options leave the seed unset; 0 draws one.
 	Seed int64
+	// Platform is what builds target and what this machine runs; a
+	// variant whose env axis targets another platform is refused. The
+	// zero value checks nothing.
+	Platform Platform
 	// Sources are the revisions the run compares, keyed by the rev axis's
 	// value (Revisions); nil without revisions.
 	Sources map[string]Source
@@ -156,6 +160,9 @@ func Make(o options.Options, f Facts) (*Plan, error) {
 		v, err := resolve(mv, mvs[0], vt, f.Levels)
 		if err != nil {
 			return nil, options.InputError{Err: err}
+		}
+		if err := f.Platform.checkEnv(v.Settings.Get(axis.Env)); err != nil {
+			return nil, err
 		}
 		if rev != "" {
 			r := f.Sources[rev].Revision

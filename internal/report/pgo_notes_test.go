@@ -65,3 +65,24 @@ func TestTextCountsScreenedOutVariants(t *testing.T) {
 		t.Errorf("no note counts the screened-out variants:\n%s", buf.String())
 	}
 }
+
+// TestTextMeasuredProfileWithoutEffect: a variant measured although its
+// profile had no effect (the baseline, or goamd64=v3 with the baseline's
+// own default.pgo) is not said to be "not measured" (issue 11 item 5).
+func TestTextMeasuredProfileWithoutEffect(t *testing.T) {
+	run := typicalRun()
+	for _, name := range []string{"goamd64=v1", "goamd64=v3"} {
+		v := run.Variant(name)
+		v.Profile = "/src/cmd/app/default.pgo"
+		v.PGOEffect = &result.PGOEffect{CodeChanged: false}
+	}
+	analysed(run)
+	var buf bytes.Buffer
+	if err := Text(&buf, run, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	want := "goamd64=v1 and goamd64=v3: no PGO effect: its compiled code equals -pgo=off; measured all the same, since the profile is the baseline's own"
+	if !strings.Contains(buf.String(), want) || strings.Contains(buf.String(), "not measured") {
+		t.Errorf("report lacks %q, or says a measured variant was not measured:\n%s", want, buf.String())
+	}
+}

@@ -410,6 +410,8 @@ func (r *textReport) pgoNotes() []string {
 		switch {
 		case !e.CodeChanged && strings.Contains(v.Reason, "no PGO effect"):
 			continue // its row says so
+		case !e.CodeChanged && v.Status != result.StatusSkipped:
+			what = "no PGO effect: its compiled code equals -pgo=off; measured all the same, since the profile is the baseline's own"
 		case !e.CodeChanged:
 			what = "no PGO effect: its compiled code equals -pgo=off, so it was not measured"
 		case e.Error != "":

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/gotune/gotune/internal/cache"
@@ -23,7 +24,8 @@ type Dir struct {
 	Path    string
 	State   State
 	Journal *Journal
-	Raw     *os.File // RawFile, appended to
+	Raw     *os.File    // RawFile, appended to
+	info    os.FileInfo // of Path when opened, to notice it replaced
 }
 
 // Create makes the folder of a new run in workDir,
@@ -62,7 +64,33 @@ func open(path string, st State) (*Dir, error) {
 		j.Close()
 		return nil, err
 	}
-	return &Dir{Path: path, State: st, Journal: j, Raw: raw}, nil
+	info, err := os.Stat(path)
+	if err != nil {
+		j.Close()
+		raw.Close()
+		return nil, err
+	}
+	return &Dir{Path: path, State: st, Journal: j, Raw: raw, info: info}, nil
+}
+
+// Lost returns an error when d's folder is no longer the one opened: it
+// was removed, renamed, or replaced (by a file, or by another folder)
+// while the run went on. Nothing written there since is kept.
+func (d *Dir) Lost() error {
+	fi, err := os.Stat(d.Path)
+	switch {
+	case err == nil && os.SameFile(fi, d.info):
+		return nil
+	case err == nil && !fi.IsDir():
+		return fmt.Errorf("the run folder %s was replaced by a file during the run", d.Path)
+	case err == nil:
+		return fmt.Errorf("the run folder %s was replaced by another folder during the run", d.Path)
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("the run folder %s was removed during the run", d.Path)
+	case errors.Is(err, syscall.ENOTDIR):
+		return fmt.Errorf("the run folder %s was removed during the run: a folder above it is now a file", d.Path)
+	}
+	return fmt.Errorf("the run folder %s became unreadable during the run (%v)", d.Path, err)
 }
 
 // CloseRaw closes the raw results file, once.
