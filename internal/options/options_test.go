@@ -41,6 +41,12 @@ func TestFlags(t *testing.T) {
 				t.Errorf("axes = %q, want %q", o.Axes, want)
 			}
 		}},
+		{"run axes", []string{"--gomemlimit", "512MiB,off", "--gomaxprocs", "1,2", "--runenv", "GODEBUG=a=1,b=2"}, func(t *testing.T, o Options, f *Flags) {
+			want := axis.Values{"gomemlimit": {"512MiB", "off"}, "gomaxprocs": {"1", "2"}, "runenv": {"GODEBUG=a=1,b=2"}}
+			if !equalValues(o.Axes, want) || !f.AxesGiven() {
+				t.Errorf("axes = %q, want %q", o.Axes, want)
+			}
+		}},
 		{"measuring", []string{"--count", "8", "--budget", "2m", "--early-stop=false", "--equivalence", "1.5%", "--layouts", "4"}, func(t *testing.T, o Options, f *Flags) {
 			if o.MinBlocks != 8 || o.Budget != 2*time.Minute || !o.NoEarlyStop || o.Equivalence != 0.015 || o.Layouts != 4 {
 				t.Errorf("options = %+v", o)
@@ -87,6 +93,9 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"--bench", "("}, `--bench "(" is not a valid regular expression`},
 		{[]string{"--benchtime", "fast"}, `--benchtime: "fast" is neither a duration`},
 		{[]string{"--layouts", "-1"}, "--layouts -1: want 0 (off) to 64"},
+		{[]string{"--gomemlimit", "1GB"}, `--gomemlimit: "1GB": want off or a size`},
+		{[]string{"--gomaxprocs", "0"}, `--gomaxprocs: "0": want a number of 1 or more`},
+		{[]string{"--runenv", "GOGC=10"}, "--runenv: GOGC cannot be set in runenv: use the gogc axis (--gogc)"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
