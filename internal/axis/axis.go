@@ -138,7 +138,7 @@ var GOGC = &Axis{
 
 // All lists every axis in table order: the order of the settings in
 // variant names and of the loops of the cross product (first outermost).
-var All = []*Axis{GOAMD64, PGO, LDFlags, GCFlags, Env, GOGC, GOMEMLIMIT, GOMAXPROCS, RunEnv}
+var All = []*Axis{Toolchain, GOAMD64, PGO, LDFlags, GCFlags, Env, GOEXPERIMENT, GOGC, GOMEMLIMIT, GOMAXPROCS, RunEnv}
 
 // ByName returns the axis called name, or nil.
 func ByName(name string) *Axis {

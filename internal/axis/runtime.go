@@ -124,7 +124,8 @@ var runAxisVars = map[string]string{"GOGC": "gogc", "GOMEMLIMIT": "gomemlimit", 
 // program: in runenv they would do nothing.
 var buildVars = map[string]string{
 	"GOAMD64":      "the goamd64 axis",
-	"GOEXPERIMENT": "the env axis",
+	"GOEXPERIMENT": "the goexperiment axis or env",
+	"GOTOOLCHAIN":  "the toolchain axis (--go)",
 	"GOFLAGS":      "the ldflags, gcflags and pgo axes",
 }
 

@@ -61,6 +61,7 @@ func TestParseRunEnv(t *testing.T) {
 		{"GOMEMLIMIT", "GOMEMLIMIT=1GiB", nil, "use the gomemlimit axis (--gomemlimit)"},
 		{"GOMAXPROCS", "GOMAXPROCS=1", nil, "use the gomaxprocs axis (--gomaxprocs)"},
 		{"build var", "GOEXPERIMENT=greenteagc", nil, "GOEXPERIMENT is read when building, not when running"},
+		{"toolchain", "GOTOOLCHAIN=go1.27.3", nil, "use the toolchain axis (--go)"},
 		{"twice", "A=1 A=2", nil, "A is set twice"},
 		{"bad name", "1A=2", nil, "is not an environment variable name"},
 	}

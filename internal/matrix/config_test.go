@@ -77,7 +77,7 @@ func TestParse(t *testing.T) {
 		{
 			name:    "unknown axis key",
 			yaml:    "axes:\n  goamd64: [v1]\n  ldflag: [\"-s\"]\n",
-			wantErr: `gotune.yaml:3: unknown key "ldflag" (known: goamd64, pgo, ldflags, gcflags, env, gogc, gomemlimit, gomaxprocs, runenv)`,
+			wantErr: `gotune.yaml:3: unknown key "ldflag" (known: toolchain, goamd64, pgo, ldflags, gcflags, env, goexperiment, gogc, gomemlimit, gomaxprocs, runenv)`,
 		},
 		{
 			name:    "unknown top-level key",
@@ -92,7 +92,7 @@ func TestParse(t *testing.T) {
 		{
 			name:    "unknown variant key",
 			yaml:    "variants:\n  - name: x\n    goamd4: v3\n",
-			wantErr: `gotune.yaml:3: unknown key "goamd4" (known: name, goamd64, pgo, ldflags, gcflags, env, gogc, gomemlimit, gomaxprocs, runenv)`,
+			wantErr: `gotune.yaml:3: unknown key "goamd4" (known: name, toolchain, goamd64, pgo, ldflags, gcflags, env, goexperiment, gogc, gomemlimit, gomaxprocs, runenv)`,
 		},
 		{
 			name:    "bad level in an axis",
@@ -132,7 +132,7 @@ func TestParse(t *testing.T) {
 		{
 			name:    "axes not a mapping",
 			yaml:    "axes: [v1, v3]\n",
-			wantErr: "gotune.yaml:1: axes: want a mapping of axes (goamd64, pgo, ldflags, gcflags, env, gogc, gomemlimit, gomaxprocs, runenv), got a list",
+			wantErr: "gotune.yaml:1: axes: want a mapping of axes (toolchain, goamd64, pgo, ldflags, gcflags, env, goexperiment, gogc, gomemlimit, gomaxprocs, runenv), got a list",
 		},
 		{
 			name:    "count not a number",
