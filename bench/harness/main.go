@@ -10,6 +10,7 @@
 //	go run ./bench/harness -exp demo      # the README's command: detectable ≤ 3% within 5 minutes
 //	go run ./bench/harness -exp compare   # the old design (whole binaries, unpaired) and the paired engine, same budget
 //	go run ./bench/harness -exp layouts   # check --against on a layout-sensitive fixture: A/A and an unrelated edit never regress its loop, +25% always does
+//	go run ./bench/harness -exp reps      # one paired trial's spread: one 60 ms repetition against the fastest of 4 or 16 shorter ones
 //
 // Timings are measured here, never asserted in tests.
 package main
@@ -35,7 +36,7 @@ import (
 )
 
 func main() {
-	exp := flag.String("exp", "", "experiment: planted, aa, popcount, demo, compare or layouts")
+	exp := flag.String("exp", "", "experiment: planted, aa, popcount, demo, compare, layouts or reps")
 	layouts := flag.Int("layouts", options.DefaultLayouts, "--layouts of the in-process runs (the command line's default)")
 	reps := flag.Int("reps", 0, "repetitions (default: the experiment's)")
 	budget := flag.Duration("budget", 0, "measuring budget per run (default: the experiment's)")
@@ -65,8 +66,10 @@ func main() {
 		ok, err = h.compare(def(*reps, 1), defd(*budget, 2*time.Minute))
 	case "layouts":
 		ok, err = h.layoutCheck(def(*reps, 10), defd(*budget, 30*time.Second))
+	case "reps":
+		ok, err = h.reps(defd(*budget, 4*time.Minute))
 	default:
-		fmt.Fprintln(os.Stderr, "harness: -exp planted, aa, popcount, demo, compare or layouts")
+		fmt.Fprintln(os.Stderr, "harness: -exp planted, aa, popcount, demo, compare, layouts or reps")
 		os.Exit(2)
 	}
 	fmt.Fprintf(h.w, "results in %s\n", h.out)

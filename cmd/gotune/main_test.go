@@ -24,6 +24,7 @@ func TestMain(m *testing.M) {
 			stop()
 			os.Exit(code)
 		},
+		"mkprof": mkprof,
 	})
 }
 

@@ -1,6 +1,7 @@
 // Package axis is the table of the settings gotune varies: the build axes
-// (GOAMD64, PGO, -ldflags, -gcflags, build environment) and the run axes
-// applied to the measured process rather than to the build. It sits at the
+// (the revision of the source, GOAMD64, PGO, -ldflags, -gcflags, build
+// environment) and the run axes applied to the measured process rather
+// than to the build. It sits at the
 // very start of the pipeline and below every stage:
 //
 //	flags / gotune.yaml ──► axis.Parse ──► matrix ──► plan ──► builder (axis.Build) / measure (axis.Run) ──► report
@@ -66,6 +67,19 @@ type Spec struct {
 
 // The axes, in table order.
 var (
+	// Rev is the revision axis: which commit of the target's git
+	// repository the source comes from (Worktree: the current files,
+	// uncommitted changes included). It changes what is built, not how:
+	// Apply adds no flag, and the plan gives each variant the directory of
+	// its revision's source. A run without it has no rev setting at all.
+	Rev = &Axis{
+		Name:  "rev",
+		Kind:  Build,
+		List:  true,
+		Usage: "git `revisions` of the target to compare, e.g. main,HEAD or HEAD~1,worktree (worktree = the current files, uncommitted changes included); the first is the baseline",
+		Parse: ParseRev,
+		Apply: func(string, *Spec) {},
+	}
 	GOAMD64 = &Axis{
 		Name:  "goamd64",
 		Kind:  Build,
@@ -138,7 +152,7 @@ var GOGC = &Axis{
 
 // All lists every axis in table order: the order of the settings in
 // variant names and of the loops of the cross product (first outermost).
-var All = []*Axis{Toolchain, GOAMD64, PGO, LDFlags, GCFlags, Env, GOEXPERIMENT, GOGC, GOMEMLIMIT, GOMAXPROCS, RunEnv}
+var All = []*Axis{Rev, Toolchain, GOAMD64, PGO, LDFlags, GCFlags, Env, GOEXPERIMENT, GOGC, GOMEMLIMIT, GOMAXPROCS, RunEnv}
 
 // ByName returns the axis called name, or nil.
 func ByName(name string) *Axis {

@@ -126,3 +126,25 @@ func TestParseGOGC(t *testing.T) {
 		t.Errorf("--gogc with a bad value: %v", err)
 	}
 }
+
+func TestRevAxis(t *testing.T) {
+	a := Settings{"rev": "HEAD~1", "goamd64": "v1"}
+	b := a.With(Rev, "HEAD")
+	// A revision changes what is built, not the go command's flags.
+	if !slices.Equal(a.Spec(Build).Flags, b.Spec(Build).Flags) || !slices.Equal(a.Spec(Build).Env, b.Spec(Build).Env) {
+		t.Errorf("specs differ: %+v / %+v", a.Spec(Build), b.Spec(Build))
+	}
+	if a.Key(Build) == b.Key(Build) || a.Same(b, Build) {
+		t.Error("two revisions share a build key: they would share binaries")
+	}
+	if d := names(a.Differ(b)); !slices.Equal(d, []string{"rev"}) {
+		t.Errorf("Differ = %v, want [rev]", d)
+	}
+	if All[0] != Rev {
+		t.Error("rev is not the first axis: variant names would not start with it")
+	}
+	v, err := ParseFlagValues(Values{"rev": {"HEAD~1,worktree"}})
+	if err != nil || !slices.Equal(v.Get(Rev), []string{"HEAD~1", "worktree"}) {
+		t.Errorf("--rev HEAD~1,worktree = %v, %v", v, err)
+	}
+}

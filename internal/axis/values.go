@@ -315,3 +315,31 @@ func ParseGOGC(s string) (string, error) {
 	}
 	return "", fmt.Errorf("%q: want off or a percentage such as 100 (the default), 50 or 400", s)
 }
+
+// Worktree is the revision that names the target's current files,
+// uncommitted changes included, rather than a commit.
+const Worktree = "worktree"
+
+// ParseRev checks a revision as gotune passes it to git (a branch, a tag,
+// a commit, HEAD~1, origin/main, or worktree) and returns it without
+// surrounding space. It refuses what git would read as something else: a
+// value that starts with - (an option), a range (a..b: give the two ends
+// as two revisions) or a path (rev:path), and blanks.
+func ParseRev(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return "", errors.New("empty revision (want a branch, tag or commit such as main or HEAD~1, or worktree)")
+	case strings.HasPrefix(s, "-"):
+		return "", fmt.Errorf("%q: a revision cannot start with -", s)
+	case strings.Contains(s, ".."):
+		return "", fmt.Errorf("%q is a range: give its two ends as two revisions, e.g. %s", s, strings.Replace(strings.Replace(s, "...", ",", 1), "..", ",", 1))
+	case strings.Contains(s, ":"):
+		return "", fmt.Errorf("%q names a path inside a commit: give the commit alone (the target's directory is found in it)", s)
+	case strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }):
+		return "", fmt.Errorf("%q: a revision holds no blanks or control characters", s)
+	case s != Worktree && strings.EqualFold(s, Worktree):
+		return "", fmt.Errorf("%q: write the keyword in lower case, %q", s, Worktree)
+	}
+	return s, nil
+}

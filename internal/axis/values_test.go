@@ -223,3 +223,32 @@ func TestSplitQuoted(t *testing.T) {
 		})
 	}
 }
+
+func TestParseRev(t *testing.T) {
+	tests := []struct {
+		in, want, err string
+	}{
+		{in: " main ", want: "main"},
+		{in: "HEAD~1", want: "HEAD~1"},
+		{in: "origin/main", want: "origin/main"},
+		{in: "v1.2.3^", want: "v1.2.3^"},
+		{in: "worktree", want: "worktree"},
+		{in: "3f2a9c1", want: "3f2a9c1"},
+		{in: "", err: "empty revision"},
+		{in: "--all", err: "cannot start with -"},
+		{in: "main..HEAD", err: `is a range: give its two ends as two revisions, e.g. main,HEAD`},
+		{in: "main...HEAD", err: `e.g. main,HEAD`},
+		{in: "HEAD:cmd", err: "names a path inside a commit"},
+		{in: "a b", err: "no blanks"},
+		{in: "WorkTree", err: `write the keyword in lower case, "worktree"`},
+	}
+	for _, tt := range tests {
+		got, err := ParseRev(tt.in)
+		switch {
+		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+			t.Errorf("ParseRev(%q) = %q, %v; want an error with %q", tt.in, got, err, tt.err)
+		case tt.err == "" && (err != nil || got != tt.want):
+			t.Errorf("ParseRev(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+}

@@ -32,8 +32,12 @@ import (
 
 // Options configure a Maker.
 type Options struct {
-	Runner   gotool.Runner
-	Target   *target.Target
+	Runner gotool.Runner
+	Target *target.Target
+	// Targets are the targets of the revisions a run compares, keyed by
+	// the rev axis's value (plan.Plan.Sources): a variant with a revision
+	// builds its own; nil without revisions.
+	Targets  map[string]*target.Target
 	Packages []string // import paths of the packages measured
 	RunDir   string   // the run folder: bin/ and pgo/ go there
 	CacheDir string   // gotune's build cache
@@ -201,9 +205,17 @@ func (m *Maker) known(name string) bool {
 	return false
 }
 
+// target returns the target v builds: its revision's, or the run's.
+func (m *Maker) target(v *result.Variant) *target.Target {
+	if t := m.o.Targets[v.Settings.Get(axis.Rev)]; t != nil {
+		return t
+	}
+	return m.o.Target
+}
+
 // key returns the cache key of v's build.
 func (m *Maker) key(v *result.Variant) (string, error) {
-	if k := BuildKey(m.o.Source, m.o.Target, m.o.Host, v); k != "" {
+	if k := BuildKey(m.o.Source, m.target(v), m.o.Host, v); k != "" {
 		return k, nil
 	}
 	return "", fmt.Errorf("%s: its profile cannot be read", v.Name)
@@ -211,8 +223,14 @@ func (m *Maker) key(v *result.Variant) (string, error) {
 
 // BuildKey returns the cache key of v's build — its build settings only,
 // with the profile keyed by content — or "" when its profile cannot be
-// read. source is SourceHash's.
+// read. source is SourceHash's; a variant built from an exported revision
+// is keyed by the revision's tree instead, and not by the revision's
+// name (HEAD~1 names another commit tomorrow), so that a revision built
+// before is not built again.
 func BuildKey(source string, tg *target.Target, host result.Host, v *result.Variant) string {
+	if r := v.Revision; r != nil && r.Tree != "" {
+		source = "git tree " + r.Tree
+	}
 	profile := ""
 	if v.Profile != "" {
 		h, err := cache.FileHash(v.Profile)
@@ -227,7 +245,7 @@ func BuildKey(source string, tg *target.Target, host result.Host, v *result.Vari
 	}
 	return cache.BuildKey(cache.BuildInputs{
 		Source: source, GoVersion: tg.GoVersion, GOOS: host.GOOS, GOARCH: host.GOARCH,
-		Settings: v.Build(), Profile: profile, Packages: pkgs, Env: BuildEnv(),
+		Settings: v.Build().With(axis.Rev, ""), Profile: profile, Packages: pkgs, Env: BuildEnv(),
 	})
 }
 

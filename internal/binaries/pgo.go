@@ -51,12 +51,15 @@ func (m *Maker) Collect(ctx context.Context, run *result.Run, co CollectOptions)
 	if len(idx) == 0 {
 		return nil
 	}
-	o, tg := m.o, m.o.Target
+	// The profile comes from the baseline's benchmarks, built from its
+	// source.
+	o, tg := m.o, m.target(&run.Variants[0])
 	point := func(profile string) {
 		for _, i := range idx {
 			v := &run.Variants[i]
 			v.Profile = profile
-			v.BuildLine = builder.BuildLine(v.Settings, v.Profile, tg.BuildTarget(), tg.DefaultPGO() != "")
+			vt := m.target(v)
+			v.BuildLine = builder.BuildLine(v.Settings, v.Profile, vt.BuildTarget(), vt.DefaultPGO() != "")
 		}
 	}
 	if r := co.Reuse; r != nil && r.Profile != "" {
@@ -157,7 +160,7 @@ func mergeCollected(col *result.PGOCollection, raws []pgo.Raw, out string, prov 
 // in the module's own packages. The evidence goes to each variant's
 // PGOEffect. Only a cancelled context is an error.
 func (m *Maker) provePGO(ctx context.Context, run *result.Run, fresh []string) error {
-	o, tg := m.o, m.o.Target
+	o := m.o
 	noEffect := map[string]bool{}
 	for i := range run.Variants {
 		v := &run.Variants[i]
@@ -166,6 +169,7 @@ func (m *Maker) provePGO(ctx context.Context, run *result.Run, fresh []string) e
 		}
 		eff := &result.PGOEffect{Profile: v.Profile}
 		v.PGOEffect = eff
+		tg := m.target(v)
 		off := v.Build().With(axis.PGO, axis.PGOOff)
 		off = off.With(axis.GCFlags, axis.StripPGOKnobs(off.Get(axis.GCFlags)))
 		offFP := ""

@@ -19,8 +19,10 @@ import (
 
 // Options configure Build.
 type Options struct {
-	Runner   gotool.Runner
-	Dir      string   // where the go command runs: the target directory
+	Runner gotool.Runner
+	// Dir is where the go command runs: the target directory; a variant
+	// with a Revision builds in its revision's directory instead.
+	Dir      string
 	BinDir   string   // where test binaries go; outside the target
 	Packages []string // import paths of the packages with benchmarks
 	Dedupe   bool     // measure variants with identical compiled code once
@@ -80,7 +82,7 @@ func Build(ctx context.Context, opts Options, variants []result.Variant) error {
 			return err
 		}
 		for _, pkg := range opts.Packages {
-			b, err := buildOne(ctx, opts, v.Build(), pkg, outDir)
+			b, err := buildOne(ctx, opts, SourceDir(v, opts.Dir), v.Build(), pkg, outDir)
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -138,7 +140,15 @@ func Fingerprint(ctx context.Context, r gotool.Runner, dir string, s axis.Settin
 	return VariantFingerprint(builds), nil
 }
 
-func buildOne(ctx context.Context, opts Options, s axis.Settings, pkg, outDir string) (result.Build, error) {
+// SourceDir returns the directory v builds in: its revision's, else dir.
+func SourceDir(v *result.Variant, dir string) string {
+	if v.Revision != nil && v.Revision.Dir != "" {
+		return v.Revision.Dir
+	}
+	return dir
+}
+
+func buildOne(ctx context.Context, opts Options, dir string, s axis.Settings, pkg, outDir string) (result.Build, error) {
 	b := result.Build{Package: pkg, Binary: filepath.Join(outDir, binaryName(pkg, opts.Packages)), Layout: opts.Layout}
 	env := Env(s)
 	var extra []string
@@ -149,7 +159,7 @@ func buildOne(ctx context.Context, opts Options, s axis.Settings, pkg, outDir st
 	// build cache has not seen (it compiles as if the profile were empty),
 	// so its build IDs describe the variant's code only once a build has
 	// preprocessed the profile.
-	res, err := opts.Runner.Run(ctx, gotool.Cmd{Args: TestArgs(s, pkg, b.Binary, extra...), Dir: opts.Dir, Env: env})
+	res, err := opts.Runner.Run(ctx, gotool.Cmd{Args: TestArgs(s, pkg, b.Binary, extra...), Dir: dir, Env: env})
 	secs := res.Duration.Seconds()
 	if err != nil {
 		b.Error = compilerMessage(err)
@@ -165,7 +175,7 @@ func buildOne(ctx context.Context, opts Options, s axis.Settings, pkg, outDir st
 		b.Seconds = secs
 		return b, nil
 	}
-	res, err = opts.Runner.Run(ctx, gotool.Cmd{Args: ListArgs(s, pkg), Dir: opts.Dir, Env: env})
+	res, err = opts.Runner.Run(ctx, gotool.Cmd{Args: ListArgs(s, pkg), Dir: dir, Env: env})
 	b.Seconds = secs + res.Duration.Seconds()
 	if err != nil {
 		b.Error = compilerMessage(err)

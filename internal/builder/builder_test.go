@@ -189,3 +189,24 @@ func TestBinaryName(t *testing.T) {
 		}
 	}
 }
+
+func TestBuildRevisionInItsSource(t *testing.T) {
+	vs := []result.Variant{
+		{Name: "baseline", Settings: axis.Settings{"rev": "HEAD~1", "pgo": "off"}, Revision: &result.Revision{Rev: "HEAD~1", Tree: "t1", Dir: "/work/src/t1"}},
+		{Name: "rev=worktree", Settings: axis.Settings{"rev": "worktree", "pgo": "off"}, Revision: &result.Revision{Rev: "worktree", Dir: "/src"}},
+	}
+	f := fakeGo()
+	if err := Build(context.Background(), Options{Runner: f, Dir: "/src", BinDir: t.TempDir(), Packages: []string{"example.com/p"}}, vs); err != nil {
+		t.Fatal(err)
+	}
+	dirs := map[string]bool{}
+	for _, c := range f.Calls {
+		dirs[c.Dir] = true
+		if strings.Contains(strings.Join(c.Args, " "), "HEAD~1") {
+			t.Errorf("%v: the revision leaked into the go command", c.Args)
+		}
+	}
+	if !dirs["/work/src/t1"] || !dirs["/src"] || len(dirs) != 2 {
+		t.Errorf("the go command ran in %v, want each revision's directory", dirs)
+	}
+}

@@ -26,7 +26,7 @@ const (
 
 // NotTogether is the warning every comparison with a saved result
 // carries.
-const NotTogether = "the two sides were not measured together: this machine's speed can change 2× within a minute, so a difference may be the machine's, not the code's; gotune check with a candidate build (or --base, once available) measures both in one run"
+const NotTogether = "the two sides were not measured together: this machine's speed can change 2× within a minute, so a difference may be the machine's, not the code's; gotune check --base REF builds that commit and this one and measures both in one run"
 
 // Against joins the baseline of saved, a result from an earlier commit,
 // and the baseline of current into one analysed two-variant run: saved's

@@ -10,20 +10,28 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gotune/gotune/internal/axis"
 	"github.com/gotune/gotune/internal/check"
+	"github.com/gotune/gotune/internal/matrix"
 	"github.com/gotune/gotune/internal/options"
 	"github.com/gotune/gotune/internal/plan"
 	"github.com/gotune/gotune/internal/report"
 	"github.com/gotune/gotune/internal/result"
+	"github.com/gotune/gotune/internal/target"
 )
 
 // CheckOptions are the inputs of `gotune check`.
 type CheckOptions struct {
-	Opts          options.Options
-	Out           outputFlags
-	Against       string  // --against FILE
-	MaxRegression float64 // fraction: 0.05 = 5%
-	Quiet         bool
+	Opts    options.Options
+	Out     outputFlags
+	Against string // --against FILE
+	Base    string // --base REF: the worktree against that commit, in one run
+	// PullRequestBase is the branch a GitHub pull request merges into
+	// ($GITHUB_BASE_REF) when the check has no candidate of its own: the
+	// base is then the merge-base of HEAD with origin/PullRequestBase.
+	PullRequestBase string
+	MaxRegression   float64 // fraction: 0.05 = 5%
+	Quiet           bool
 	// Given tells which measuring flags were given; the others come from
 	// the saved result with --against.
 	Given struct{ Bench, Benchtime, Count, MaxBlocks, Budget, Layouts bool }
@@ -53,9 +61,20 @@ benchmark of the run and slower than --max-regression; a candidate also
 regresses when its overall change is called slower beyond the limit. Noise
 does not fail builds.
 
-Two ways to check:
+Three ways to check:
 
-  In one run: give the candidate build with the axis flags of 'gotune run'
+  This worktree against a commit: --base REF builds REF (exported with git
+  archive into the work dir; the repository is only read) and the current
+  files, uncommitted changes included, and measures both in the same
+  blocks, paired: did this change make it slower? A second check on the
+  same base builds nothing again. In a GitHub pull request, with no other
+  candidate, the base is the merge-base of HEAD with
+  origin/$GITHUB_BASE_REF (fetch it, with its history):
+
+    gotune check --base main
+    gotune check --base HEAD~1 --budget 2m
+
+  A candidate build in one run: give it with the axis flags of 'gotune run'
   (or a gotune.yaml with variants). The baseline (your plain go build) and
   every candidate are measured in the same blocks, paired:
 
@@ -76,7 +95,8 @@ Two ways to check:
 The report goes to stdout (--format text, markdown or json; html and
 benchstat render the run), progress and the one-line decision to stderr.
 When $GITHUB_STEP_SUMMARY is set, the Markdown summary is appended to it.`,
-		Example: `  gotune check --ldflags '-X main.mode=release' --budget 2m
+		Example: `  gotune check --base main
+  gotune check --ldflags '-X main.mode=release' --budget 2m
   gotune run --baseline-only --json base.json -C ../base && gotune check --against base.json
   gotune check --against main.json --format markdown -o summary.md --max-regression 2%`,
 		RunE: func(c *cobra.Command, args []string) error {
@@ -103,8 +123,28 @@ When $GITHUB_STEP_SUMMARY is set, the Markdown summary is appended to it.`,
 			if opts.Against != "" && flags.AxesGiven() {
 				return usagef("--against compares this commit's baseline build with the saved one: drop the axis flags, or drop --against to check a candidate build in one run")
 			}
-			if opts.Against == "" && !flags.AxesGiven() && opts.Opts.Config == "" && !hasConfig(opts.Opts.Dir) {
-				return usagef("check needs a candidate: give its build settings with axis flags (e.g. --ldflags '-X main.mode=release'), variants in gotune.yaml, or a saved result with --against FILE")
+			if c.Flags().Changed("base") {
+				b, err := axis.ParseRev(opts.Base)
+				if err != nil {
+					return usagef("--base: %v", err)
+				}
+				if b == axis.Worktree {
+					return usagef("--base %s: the base is a commit to compare this worktree with, e.g. main or HEAD~1", b)
+				}
+				opts.Base = b
+			}
+			if opts.Base != "" && opts.Against != "" {
+				return usagef("--base measures the base commit again, next to this worktree; --against compares with a result saved earlier: give one of them")
+			}
+			if opts.Base != "" && flags.AxesGiven() {
+				return usagef("--base compares this worktree with the commit %s, in one build setting: drop the axis flags (to cross revisions with other axes, use gotune run --rev %s,worktree)", opts.Base, opts.Base)
+			}
+			if opts.Against == "" && opts.Base == "" && !flags.AxesGiven() && !configHasCandidates(opts.Opts.Dir, opts.Opts.Config) {
+				if ref := os.Getenv("GITHUB_BASE_REF"); ref != "" {
+					opts.PullRequestBase = ref
+				} else {
+					return usagef("check needs a candidate: --base REF (this worktree against a commit, e.g. --base main), build settings with axis flags (e.g. --ldflags '-X main.mode=release'), variants in gotune.yaml, or a saved result with --against FILE")
+				}
 			}
 			if runF != nil {
 				return runF(c.Context(), opts)
@@ -114,6 +154,7 @@ When $GITHUB_STEP_SUMMARY is set, the Markdown summary is appended to it.`,
 	}
 	fl := c.Flags()
 	flags = options.Register(fl, &opts.Opts, options.Matrix|options.Measure)
+	fl.StringVar(&opts.Base, "base", "", "compare this worktree with the commit `ref` (e.g. main or HEAD~1), both built and measured in one run (default in a GitHub pull request without another candidate: the merge-base with origin/$GITHUB_BASE_REF)")
 	fl.StringVar(&opts.Against, "against", "", "compare this commit's baseline with the baseline of a saved result `file` (JSON)")
 	fl.StringVar(&maxReg, "max-regression", "5%", "the largest slowdown of a benchmark that passes, as a `percent`")
 	opts.Out.register(fl, "also write this run's result to `file` (the --against of a later check); - for stdout")
@@ -121,13 +162,22 @@ When $GITHUB_STEP_SUMMARY is set, the Markdown summary is appended to it.`,
 	return c
 }
 
-// hasConfig reports whether the target directory holds a gotune.yaml.
-func hasConfig(dir string) bool {
-	if dir == "" {
-		dir = "."
+// configHasCandidates reports whether the gotune.yaml of the target
+// directory (or the one given with --config) names candidates: axes,
+// revisions or variants. One that cannot be read counts, so that the run
+// reports its problem.
+func configHasCandidates(dir, config string) bool {
+	if config == "" {
+		if dir == "" {
+			dir = "."
+		}
+		config = filepath.Join(dir, "gotune.yaml")
+		if _, err := os.Stat(config); err != nil {
+			return false
+		}
 	}
-	_, err := os.Stat(filepath.Join(dir, "gotune.yaml"))
-	return err == nil
+	cfg, err := matrix.Load(config)
+	return err != nil || !cfg.Axes.Empty() || len(cfg.Variants) > 0
 }
 
 // regressionError is the one error of a check with exit status 1.
@@ -180,12 +230,28 @@ func decide(ctx context.Context, f *Factory, opts *CheckOptions) error {
 		}
 		o.BaselineOnly = true
 	}
-	// A CI gate measures afresh.
-	o.Fresh = true
+	if opts.PullRequestBase != "" {
+		ref := "origin/" + opts.PullRequestBase
+		base, err := target.MergeBase(ctx, f.Runner, cmpOr(o.Dir, "."), "HEAD", ref)
+		if err != nil {
+			return usagef("%v: fetch the base branch with its history (git fetch origin %s; actions/checkout with fetch-depth: 0), or pass --base REF", err, opts.PullRequestBase)
+		}
+		fmt.Fprintf(f.Stderr, "gotune: a pull request into %s: checking this worktree against the merge-base of HEAD and %s, %s\n", opts.PullRequestBase, ref, base)
+		opts.Base = base
+	}
+	var adjust func(*plan.Plan)
+	if opts.Base != "" {
+		// Both revisions are measured afresh, in the same blocks; their
+		// builds come from the cache when a check built them before.
+		o.Base = opts.Base
+		adjust = func(p *plan.Plan) { p.MeasureAgain = true }
+	} else {
+		// A CI gate measures afresh.
+		o.Fresh = true
+	}
 	// Against a result saved on this machine whose binaries are still
 	// there, both sides are measured together.
 	together := false
-	var adjust func(*plan.Plan)
 	if saved != nil {
 		adjust = func(p *plan.Plan) {
 			if err := p.Rejoin(saved, check.SavedName, check.CurrentName); err != nil {
@@ -231,4 +297,12 @@ func decide(ctx context.Context, f *Factory, opts *CheckOptions) error {
 		return regressionError{report.CheckSentence(out)}
 	}
 	return usagef("could not decide: %s", out.Reason)
+}
+
+// cmpOr returns s, or def when s is "".
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

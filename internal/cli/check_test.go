@@ -88,9 +88,14 @@ func TestCheckFlags(t *testing.T) {
 }
 
 func TestCheckFlagErrors(t *testing.T) {
-	empty := t.TempDir() // no gotune.yaml here
+	t.Setenv("GITHUB_BASE_REF", "") // not in a pull request
+	empty := t.TempDir()            // no gotune.yaml here
 	withConfig := t.TempDir()
 	if err := os.WriteFile(filepath.Join(withConfig, "gotune.yaml"), []byte("variants:\n  - name: x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	withCount := t.TempDir()
+	if err := os.WriteFile(filepath.Join(withCount, "gotune.yaml"), []byte("count: 9\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -98,7 +103,14 @@ func TestCheckFlagErrors(t *testing.T) {
 		args []string
 		want string // "" = no error
 	}{
-		{"no candidate", []string{"-C", empty}, "check needs a candidate: give its build settings with axis flags"},
+		{"no candidate", []string{"-C", empty}, "check needs a candidate: --base REF (this worktree against a commit, e.g. --base main), build settings with axis flags"},
+		{"a gotune.yaml without candidates", []string{"-C", withCount}, "check needs a candidate: --base REF"},
+		{"base and against", []string{"--base", "main", "--against", "x.json"}, "--base measures the base commit again, next to this worktree; --against compares with a result saved earlier: give one of them"},
+		{"base and an axis", []string{"--base", "main", "--ldflags", "-s -w"}, "--base compares this worktree with the commit main, in one build setting: drop the axis flags (to cross revisions with other axes, use gotune run --rev main,worktree)"},
+		{"base and rev", []string{"--base", "main", "--rev", "HEAD~2"}, "drop the axis flags"},
+		{"bad base", []string{"--base", "main..HEAD"}, `--base: "main..HEAD" is a range`},
+		{"base alone", []string{"--base", "HEAD~1"}, ""},
+		{"worktree as the base", []string{"--base", "worktree"}, "--base worktree: the base is a commit"},
 		{"a gotune.yaml is a candidate", []string{"-C", withConfig}, ""},
 		{"both modes", []string{"--against", "x.json", "--goamd64", "v3"}, "drop the axis flags, or drop --against"},
 		{"bad limit", []string{"--ldflags", "-s", "--max-regression", "five"}, `--max-regression "five": want a percentage such as 5% or 2.5`},
@@ -175,5 +187,30 @@ func TestCheckFailuresAreNotRegressions(t *testing.T) {
 	t.Log(err)
 	if !errorsAs(err, new(usageError)) || errorsAs(err, new(regressionError)) {
 		t.Errorf("checkRun error %q (%T) would not exit with status 2", err, err)
+	}
+}
+
+func TestCheckBase(t *testing.T) {
+	t.Setenv("GITHUB_BASE_REF", "")
+	o, err := checkFlags(t, "--base", "main", "--budget", "2m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Base != "main" || o.PullRequestBase != "" || !o.Opts.Axes.Empty() {
+		t.Errorf("options = %+v", o)
+	}
+	// In a pull request, a check without a candidate checks against the
+	// merge-base with the branch it merges into.
+	t.Setenv("GITHUB_BASE_REF", "release-1.2")
+	o, err = checkFlags(t, "-C", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.PullRequestBase != "release-1.2" || o.Base != "" {
+		t.Errorf("in a pull request: options = %+v", o)
+	}
+	// A candidate of its own wins.
+	if o, err = checkFlags(t, "--ldflags", "-s -w"); err != nil || o.PullRequestBase != "" {
+		t.Errorf("a candidate in a pull request: %+v, %v", o, err)
 	}
 }

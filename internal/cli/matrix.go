@@ -64,8 +64,14 @@ func matrixRun(ctx context.Context, f *Factory, opts *MatrixOptions) error {
 	}
 	fmt.Fprintf(f.Stdout, "module %s (%s), %d package(s) with benchmarks, GOAMD64 levels this CPU runs: %s\n",
 		tg.Module, tg.GoVersion, len(tg.Packages), levels)
-	if d := tg.DefaultPGO(); d != "" {
+	if d := tg.DefaultPGO(); d != "" && p.Sources == nil {
 		fmt.Fprintf(f.Stdout, "default.pgo: %s\n", d)
+	}
+	if rl := result.RevisionsLine(p.Variants, p.Variants[0].Name); rl != "" {
+		fmt.Fprintln(f.Stdout, rl)
+	}
+	for _, w := range p.Warnings {
+		fmt.Fprintf(f.Stdout, "warning: %s\n", w)
 	}
 	fmt.Fprintf(f.Stdout, "%d benchmark(s) to measure, search %s, measuring budget %s (a run stops sooner once every variant is decided)\n",
 		len(p.Benchmarks), p.Search, p.Options.Budget)
@@ -84,15 +90,19 @@ func matrixRun(ctx context.Context, f *Factory, opts *MatrixOptions) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", name, status, v.BuildLine)
 	}
 	tw.Flush()
-	fmt.Fprintln(f.Stdout, "\nbenchmark builds, one per variant and package (in the target directory):")
+	fmt.Fprintln(f.Stdout, "\nbenchmark builds, one per variant and package (in the target directory, or in the revision's source):")
 	for _, v := range p.Variants {
 		if v.Status != result.StatusOK {
 			continue
 		}
+		where := ""
+		if v.Revision != nil {
+			where = " (in " + builder.SourceDir(&v, tg.Dir) + ")"
+		}
 		for _, pk := range tg.Packages {
 			s := v.Build()
 			cmd := gotool.Cmd{Args: builder.TestArgs(s, pk.ImportPath, "<workdir>/"+lastElem(pk.ImportPath)+".test"), Env: builder.Env(s)}
-			fmt.Fprintf(f.Stdout, "  %s: %s\n", v.Name, cmd.String())
+			fmt.Fprintf(f.Stdout, "  %s: %s%s\n", v.Name, cmd.String(), where)
 		}
 	}
 	return nil

@@ -30,9 +30,11 @@ it as default.pgo, which 'go build' uses by default (-pgo=auto):
   gotune pgo apply merged.pprof                 # default.pgo + profiles/ with provenance
 
 Then 'gotune run --pgo off,auto' measures what the profile gives, and proves
-the compiler used it.`,
+the compiler used it. 'gotune pgo refresh --collect' does it all for a
+profile already committed: a new profile, measured against the committed one,
+applied only when it helps.`,
 	}
-	c.AddCommand(NewCmdPGOCollect(f, nil), NewCmdPGOFetch(f, nil), NewCmdPGOMerge(f, nil), NewCmdPGOInspect(f, nil), NewCmdPGOApply(f, nil))
+	c.AddCommand(NewCmdPGOCollect(f, nil), NewCmdPGOFetch(f, nil), NewCmdPGOMerge(f, nil), NewCmdPGOInspect(f, nil), NewCmdPGOApply(f, nil), NewCmdPGORefresh(f, nil))
 	return c
 }
 

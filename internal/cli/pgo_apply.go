@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gotune/gotune/internal/pgo"
+	"github.com/gotune/gotune/internal/result"
 )
 
 // PGOApplyOptions are the inputs of `gotune pgo apply`.
@@ -67,5 +68,60 @@ func pgoApplyRun(ctx context.Context, f *Factory, opts *PGOApplyOptions) error {
 	}
 	fmt.Fprintf(w, "\ngo build now uses the profile (-pgo=auto is the default); check a binary with: go version -m BINARY | grep -- -pgo=\n")
 	fmt.Fprintf(w, "measure what it gives with: gotune run --pgo off,auto\n")
+	return nil
+}
+
+// applyWinner is `gotune run --apply`: when the run recommends a build
+// that needs a profile the target does not commit yet (pgo=collect or a
+// file: Recommendation.Profile), it writes that profile as default.pgo
+// into the main packages the build line covers, with its provenance in
+// profiles/, as `gotune pgo apply --force` does: the measured winner
+// replaces the committed profile it beat. It does so only when the
+// recommendation is to use the winner (significantly faster), never on
+// "could not tell", and not after an interrupt (runErr). It says on
+// stderr what it wrote, or why it wrote nothing. Every file is written or
+// none is: a target that cannot be written is an input error.
+func applyWinner(ctx context.Context, f *Factory, run *result.Run, runErr error) error {
+	say := func(format string, args ...any) {
+		fmt.Fprintf(f.Stderr, "gotune: --apply: "+format+"\n", args...)
+	}
+	if runErr != nil || ctx.Err() != nil {
+		say("nothing written: the run was interrupted")
+		return nil
+	}
+	if run.Analysis == nil {
+		say("nothing written: the run has no analysis")
+		return nil
+	}
+	rec := &run.Analysis.Recommendation
+	switch rec.Action {
+	case result.ActionUse:
+	case result.ActionLonger:
+		say("nothing written: no build was shown faster than the baseline, and some could not be told apart from it (could not tell): measure longer with --budget")
+		return nil
+	case result.ActionKeep:
+		say("nothing written: no build is faster than the current one: keep it")
+		return nil
+	default:
+		say("nothing written: the baseline could not be measured")
+		return nil
+	}
+	if rec.Profile == nil {
+		say("nothing written: the winner, %s, needs no profile that the target does not commit already", rec.Variant)
+		return nil
+	}
+	// An interrupt from here on must not leave half the files written:
+	// the writes are quick, and all or none.
+	ap, err := pgo.ApplyModule(context.WithoutCancel(ctx), pgo.ApplyModuleOptions{
+		Runner: f.Runner, Dir: run.Dir, File: rec.Profile.Path, Mains: rec.Profile.Mains, Force: true,
+	})
+	if err != nil {
+		return pgoClassify(err)
+	}
+	rec.Profile.Applied = true
+	for _, c := range ap.Changes {
+		say("%-9s %s", c.Action, relTo(ap.Repo, c.Path))
+	}
+	say("the winner, %s, builds with this profile: commit what was written; go build uses it from now on (-pgo=auto is the default)", rec.Variant)
 	return nil
 }

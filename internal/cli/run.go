@@ -22,6 +22,9 @@ type RunOptions struct {
 	Out    outputFlags
 	Resume bool // continue the last interrupted run
 	Quiet  bool // no progress on stderr
+	// Apply writes the winner's PGO profile as default.pgo after the run
+	// (see applyWinner).
+	Apply bool
 }
 
 // NewCmdRun returns `gotune run`. runF replaces the run in tests.
@@ -34,9 +37,10 @@ func NewCmdRun(f *Factory, runF func(context.Context, *RunOptions) error) *cobra
 		Long: `Run builds the packages' test binaries under every variant of the build
 matrix and measures their benchmarks in blocks: one benchmark run once in
 every variant, back to back, in an order that balances positions, each
-trial a short process of its own (about 60ms of benchmark, chosen per
-benchmark unless --benchtime says otherwise). Blocks cycle through the
-benchmarks. Because a variant's time is divided by the baseline's measured
+trial a short process of its own: about 60ms of benchmark in up to 16
+repetitions, the fastest of which counts, since another process can only
+slow a repetition down (chosen per benchmark unless --benchtime says
+otherwise). Blocks cycle through the benchmarks. Because a variant's time is divided by the baseline's measured
 seconds apart in the same block, the machine's drift cancels.
 
 Every variant is compared with the baseline: the build you get today with
@@ -85,6 +89,9 @@ goamd64, pgo, ldflags, gcflags and env keys and the block.`,
 			if err := opts.Out.finish(); err != nil {
 				return err
 			}
+			if opts.Apply && opts.Opts.BaselineOnly {
+				return usagef("--apply writes the winner's profile, and --baseline-only measures no other build: drop one of them")
+			}
 			if opts.Opts.BaselineOnly && flags.AxesGiven() {
 				return usagef("--baseline-only measures the baseline build alone: drop the axis flags, or drop --baseline-only to measure the matrix")
 			}
@@ -107,6 +114,7 @@ goamd64, pgo, ldflags, gcflags and env keys and the block.`,
 	opts.Out.register(fl, "also write the whole result (every sample, every look, the seed, the host) to `file`; - for stdout")
 	fl.BoolVar(&opts.Resume, "resume", false, "continue the last interrupted run with its own options and seed")
 	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress on stderr (there is none when stderr is not a terminal)")
+	fl.BoolVar(&opts.Apply, "apply", false, "when the winner is significantly faster and builds with a profile the target does not commit yet (pgo collect or a file), write it as default.pgo with its provenance, as 'gotune pgo apply' does")
 	fl.Bool("calibrate", false, "")
 	fl.MarkHidden("calibrate")
 	return c
@@ -126,6 +134,10 @@ func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
 	if run == nil {
 		return classify(err)
 	}
+	var applyErr error
+	if opts.Apply {
+		applyErr = applyWinner(ctx, f, run, err)
+	}
 	if werr := opts.Out.writeJSON(f, run); werr != nil {
 		return werr
 	}
@@ -136,6 +148,9 @@ func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
 	fmt.Fprintf(f.Stderr, "gotune: done in %s\n", time.Since(start).Round(time.Second))
 	if err != nil {
 		return classify(err)
+	}
+	if applyErr != nil {
+		return applyErr
 	}
 	if b := run.Variant(run.Baseline); b == nil || b.Status != result.StatusOK {
 		reason := "not built"

@@ -135,7 +135,7 @@ func Resume(ctx context.Context, workDir string, d Deps) (*result.Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	if src != st.Source {
+	if src+revisionsKey(p) != st.Source {
 		return nil, options.Inputf("the target's source changed since the run in %s was interrupted: its samples would mix two versions of the code; start a new run with gotune run", runDir)
 	}
 	recs, err := rundir.LoadJournal(runDir)
@@ -199,6 +199,7 @@ func (j *job) do(ctx context.Context) (*result.Run, error) {
 		Variants:      append([]result.Variant(nil), p.Variants...),
 		Benchmarks:    append([]result.Benchmark(nil), p.Benchmarks...),
 		Search:        &result.Search{Mode: p.Search},
+		Warnings:      append([]string(nil), p.Warnings...),
 	}
 	for _, pk := range tg.Packages {
 		run.Packages = append(run.Packages, pk.ImportPath)
@@ -210,7 +211,7 @@ func (j *job) do(ctx context.Context) (*result.Run, error) {
 		}
 	}
 	key := j.resultKey()
-	if j.state == nil && !o.Fresh && key != "" {
+	if j.state == nil && !o.Fresh && !p.MeasureAgain && key != "" {
 		if prev, ok := j.reuse(key); ok {
 			return prev, nil
 		}
@@ -220,7 +221,7 @@ func (j *job) do(ctx context.Context) (*result.Run, error) {
 	}
 	defer j.dir.Close()
 	j.maker = binaries.New(binaries.Options{
-		Runner: j.d.Runner, Target: tg, Packages: run.Packages, RunDir: j.dir.Path,
+		Runner: j.d.Runner, Target: tg, Targets: p.Sources, Packages: run.Packages, RunDir: j.dir.Path,
 		CacheDir: filepath.Join(o.WorkDir, "cache"), Fresh: o.Fresh, NoDedupe: o.NoDedupe,
 		Source: j.source, Host: p.Host, Version: j.d.Version, Log: j.d.Log, Builds: j.d.Progress.Builds,
 	})
@@ -301,6 +302,7 @@ func (j *job) finish(key string, measureErr error) (*result.Run, error) {
 	}
 	run.Finished = time.Now().UTC().Truncate(time.Second)
 	run.Analysis = stats.Analyze(run, stats.Options{Equivalence: run.Options.Equivalence})
+	j.profileNotes(run)
 	elapsed := j.elapsed + time.Since(j.start)
 	run.Search.WallSeconds = elapsed.Seconds()
 	run.Search.MeasureSeconds = j.measured.Seconds()

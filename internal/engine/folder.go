@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gotune/gotune/internal/binaries"
 	"github.com/gotune/gotune/internal/gotool"
@@ -36,7 +37,7 @@ func (j *job) openRun() error {
 		if merr != nil {
 			return merr
 		}
-		st := rundir.State{Started: run.Started, Source: j.source, Options: data, Resume: j.resumeCommand()}
+		st := rundir.State{Started: run.Started, Source: j.source + revisionsKey(j.p), Options: data, Resume: j.resumeCommand()}
 		j.dir, err = rundir.Create(o.WorkDir, run.Started, o.Seed, st)
 	}
 	if err != nil {
@@ -91,6 +92,20 @@ func sourceHash(ctx context.Context, r gotool.Runner, p *plan.Plan) (string, err
 	return binaries.SourceHash(ctx, r, p.Target)
 }
 
+// revisionsKey names the commits of the revisions a run compares, for
+// the state of a run: a resumed run whose revisions now name other
+// commits (HEAD moved) would mix two versions of the code. "" without
+// revisions.
+func revisionsKey(p *plan.Plan) string {
+	var b strings.Builder
+	for _, v := range p.Variants {
+		if r := v.Revision; r != nil && r.Tree != "" {
+			fmt.Fprintf(&b, " %s=%s", r.Rev, r.Tree)
+		}
+	}
+	return b.String()
+}
+
 // resultKey returns the key of this run's result in the cache, or "" when
 // it cannot be reused (a profile collected at run time).
 func (j *job) resultKey() string {
@@ -100,7 +115,7 @@ func (j *job) resultKey() string {
 		if v.Settings.PGO().Collect() {
 			return ""
 		}
-		k := binaries.BuildKey(j.source, j.p.Target, j.p.Host, v)
+		k := binaries.BuildKey(j.source, j.p.TargetOf(v), j.p.Host, v)
 		if k == "" {
 			return ""
 		}

@@ -39,15 +39,11 @@ func (j *job) measure(ctx context.Context, stage string, names []string, budget 
 	}
 	lk := &looker{j: j, stage: stage, arms: slices.Clone(vars[1:]), budget: budget, alpha: alpha,
 		spentBefore: run.Sequential.Spent, firstCycle: j.cycles}
-	dirs := map[string]string{}
-	for _, pk := range j.p.Target.Packages {
-		dirs[pk.ImportPath] = pk.Dir
-	}
 	mo := measure.Options{
 		Runner:     j.d.Runner,
 		Stage:      stage,
 		Variants:   vars,
-		Unit:       j.unit(dirs),
+		Unit:       j.unit(),
 		Layouts:    j.p.Options.Layouts,
 		Benchmarks: run.Benchmarks,
 		TrialTime:  options.DefaultTrialTime,
@@ -111,21 +107,30 @@ func (j *job) measure(ctx context.Context, stage string, names []string, budget 
 }
 
 // unit returns the measure unit of a variant and package: its test
-// binary, run in the package's directory with the variant's run-time
-// environment.
-func (j *job) unit(dirs map[string]string) func(variant, pkg string, layout int) (measure.Unit, bool) {
+// binary, run in the package's directory (of the variant's revision) with
+// the variant's run-time environment.
+func (j *job) unit() func(variant, pkg string, layout int) (measure.Unit, bool) {
+	dirs := map[string]string{} // variant and package → directory
 	return func(variant, pkg string, layout int) (measure.Unit, bool) {
 		v := j.run.Variant(variant)
 		if v == nil {
 			return measure.Unit{}, false
 		}
+		if len(dirs) == 0 {
+			for _, w := range j.run.Variants {
+				for _, pk := range j.p.TargetOf(&w).Packages {
+					dirs[w.Name+"\x00"+pk.ImportPath] = pk.Dir
+				}
+			}
+		}
+		dir := dirs[variant+"\x00"+pkg]
 		var plain *result.Build
 		for i, b := range v.Builds {
 			if b.Package != pkg || b.Error != "" {
 				continue
 			}
 			if b.Layout == layout {
-				return measure.Unit{Variant: variant, Package: pkg, Dir: dirs[pkg], Binary: b.Binary, Env: v.RunEnv}, true
+				return measure.Unit{Variant: variant, Package: pkg, Dir: dir, Binary: b.Binary, Env: v.RunEnv}, true
 			}
 			if b.Layout == 0 {
 				plain = &v.Builds[i]
@@ -133,7 +138,7 @@ func (j *job) unit(dirs map[string]string) func(variant, pkg string, layout int)
 		}
 		if plain != nil && !j.layoutBuilt(layout) {
 			// No variant has this layout (its builds failed): layout 0.
-			return measure.Unit{Variant: variant, Package: pkg, Dir: dirs[pkg], Binary: plain.Binary, Env: v.RunEnv}, true
+			return measure.Unit{Variant: variant, Package: pkg, Dir: dir, Binary: plain.Binary, Env: v.RunEnv}, true
 		}
 		return measure.Unit{}, false
 	}

@@ -74,6 +74,13 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// ReadOnlyGit is in the environment of every process Exec starts: git
+// takes no optional lock. The go command stamps builds with version
+// control information by running git status in the target's repository,
+// which would otherwise refresh (rewrite) its index; gotune never writes
+// into the target.
+const ReadOnlyGit = "GIT_OPTIONAL_LOCKS=0"
+
 // Exec is the Runner that starts real processes.
 type Exec struct{}
 
@@ -99,7 +106,7 @@ func (Exec) Run(ctx context.Context, c Cmd) (Result, error) {
 		return cmd.Process.Kill()
 	}
 	cmd.Dir = c.Dir
-	cmd.Env = append(os.Environ(), c.Env...)
+	cmd.Env = append(append(os.Environ(), ReadOnlyGit), c.Env...)
 	cmd.WaitDelay = 5 * time.Second
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &stdout

@@ -33,12 +33,27 @@ func (e *Error) Error() string {
 	return e.File + ": " + e.Msg
 }
 
-// Keys of gotune.yaml, in the order error messages list them.
+// Keys of gotune.yaml, in the order error messages list them. The
+// revisions to compare are a list of their own, "revisions:", not an axis
+// under "axes:" nor a setting of a named variant: they name commits of the
+// repository, not build settings.
 var (
-	topKeys     = []string{"axes", "variants", "max_variants", "count", "bench", "benchtime", "packages"}
-	axisKeys    = axis.Names()
-	variantKeys = append([]string{"name"}, axis.Names()...)
+	topKeys     = []string{"axes", "variants", "revisions", "max_variants", "count", "bench", "benchtime", "packages"}
+	axisKeys    = settingKeys()
+	variantKeys = append([]string{"name"}, settingKeys()...)
 )
+
+// settingKeys returns the names of the axes that gotune.yaml gives under
+// axes: and in named variants: every axis but rev.
+func settingKeys() []string {
+	var out []string
+	for _, n := range axis.Names() {
+		if n != axis.Rev.Name {
+			out = append(out, n)
+		}
+	}
+	return out
+}
 
 // maxErrors is how many problems Parse reports before it stops listing them.
 const maxErrors = 20
@@ -139,9 +154,27 @@ func (p *parser) config(doc *yaml.Node) Config {
 	p.mapping(n, topKeys, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "axes":
-			cfg.Axes = p.axes(v)
+			if cfg.Axes == nil {
+				cfg.Axes = axis.Values{}
+			}
+			for name, vals := range p.axes(v) {
+				cfg.Axes[name] = vals
+			}
 		case "variants":
 			cfg.Variants = p.variants(v)
+		case "revisions":
+			revs := p.list(key, v, func(item *yaml.Node, s string) (string, error) {
+				return axis.ParseRev(s)
+			})
+			if v.Kind == yaml.SequenceNode && len(v.Content) == 0 {
+				p.errorf(v, "revisions: the list is empty; leave the key out to build the current files only")
+			}
+			if len(revs) > 0 {
+				if cfg.Axes == nil {
+					cfg.Axes = axis.Values{}
+				}
+				cfg.Axes[axis.Rev.Name] = revs
+			}
 		case "max_variants":
 			cfg.MaxVariants = p.positive(key, v)
 		case "count":
@@ -278,8 +311,11 @@ func (p *parser) mapping(n *yaml.Node, known []string, f func(key string, k, v *
 		}
 		if !slices.Contains(known, key) {
 			msg := fmt.Sprintf("unknown key %q (known: %s)", key, strings.Join(known, ", "))
-			if slices.Contains(axisKeys, key) && slices.Contains(known, "axes") {
+			switch {
+			case slices.Contains(axisKeys, key) && slices.Contains(known, "axes"):
 				msg += `; axes go under "axes:"`
+			case key == axis.Rev.Name || key == "revision":
+				msg += `; the revisions to compare are a list at the top of the file: revisions: [main, HEAD]`
 			}
 			p.errorf(k, "%s", msg)
 			continue

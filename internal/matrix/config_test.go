@@ -82,12 +82,37 @@ func TestParse(t *testing.T) {
 		{
 			name:    "unknown top-level key",
 			yaml:    "count: 5\nmax-variants: 10\n",
-			wantErr: `gotune.yaml:2: unknown key "max-variants" (known: axes, variants, max_variants, count, bench, benchtime, packages)`,
+			wantErr: `gotune.yaml:2: unknown key "max-variants" (known: axes, variants, revisions, max_variants, count, bench, benchtime, packages)`,
 		},
 		{
 			name:    "axis at the top level",
 			yaml:    "goamd64: [v1, v3]\n",
-			wantErr: `gotune.yaml:1: unknown key "goamd64" (known: axes, variants, max_variants, count, bench, benchtime, packages); axes go under "axes:"`,
+			wantErr: `gotune.yaml:1: unknown key "goamd64" (known: axes, variants, revisions, max_variants, count, bench, benchtime, packages); axes go under "axes:"`,
+		},
+		{
+			name: "revisions",
+			yaml: "revisions: [main, HEAD]\naxes:\n  pgo: [off, auto]\n",
+			want: Config{Axes: axis.Values{"rev": {"main", "HEAD"}, "pgo": {"off", "auto"}}},
+		},
+		{
+			name:    "bad revision",
+			yaml:    "revisions:\n  - main..HEAD\n",
+			wantErr: `gotune.yaml:2: revisions: "main..HEAD" is a range: give its two ends as two revisions, e.g. main,HEAD`,
+		},
+		{
+			name:    "empty revisions",
+			yaml:    "revisions: []\n",
+			wantErr: "gotune.yaml:1: revisions: the list is empty; leave the key out to build the current files only",
+		},
+		{
+			name:    "rev under axes",
+			yaml:    "axes:\n  rev: [main, HEAD]\n",
+			wantErr: `gotune.yaml:2: unknown key "rev" (known: goamd64, pgo, ldflags, gcflags, env, gogc); the revisions to compare are a list at the top of the file: revisions: [main, HEAD]`,
+		},
+		{
+			name:    "rev in a variant",
+			yaml:    "variants:\n  - name: x\n    rev: HEAD\n",
+			wantErr: `gotune.yaml:3: unknown key "rev" (known: name, goamd64, pgo, ldflags, gcflags, env, gogc); the revisions to compare are a list at the top of the file: revisions: [main, HEAD]`,
 		},
 		{
 			name:    "unknown variant key",
@@ -212,12 +237,12 @@ func TestParse(t *testing.T) {
 		{
 			name:    "top level a list",
 			yaml:    "- v1\n- v3\n",
-			wantErr: "gotune.yaml:1: want a mapping of settings (axes, variants, max_variants, count, bench, benchtime, packages), got a list",
+			wantErr: "gotune.yaml:1: want a mapping of settings (axes, variants, revisions, max_variants, count, bench, benchtime, packages), got a list",
 		},
 		{
 			name:    "top level a string",
 			yaml:    "hello\n",
-			wantErr: `gotune.yaml:1: want a mapping of settings (axes, variants, max_variants, count, bench, benchtime, packages), got the string "hello"`,
+			wantErr: `gotune.yaml:1: want a mapping of settings (axes, variants, revisions, max_variants, count, bench, benchtime, packages), got the string "hello"`,
 		},
 		{
 			name:    "syntax error",

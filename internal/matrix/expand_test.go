@@ -81,6 +81,18 @@ func TestExpand(t *testing.T) {
 			wantN: 32,
 		},
 		{
+			name:      "revisions alone: no default matrix",
+			cfg:       Config{Axes: axis.Values{"rev": {"HEAD~1", "HEAD"}}},
+			opts:      ExpandOptions{Baseline: v1auto, HostLevels: host, HasDefaultPGO: true},
+			wantNames: []string{"baseline", "rev=HEAD"},
+		},
+		{
+			name:      "revisions crossed with pgo",
+			cfg:       Config{Axes: axis.Values{"rev": {"HEAD~1", "HEAD"}, "pgo": {"off", "auto"}}},
+			opts:      ExpandOptions{Baseline: v1auto, HasDefaultPGO: true},
+			wantNames: []string{"baseline", "pgo=off", "rev=HEAD,pgo=off", "rev=HEAD"},
+		},
+		{
 			name:      "repeated axis values",
 			cfg:       Config{Axes: axis.Values{"goamd64": {"v3", " v3", "v3"}}},
 			opts:      ExpandOptions{Baseline: v1auto},
@@ -420,5 +432,30 @@ func TestExpandRunAxis(t *testing.T) {
 	}
 	if got[2].Settings.Get(axis.GOGC) != "200" || got[0].Settings.Get(axis.GOGC) != "" {
 		t.Errorf("settings %v, %v", got[2].Settings, got[0].Settings)
+	}
+}
+
+func TestExpandRevisions(t *testing.T) {
+	base := Variant{Settings: axis.Settings{"goamd64": "v1", "pgo": "auto"}}
+	got, err := Expand(Config{Axes: axis.Values{"goamd64": {"v1", "v3"}}}, ExpandOptions{Baseline: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range got {
+		if _, ok := v.Settings["rev"]; ok {
+			t.Errorf("%s has a rev setting in a run without revisions: %v", v.Name, v.Settings)
+		}
+	}
+	got, err = Expand(Config{Axes: axis.Values{"rev": {"main", "worktree"}, "goamd64": {"v1", "v3"}}}, ExpandOptions{Baseline: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	revs := map[string]string{}
+	for _, v := range got {
+		revs[v.Name] = v.Settings.Get(axis.Rev)
+	}
+	want := map[string]string{"baseline": "main", "goamd64=v3": "main", "rev=worktree": "worktree", "rev=worktree,goamd64=v3": "worktree"}
+	if fmt.Sprint(revs) != fmt.Sprint(want) {
+		t.Errorf("revisions = %v, want %v (the first revision is the baseline's)", revs, want)
 	}
 }

@@ -191,8 +191,10 @@ func ValidateName(name string) error {
 
 // Expand returns the variants of the matrix cfg describes: the baseline
 // first (Baseline true, Name "baseline"), then the cross product of the
-// given axes in order (an axis not given takes the baseline's value; goamd64
-// varies slowest, env fastest), then the named variants in file order.
+// given axes in order (an axis not given takes the baseline's value; rev
+// varies slowest, gogc fastest), then the named variants in file order.
+// With revisions, the first is the baseline's unless opts.Baseline names
+// one.
 //
 // With no axis and no named variant, the default matrix is every GOAMD64
 // level in opts.HostLevels × pgo {off, auto} (auto only with a default.pgo).
@@ -224,6 +226,12 @@ func Expand(cfg Config, opts ExpandOptions) ([]Variant, error) {
 	}
 
 	axes := cfg.Axes
+	// The first revision is the baseline's.
+	if revs := axes.Get(axis.Rev); len(revs) > 0 && base.Settings.Get(axis.Rev) == "" {
+		if r, err := axis.ParseRev(revs[0]); err == nil {
+			base.Settings[axis.Rev.Name] = r
+		}
+	}
 	if axes.Empty() && len(cfg.Variants) == 0 {
 		axes = defaultAxes(opts)
 		if err := axes.Validate(""); err != nil {
@@ -264,7 +272,7 @@ func Expand(cfg Config, opts ExpandOptions) ([]Variant, error) {
 	for {
 		v := Variant{Settings: base.Settings.Clone()}
 		for i, a := range axis.All {
-			v.Settings[a.Name] = lists[i][idx[i]]
+			set(v.Settings, a, lists[i][idx[i]])
 		}
 		if v.key(opts.HasDefaultPGO) != baseKey {
 			v.Name = unique(names, pointName(v, base, opts.HasDefaultPGO))
@@ -298,7 +306,7 @@ func baseline(b Variant) (Variant, error) {
 			s = axis.PGOAuto
 		}
 		if s == "" {
-			out.Settings[a.Name] = ""
+			set(out.Settings, a, "")
 			continue
 		}
 		v, err := a.Parse(s)
@@ -309,6 +317,17 @@ func baseline(b Variant) (Variant, error) {
 		out.Settings[a.Name] = v
 	}
 	return out, errors.Join(errs...)
+}
+
+// set sets axis a of s to v. A run without revisions has no rev setting
+// at all, so that its variants, results and raw files read as they did
+// before the axis existed.
+func set(s axis.Settings, a *axis.Axis, v string) {
+	if a == axis.Rev && v == "" {
+		delete(s, a.Name)
+		return
+	}
+	s[a.Name] = v
 }
 
 // defaultAxes returns the axes of the default matrix.

@@ -12,10 +12,10 @@ import (
 
 // calibrate gives every benchmark without a Benchtime one: a trial of the
 // baseline at CalibrationBenchtime measures one iteration (the sum over
-// its sub-benchmarks), and the benchmark's trials then run the number of
-// iterations that lasts about TrialTime, as "Nx", so that every trial of
-// every variant does the same work and process start-up stays a small
-// share. A benchmark the baseline cannot run is left out with the failure.
+// its sub-benchmarks), and the benchmark's trials then run, in up to
+// MaxReps repetitions, the number of iterations that lasts about
+// TrialTime in all (Split), so that every trial of every variant does the
+// same work and process start-up stays a small share. A benchmark the baseline cannot run is left out with the failure.
 func (st *state) calibrate(ctx context.Context) error {
 	base := st.opts.Variants[0]
 	for i := range st.out.Benchmarks {
@@ -39,11 +39,11 @@ func (st *state) calibrate(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		res, err := st.exec(ctx, u, b.Name, CalibrationBenchtime)
+		res, err := st.exec(ctx, u, b.Name, CalibrationBenchtime, 1)
 		if err != nil && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		t := readTrial(res.Stdout, res.Stderr, err, u, b.Name, 0)
+		t := readTrial(res.Stdout, res.Stderr, err, u, b.Name, 0, 1)
 		st.out.Seconds += res.Duration.Seconds()
 		rec := Record{Calibrated: b}
 		if t.err != "" || len(t.samples) == 0 {
@@ -63,19 +63,29 @@ func (st *state) calibrate(ctx context.Context) error {
 				}
 			}
 			b.NsPerOp = ns
-			b.Benchtime = Iterations(ns, st.opts.TrialTime)
+			b.Benchtime, b.Reps = Split(ns, st.opts.TrialTime)
 		}
 		st.record(rec)
 	}
 	return nil
 }
 
-// Iterations returns the -test.benchtime, as "Nx", of a trial that lasts
-// about d when one iteration takes nsPerOp: at least one iteration.
-func Iterations(nsPerOp float64, d time.Duration) string {
-	n := 1.0
-	if nsPerOp > 0 {
-		n = math.Max(1, math.Round(float64(d.Nanoseconds())/nsPerOp))
+// MaxReps is the most repetitions a calibrated trial is split into.
+const MaxReps = 16
+
+// Split divides a trial that should last about d, when one iteration
+// takes nsPerOp, into repetitions: it returns the -test.benchtime of one
+// repetition, as "Nx", and the number of repetitions (-test.count), at
+// most MaxReps and each at least one iteration. The trial's value is the
+// fastest repetition: 16 repetitions of 3.75 ms instead of one of 60 ms
+// when iterations are short, fewer when they are long, one when a single
+// iteration lasts d or more.
+func Split(nsPerOp float64, d time.Duration) (string, int) {
+	if nsPerOp <= 0 {
+		return "1x", 1
 	}
-	return strconv.FormatFloat(n, 'f', 0, 64) + "x"
+	total := float64(d.Nanoseconds())
+	n := math.Max(1, math.Round(total/MaxReps/nsPerOp))
+	reps := int(math.Max(1, math.Min(MaxReps, math.Round(total/(n*nsPerOp)))))
+	return strconv.FormatFloat(n, 'f', 0, 64) + "x", reps
 }

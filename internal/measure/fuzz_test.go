@@ -20,7 +20,7 @@ func FuzzParse(f *testing.F) {
 	f.Add("--- FAIL: Benchmark")
 	f.Fuzz(func(t *testing.T, out string) {
 		u := Unit{Variant: "v", Package: "p", Binary: "/w/p.test"}
-		tr := readTrial([]byte(out), []byte(out), nil, u, "BenchmarkA", 3)
+		tr := readTrial([]byte(out), []byte(out), nil, u, "BenchmarkA", 3, 2)
 		for _, s := range tr.samples {
 			if s.Block != 3 || s.Variant != "v" || s.Unit == "" || topLevel("Benchmark"+s.Benchmark) != "BenchmarkA" {
 				t.Fatalf("sample %+v", s)

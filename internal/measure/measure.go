@@ -378,7 +378,7 @@ func (st *state) runBlock(ctx context.Context, cycle int, b result.Benchmark) er
 
 // trial runs one trial; false when ctx ended it.
 func (st *state) trial(ctx context.Context, u Unit, b result.Benchmark, cycle int) (Record, bool) {
-	res, err := st.exec(ctx, u, b.Name, b.Benchtime)
+	res, err := st.exec(ctx, u, b.Name, b.Benchtime, b.Reps)
 	if err != nil && ctx.Err() != nil {
 		return Record{}, false
 	}
@@ -395,7 +395,7 @@ func (st *state) trial(ctx context.Context, u Unit, b result.Benchmark, cycle in
 
 // exec runs bench of u for benchtime. Once ctx is done, a running trial is
 // killed only when Kill ends too.
-func (st *state) exec(ctx context.Context, u Unit, bench, benchtime string) (gotool.Result, error) {
+func (st *state) exec(ctx context.Context, u Unit, bench, benchtime string, reps int) (gotool.Result, error) {
 	runCtx := ctx
 	if st.opts.Kill != nil {
 		var cancel context.CancelFunc
@@ -404,7 +404,7 @@ func (st *state) exec(ctx context.Context, u Unit, bench, benchtime string) (got
 		stop := context.AfterFunc(st.opts.Kill, cancel)
 		defer stop()
 	}
-	res, err := st.opts.Runner.Run(runCtx, gotool.Cmd{Args: Args(u.Binary, bench, benchtime), Dir: u.Dir, Env: u.Env, Timeout: st.opts.Timeout})
+	res, err := st.opts.Runner.Run(runCtx, gotool.Cmd{Args: Args(u.Binary, bench, benchtime, reps), Dir: u.Dir, Env: u.Env, Timeout: st.opts.Timeout})
 	if err != nil && runCtx.Err() != nil && ctx.Err() == nil {
 		return res, runCtx.Err()
 	}
@@ -418,7 +418,7 @@ func (st *state) apply(u Unit, b result.Benchmark, rec Record) {
 	if rec.Error != "" {
 		runErr = fmt.Errorf("%s", rec.Error)
 	}
-	t := readTrial([]byte(rec.Stdout), []byte(rec.Stderr), runErr, u, b.Name, rec.Block)
+	t := readTrial([]byte(rec.Stdout), []byte(rec.Stderr), runErr, u, b.Name, rec.Block, b.Reps)
 	st.out.Samples = append(st.out.Samples, t.samples...)
 	for _, w := range t.warnings {
 		st.warn(u.Variant + ": " + w)

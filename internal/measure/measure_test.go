@@ -163,10 +163,10 @@ func TestRunCalibrates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := out.Benchmarks[0]; got.Benchtime != "50000x" || got.NsPerOp < 999.9 || got.NsPerOp > 1000.1 {
-		t.Errorf("calibrated %+v, want 50000x from 1000 ns/op", got)
+	if got := out.Benchmarks[0]; got.Benchtime != "3125x" || got.Reps != 16 || got.NsPerOp < 999.9 || got.NsPerOp > 1000.1 {
+		t.Errorf("calibrated %+v, want 16 × 3125x from 1000 ns/op", got)
 	}
-	if f.trials["base BenchmarkX 20ms"] != 1 || f.trials["base BenchmarkX 50000x"] != 3 || f.trials["a BenchmarkX 50000x"] != 3 {
+	if f.trials["base BenchmarkX 20ms"] != 1 || f.trials["base BenchmarkX 3125x"] != 3 || f.trials["a BenchmarkX 3125x"] != 3 {
 		t.Errorf("trials = %v", f.trials)
 	}
 }

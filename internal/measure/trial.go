@@ -7,6 +7,7 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"golang.org/x/perf/benchfmt"
@@ -20,11 +21,11 @@ import (
 const unsupportedCPU = "This program can only be run on AMD64 processors"
 
 // Args returns the argv of one trial: bench, a top-level benchmark name,
-// run alone (its sub-benchmarks with it) for benchtime, as go test runs a
-// benchmark: -test.paniconexit0 turns an os.Exit(0) in the benchmark into
-// a failure instead of a silent end.
-func Args(bin, bench, benchtime string) []string {
-	args := []string{bin, "-test.run=^$", "-test.bench=^" + regexp.QuoteMeta(bench) + "$", "-test.count=1", "-test.benchmem", "-test.paniconexit0"}
+// run alone (its sub-benchmarks with it) reps times for benchtime each,
+// as go test runs a benchmark: -test.paniconexit0 turns an os.Exit(0) in
+// the benchmark into a failure instead of a silent end.
+func Args(bin, bench, benchtime string, reps int) []string {
+	args := []string{bin, "-test.run=^$", "-test.bench=^" + regexp.QuoteMeta(bench) + "$", "-test.count=" + strconv.Itoa(max(1, reps)), "-test.benchmem", "-test.paniconexit0"}
 	if benchtime != "" {
 		args = append(args, "-test.benchtime="+benchtime)
 	}
@@ -45,8 +46,9 @@ type trial struct {
 // like a result of another benchmark is the benchmark's own output (and
 // is said). A result cut by the benchmark's own output on stdout is put
 // back together. A trial with no result of bench fails, with its output.
-// Values that are not finite are dropped with a warning.
-func readTrial(stdout, stderr []byte, runErr error, u Unit, bench string, block int) trial {
+// Values that are not finite are dropped with a warning. A trial of reps
+// repetitions gives one sample per benchmark and unit (see fastest).
+func readTrial(stdout, stderr []byte, runErr error, u Unit, bench string, block, reps int) trial {
 	var t trial
 	all := string(stdout) + string(stderr)
 	if strings.Contains(all, unsupportedCPU) {
@@ -75,14 +77,15 @@ func readTrial(stdout, stderr []byte, runErr error, u Unit, bench string, block 
 			t.samples = append(t.samples, result.Sample{Variant: u.Variant, Package: u.Package, Benchmark: name, Unit: v.Unit, Block: block, Value: v.Value})
 		}
 	}
-	// A name reported twice in one trial: one of the lines is the
-	// benchmark's own output, and nothing tells which.
+	// A name reported more often than the trial repeats it: one of the
+	// lines is the benchmark's own output, and nothing tells which.
 	for name, n := range seen {
-		if n > 1 {
-			t.warnings = append(t.warnings, fmt.Sprintf("Benchmark%s reported %d results in one trial: both left out (a benchmark's own output on stdout?)", name, n))
+		if n > max(1, reps) {
+			t.warnings = append(t.warnings, fmt.Sprintf("Benchmark%s reported %d results in a trial of %d: all left out (a benchmark's own output on stdout?)", name, n, max(1, reps)))
 			t.samples = slices.DeleteFunc(t.samples, func(s result.Sample) bool { return s.Benchmark == name })
 		}
 	}
+	t.samples = fastest(t.samples)
 	switch {
 	case runErr != nil:
 		t.err = runErr.Error()
@@ -104,6 +107,46 @@ func readTrial(stdout, stderr []byte, runErr error, u Unit, bench string, block 
 		t.output = tail(all, 20)
 	}
 	return t
+}
+
+// fastest reduces the repetitions of a trial to one sample per benchmark
+// and unit, in order of first appearance: for time (sec/op) the smallest,
+// for throughput (B/s) the largest, since another process on the machine
+// can only slow a repetition down; for other units (B/op, allocs/op,
+// custom metrics) the median. On a loaded machine the fastest of 16 short
+// repetitions varies several times less between back-to-back trials than
+// one long repetition does (docs/measuring.md).
+func fastest(samples []result.Sample) []result.Sample {
+	type key struct{ bench, unit string }
+	var order []key
+	vals := map[key][]float64{}
+	first := map[key]result.Sample{}
+	for _, s := range samples {
+		k := key{s.Benchmark, s.Unit}
+		if _, ok := vals[k]; !ok {
+			order = append(order, k)
+			first[k] = s
+		}
+		vals[k] = append(vals[k], s.Value)
+	}
+	out := make([]result.Sample, 0, len(order))
+	for _, k := range order {
+		s, xs := first[k], vals[k]
+		slices.Sort(xs)
+		switch k.unit {
+		case "sec/op":
+			s.Value = xs[0]
+		case "B/s":
+			s.Value = xs[len(xs)-1]
+		default:
+			s.Value = xs[len(xs)/2]
+			if len(xs)%2 == 0 {
+				s.Value = (xs[len(xs)/2-1] + xs[len(xs)/2]) / 2
+			}
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // numbersLine matches the second half of a result line whose first half

@@ -2,10 +2,13 @@ package measure
 
 import (
 	"errors"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gotune/gotune/internal/result"
 )
 
 const okOutput = `goos: linux
@@ -27,13 +30,13 @@ goroutine 1 [running]:
 `
 
 func TestArgs(t *testing.T) {
-	got := Args("/w/p.test", "BenchmarkQuote", "1200x")
-	want := []string{"/w/p.test", "-test.run=^$", "-test.bench=^BenchmarkQuote$", "-test.count=1", "-test.benchmem", "-test.paniconexit0", "-test.benchtime=1200x"}
+	got := Args("/w/p.test", "BenchmarkQuote", "1200x", 16)
+	want := []string{"/w/p.test", "-test.run=^$", "-test.bench=^BenchmarkQuote$", "-test.count=16", "-test.benchmem", "-test.paniconexit0", "-test.benchtime=1200x"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Args = %q, want %q", got, want)
 	}
-	if got := Args("/w/p.test", "BenchmarkX", ""); len(got) != 6 {
-		t.Errorf("Args without benchtime = %q", got)
+	if got := Args("/w/p.test", "BenchmarkX", "", 0); len(got) != 6 || got[3] != "-test.count=1" {
+		t.Errorf("Args without benchtime or reps = %q", got)
 	}
 }
 
@@ -48,6 +51,8 @@ func TestReadTrial(t *testing.T) {
 		wantErr   string // "" = the trial passed
 		wantWarn  string
 		wantNames []string
+		reps      int     // repetitions in the trial; 0 = 1
+		wantSec   float64 // the sec/op sample, when not 0
 	}{
 		{name: "one benchmark", stdout: okOutput, bench: "BenchmarkA", samples: 1, wantNames: []string{"A"}},
 		{name: "sub-benchmarks travel with their parent", bench: "BenchmarkB", samples: 2, wantNames: []string{"B/small", "B/large"},
@@ -57,7 +62,12 @@ func TestReadTrial(t *testing.T) {
 			wantWarn: "looks like a result of BenchmarkGhost: ignored"},
 		{name: "a name reported twice is left out", bench: "BenchmarkReal", wantErr: "BenchmarkReal printed no result",
 			stdout:   "BenchmarkReal-2 \t 1000000000\t 0.0001 ns/op\nBenchmarkReal-2 \t 100\t 900 ns/op\nPASS\n",
-			wantWarn: "BenchmarkReal reported 2 results in one trial: both left out"},
+			wantWarn: "BenchmarkReal reported 2 results in a trial of 1: all left out"},
+		{name: "repetitions give one sample, the fastest", bench: "BenchmarkR", reps: 3, samples: 1, wantNames: []string{"R"}, wantSec: 800e-9,
+			stdout: "BenchmarkR-2 \t 100\t 900 ns/op\nBenchmarkR-2 \t 100\t 800 ns/op\nBenchmarkR-2 \t 100\t 2900 ns/op\nPASS\n"},
+		{name: "more results than repetitions are left out", bench: "BenchmarkR", reps: 2, wantErr: "BenchmarkR printed no result",
+			stdout:   "BenchmarkR-2 \t 100\t 900 ns/op\nBenchmarkR-2 \t 100\t 800 ns/op\nBenchmarkR-2 \t 100\t 0.1 ns/op\nPASS\n",
+			wantWarn: "BenchmarkR reported 3 results in a trial of 2: all left out"},
 		{name: "output on stdout splits the result line", bench: "BenchmarkChatty", samples: 1, wantNames: []string{"Chatty"},
 			stdout: "BenchmarkChatty-2 \tsetting up\nsetting up\n    1000\t      1500 ns/op\t      0 B/op\t       0 allocs/op\nPASS\n"},
 		{name: "no result at all", bench: "BenchmarkA", stdout: "skipping: no database\nPASS\n",
@@ -69,7 +79,7 @@ func TestReadTrial(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tr := readTrial([]byte(tt.stdout), nil, tt.runErr, u, tt.bench, 7)
+			tr := readTrial([]byte(tt.stdout), nil, tt.runErr, u, tt.bench, 7, tt.reps)
 			var names []string
 			n := 0
 			for _, s := range tr.samples {
@@ -79,6 +89,9 @@ func TestReadTrial(t *testing.T) {
 				if s.Unit == "sec/op" {
 					n++
 					names = append(names, s.Benchmark)
+					if tt.wantSec != 0 && math.Abs(s.Value/tt.wantSec-1) > 1e-9 {
+						t.Errorf("sec/op = %g, want %g (the fastest repetition)", s.Value, tt.wantSec)
+					}
 				}
 			}
 			if n != tt.samples {
@@ -95,23 +108,47 @@ func TestReadTrial(t *testing.T) {
 			}
 		})
 	}
-	tr := readTrial([]byte("This program can only be run on AMD64 processors with v4 microarchitecture support.\n"), nil, errors.New("exit status 1"), u, "BenchmarkA", 1)
+	tr := readTrial([]byte("This program can only be run on AMD64 processors with v4 microarchitecture support.\n"), nil, errors.New("exit status 1"), u, "BenchmarkA", 1, 1)
 	if !tr.cpu || !strings.Contains(tr.err, "v4 microarchitecture") {
 		t.Errorf("unsupported CPU: %+v", tr)
 	}
 }
 
-func TestIterations(t *testing.T) {
+func TestSplit(t *testing.T) {
 	tests := []struct {
-		ns   float64
-		want string
+		ns        float64
+		benchtime string
+		reps      int
 	}{
-		{1000, "50000x"}, {1e9, "1x"}, {0, "1x"}, {33.3, "1501502x"},
+		{1000, "3750x", 16},   // 16 × 3.75 ms
+		{33.3, "112613x", 16}, // short iterations: 16 repetitions
+		{1e6, "4x", 15},       // 1 ms iterations: 4 per repetition, 15 of them
+		{10e6, "1x", 6},       // 10 ms iterations: one per repetition
+		{1e9, "1x", 1},        // longer than a trial: one iteration
+		{0, "1x", 1},
 	}
 	for _, tt := range tests {
-		if got := Iterations(tt.ns, 50*time.Millisecond); got != tt.want {
-			t.Errorf("Iterations(%g) = %s, want %s", tt.ns, got, tt.want)
+		bt, reps := Split(tt.ns, 60*time.Millisecond)
+		if bt != tt.benchtime || reps != tt.reps {
+			t.Errorf("Split(%g) = %s × %d, want %s × %d", tt.ns, bt, reps, tt.benchtime, tt.reps)
 		}
+	}
+}
+
+func TestFastest(t *testing.T) {
+	in := []result.Sample{
+		{Benchmark: "A", Unit: "sec/op", Value: 3}, {Benchmark: "A", Unit: "B/op", Value: 64}, {Benchmark: "A", Unit: "B/s", Value: 10},
+		{Benchmark: "A", Unit: "sec/op", Value: 1}, {Benchmark: "A", Unit: "B/op", Value: 80}, {Benchmark: "A", Unit: "B/s", Value: 30},
+		{Benchmark: "A", Unit: "sec/op", Value: 2}, {Benchmark: "A", Unit: "B/op", Value: 64}, {Benchmark: "A", Unit: "B/s", Value: 20},
+		{Benchmark: "B", Unit: "sec/op", Value: 7},
+	}
+	got := fastest(in)
+	want := []result.Sample{
+		{Benchmark: "A", Unit: "sec/op", Value: 1}, {Benchmark: "A", Unit: "B/op", Value: 64}, {Benchmark: "A", Unit: "B/s", Value: 30},
+		{Benchmark: "B", Unit: "sec/op", Value: 7},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("fastest = %+v\nwant %+v", got, want)
 	}
 }
 

@@ -67,7 +67,11 @@ type Options struct {
 	MaxVariants  int         `json:"max_variants,omitempty"`
 	NoDedupe     bool        `json:"no_dedupe,omitempty"`     // measure variants with identical code separately
 	BaselineOnly bool        `json:"baseline_only,omitempty"` // measure the baseline alone (a saved result for check --against)
-	Search       string      `json:"search,omitempty"`        // SearchAuto, SearchGrid or SearchScreen
+	// Base is the revision check --base compares the worktree with: the
+	// matrix is then those two revisions, the base first, and nothing
+	// else (gotune.yaml's axes and variants are left out).
+	Base   string `json:"base,omitempty"`
+	Search string `json:"search,omitempty"` // SearchAuto, SearchGrid or SearchScreen
 
 	// How to measure.
 	Bench       string        `json:"bench,omitempty"`      // -test.bench regexp; "" = the config's, else "."
@@ -106,6 +110,19 @@ func (o *Options) Validate() error {
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if err := o.Axes.Validate("--"); err != nil {
 		errs = append(errs, err)
+	}
+	if o.Base != "" {
+		if _, err := axis.ParseRev(o.Base); err != nil {
+			errs = append(errs, fmt.Errorf("--base: %w", err))
+		} else if o.Base == axis.Worktree {
+			bad("--base %s: the base is a commit to compare this worktree with, e.g. main or HEAD~1", o.Base)
+		}
+		if !o.Axes.Empty() {
+			bad("--base compares this worktree with one revision, alone: drop the axis flags, or drop --base and give the revisions with --rev %s,worktree to cross them with other axes", o.Base)
+		}
+		if o.BaselineOnly {
+			bad("--base measures two revisions: drop --baseline-only")
+		}
 	}
 	if o.MaxVariants < 0 {
 		bad("--max-variants %d: want a positive number of variants, e.g. 64", o.MaxVariants)

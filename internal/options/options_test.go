@@ -173,3 +173,25 @@ func isInput(err error) bool {
 	_, ok := err.(InputError)
 	return ok
 }
+
+func TestValidateBase(t *testing.T) {
+	tests := []struct {
+		o    Options
+		want string
+	}{
+		{Options{Base: "main"}, ""},
+		{Options{Base: "main..HEAD"}, `--base: "main..HEAD" is a range`},
+		{Options{Base: "worktree"}, "--base worktree: the base is a commit to compare this worktree with"},
+		{Options{Base: "main", Axes: axis.Values{"ldflags": {"-s -w"}}}, "--base compares this worktree with one revision, alone: drop the axis flags"},
+		{Options{Base: "main", BaselineOnly: true}, "--base measures two revisions: drop --baseline-only"},
+	}
+	for _, tt := range tests {
+		err := tt.o.Validate()
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%+v: %v", tt.o, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want) || !isInput(err)):
+			t.Errorf("%+v: %v, want an input error with %q", tt.o, err, tt.want)
+		}
+	}
+}

@@ -46,9 +46,12 @@ type Change struct {
 // opts.Force is set, or to write anywhere outside opts.RepoRoot once
 // symbolic links are followed (a committed profiles -> /elsewhere link, a
 // default.pgo linked out of the repository, a --name with a folder in
-// it). It then keeps the profile and its provenance (read from the
+// it). It also keeps the profile and its provenance (read from the
 // profile's own provenance file when there is one) under
-// opts.ProfilesDir.
+// opts.ProfilesDir. Every file is written or none is: when one write
+// fails (a read-only or full file system), the files already written get
+// their old contents back and the folders created are removed, and the
+// error is returned without changes.
 func Apply(opts ApplyOptions) ([]Change, error) {
 	if _, err := os.Stat(opts.Profile); errors.Is(err, os.ErrNotExist) {
 		return nil, inputErrorf("%s: no such file: give the path of the merged profile (gotune pgo merge -o FILE)", opts.Profile)
@@ -105,48 +108,110 @@ func Apply(opts ApplyOptions) ([]Change, error) {
 	var applied []string
 	for _, c := range changes {
 		applied = append(applied, rel(opts.RepoRoot, c.Path))
-		if c.Action == "unchanged" {
-			continue
-		}
-		if err := atomicfile.Write(c.Path, data); err != nil {
-			return changes, writeError(c.Path, err)
-		}
 	}
-	if opts.ProfilesDir == "" {
-		return changes, nil
-	}
-	if err := os.MkdirAll(opts.ProfilesDir, 0o755); err != nil {
-		return changes, err
-	}
-	keep := filepath.Join(opts.ProfilesDir, name+".pprof")
-	action := "created"
-	if old, err := os.ReadFile(keep); err == nil {
-		action = "replaced"
-		if bytes.Equal(old, data) {
-			action = "unchanged"
+	tx := &transaction{}
+	for _, c := range changes {
+		if c.Action != "unchanged" {
+			tx.add(c.Path, data)
 		}
 	}
-	pv := ReadProvenance(opts.Profile, data)
-	pv.AppliedTo = applied
-	if action != "unchanged" {
-		if err := atomicfile.Write(keep, data); err != nil {
-			return changes, writeError(keep, err)
+	if opts.ProfilesDir != "" {
+		keep := filepath.Join(opts.ProfilesDir, name+".pprof")
+		pv := ReadProvenance(opts.Profile, data)
+		pv.AppliedTo = applied
+		pvData, err := encodeProvenance(keep, data, pv)
+		if err != nil {
+			return nil, err
+		}
+		pvPath := ProvenancePath(keep)
+		changes = append(changes, Change{Path: keep, Action: tx.add(keep, data)}, Change{Path: pvPath, Action: tx.add(pvPath, pvData)})
+		if err := tx.mkdir(opts.ProfilesDir); err != nil {
+			return nil, err
 		}
 	}
-	changes = append(changes, Change{Path: keep, Action: action})
-	pvPath := ProvenancePath(keep)
-	oldPV, oldErr := os.ReadFile(pvPath)
-	if err := WriteProvenance(keep, data, pv); err != nil {
-		return changes, fmt.Errorf("writing %s: %v", pvPath, err)
+	if err := tx.commit(); err != nil {
+		return nil, err
 	}
-	pvAction := "created"
-	if oldErr == nil {
-		pvAction = "replaced"
-		if newPV, err := os.ReadFile(pvPath); err == nil && bytes.Equal(oldPV, newPV) {
-			pvAction = "unchanged"
+	return changes, nil
+}
+
+// transaction is a set of files written together: either every one is
+// written, or none is changed. Each file is written atomically; when one
+// fails, those already written get their old contents back (or are
+// removed), and so are the folders created for them.
+type transaction struct {
+	writes []txWrite
+	dirs   []string // created by mkdir, outermost first
+}
+
+type txWrite struct {
+	path    string
+	data    []byte
+	old     []byte
+	existed bool
+}
+
+// add plans writing data to path and returns what it will do: "created",
+// "replaced", or "unchanged" (then nothing is written).
+func (tx *transaction) add(path string, data []byte) string {
+	old, err := os.ReadFile(path)
+	switch {
+	case err == nil && bytes.Equal(old, data):
+		return "unchanged"
+	case err == nil:
+		tx.writes = append(tx.writes, txWrite{path: path, data: data, old: old, existed: true})
+		return "replaced"
+	}
+	tx.writes = append(tx.writes, txWrite{path: path, data: data})
+	return "created"
+}
+
+// mkdir creates dir and its missing parents now, remembering them for a
+// rollback.
+func (tx *transaction) mkdir(dir string) error {
+	var missing []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil || filepath.Dir(d) == d {
+			break
+		}
+		missing = append([]string{d}, missing...)
+	}
+	for _, d := range missing {
+		if err := os.Mkdir(d, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			tx.rollback(0)
+			return writeError(d, err)
+		}
+		tx.dirs = append(tx.dirs, d)
+	}
+	return nil
+}
+
+// commit writes every planned file, or on the first failure undoes what
+// it wrote and returns the failure.
+func (tx *transaction) commit() error {
+	for i, w := range tx.writes {
+		if err := atomicfile.Write(w.path, w.data); err != nil {
+			tx.rollback(i)
+			return writeError(w.path, err)
 		}
 	}
-	return append(changes, Change{Path: pvPath, Action: pvAction}), nil
+	return nil
+}
+
+// rollback restores the first n planned files and removes the folders
+// created, innermost first.
+func (tx *transaction) rollback(n int) {
+	for i := n - 1; i >= 0; i-- {
+		w := tx.writes[i]
+		if w.existed {
+			atomicfile.Write(w.path, w.old)
+		} else {
+			os.Remove(w.path)
+		}
+	}
+	for i := len(tx.dirs) - 1; i >= 0; i-- {
+		os.Remove(tx.dirs[i])
+	}
 }
 
 // inside returns an InputError naming the first of paths that resolves,
@@ -274,8 +339,7 @@ type Applied struct {
 
 // ApplyModule applies a profile to the module at opts.Dir: it finds the
 // module and its main packages (checking those given), the repository root
-// and the defaults of ProfilesDir and Name, then calls Apply. The changes
-// made before a failure are returned with it.
+// and the defaults of ProfilesDir and Name, then calls Apply.
 func ApplyModule(ctx context.Context, opts ApplyModuleOptions) (Applied, error) {
 	if opts.Runner == nil {
 		opts.Runner = gotool.Exec{}

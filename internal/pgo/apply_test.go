@@ -227,3 +227,52 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestApplyAllOrNothing makes the last write of an apply fail (the kept
+// profile's path is taken by a folder, which fails even for root): the
+// default.pgo files already written get their old contents back, the new
+// ones are removed, the profiles folder created for the kept profile goes
+// too, and no temporary file is left.
+func TestApplyAllOrNothing(t *testing.T) {
+	prof := encoded(t, synth{stacks: map[string]int64{"main.a;main.main": 5}}.profile())
+	old := encoded(t, synth{stacks: map[string]int64{"main.b;main.main": 7}}.profile())
+	for _, tt := range []struct {
+		name  string
+		block string // the path made a folder so that writing it fails
+	}{
+		{"kept profile", "profiles/svc.pprof"},
+		{"provenance", "profiles/svc.provenance.json"},
+		{"second main", "cmd/worker/default.pgo"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			repo := t.TempDir()
+			api, worker := filepath.Join(repo, "cmd", "api"), filepath.Join(repo, "cmd", "worker")
+			must(t, os.MkdirAll(api, 0o755))
+			must(t, os.MkdirAll(worker, 0o755))
+			must(t, os.WriteFile(filepath.Join(api, "default.pgo"), old, 0o644))
+			must(t, os.MkdirAll(filepath.Join(repo, tt.block), 0o755))
+			src := filepath.Join(t.TempDir(), "merged.pprof")
+			must(t, os.WriteFile(src, prof, 0o644))
+			var before []string
+			filepath.WalkDir(repo, func(p string, d fs.DirEntry, err error) error {
+				before = append(before, p)
+				return nil
+			})
+			changes, err := Apply(ApplyOptions{Profile: src, Mains: []string{api, worker}, Force: true, ProfilesDir: filepath.Join(repo, "profiles"), Name: "svc", RepoRoot: repo})
+			if err == nil || len(changes) != 0 {
+				t.Fatalf("changes %v, err %v: want the failed write's error and no changes", changes, err)
+			}
+			if b, _ := os.ReadFile(filepath.Join(api, "default.pgo")); !bytes.Equal(b, old) {
+				t.Error("cmd/api/default.pgo does not hold its old profile again")
+			}
+			var after []string
+			filepath.WalkDir(repo, func(p string, d fs.DirEntry, err error) error {
+				after = append(after, p)
+				return nil
+			})
+			if strings.Join(after, "\n") != strings.Join(before, "\n") {
+				t.Errorf("the repository's files changed:\nbefore %q\nafter  %q", before, after)
+			}
+		})
+	}
+}

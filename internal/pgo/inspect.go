@@ -148,14 +148,9 @@ func Inspect(ctx context.Context, opts InspectOptions) (*Inspection, error) {
 		return in, nil
 	}
 	in.Module = &m
-	pkgs, err := ListPackages(ctx, opts.Runner, m.Root)
+	src, err := ModuleSource(ctx, opts.Runner, m.Root, m.Path)
 	if err != nil {
 		in.StaleErr = err
-		return in, nil
-	}
-	src, err := LoadSource(m.Path, pkgs)
-	if err != nil {
-		in.StaleErr = InputError{err}
 		return in, nil
 	}
 	st := Stale(p, src, opts.Top)

@@ -39,6 +39,9 @@ type Provenance struct {
 	Merge     *MergeStats  `json:"merge,omitempty"`
 	Inputs    []Provenance `json:"inputs,omitempty"`
 	AppliedTo []string     `json:"applied_to,omitempty"` // default.pgo files written from it, relative to the repository
+	// Refresh is the measurement that made `gotune pgo refresh` apply the
+	// profile: its change against the profile it replaced, and why.
+	Refresh *RefreshDecision `json:"refresh,omitempty"`
 }
 
 // ProvenancePath returns the provenance file of the profile at path:
@@ -72,6 +75,15 @@ func ReadProvenance(path string, data []byte) Provenance {
 // and a provenance written by an older gotune may hold a fetched URL's
 // password or token.
 func WriteProvenance(path string, data []byte, pv Provenance) error {
+	b, err := encodeProvenance(path, data, pv)
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(ProvenancePath(path), b)
+}
+
+// encodeProvenance returns the provenance file WriteProvenance writes.
+func encodeProvenance(path string, data []byte, pv Provenance) ([]byte, error) {
 	pv = redactProvenance(pv)
 	sum := sha256.Sum256(data)
 	pv.Profile = filepath.Base(path)
@@ -79,9 +91,9 @@ func WriteProvenance(path string, data []byte, pv Provenance) error {
 	pv.Bytes = int64(len(data))
 	b, err := json.MarshalIndent(pv, "", "  ")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return atomicfile.Write(ProvenancePath(path), append(b, '\n'))
+	return append(b, '\n'), nil
 }
 
 // redactProvenance returns a copy of pv with the URLs in its text fields,

@@ -24,10 +24,11 @@ import (
 	"github.com/gotune/gotune/internal/target"
 )
 
-// Load gathers the facts of a plan — gotune.yaml, the target, the host's
-// GOAMD64 levels — and makes it. It creates the work dir (after checking
-// that it is outside the target) and probes the CPU there; nothing else is
-// written. Its errors are input problems (options.InputError) unless they
+// Load gathers the facts of a plan — gotune.yaml, the target, the
+// revisions it compares, the host's GOAMD64 levels — and makes it. It
+// creates the work dir (after checking that it is outside the target),
+// exports the revisions' source there and probes the CPU there; nothing
+// else is written. Its errors are input problems (options.InputError) unless they
 // wrap a context error.
 func Load(ctx context.Context, o options.Options, r gotool.Runner) (*Plan, error) {
 	if r == nil {
@@ -60,6 +61,13 @@ func Load(ctx context.Context, o options.Options, r gotool.Runner) (*Plan, error
 	if err := os.MkdirAll(o.WorkDir, 0o755); err != nil {
 		return nil, options.Inputf("work dir %s: %v: pass a writable --workdir", o.WorkDir, err)
 	}
+	// Revisions are resolved, exported and read before anything is built.
+	var sources map[string]Source
+	if revs := Revisions(o, cfg); len(revs) > 0 {
+		if sources, err = loadSources(ctx, r, tg, o, revs); err != nil {
+			return nil, err
+		}
+	}
 	levels, err := builder.HostLevels(ctx, r, filepath.Join(o.WorkDir, "probe"))
 	if err != nil {
 		if strings.Contains(err.Error(), "no space left on device") {
@@ -67,7 +75,7 @@ func Load(ctx context.Context, o options.Options, r gotool.Runner) (*Plan, error
 		}
 		return nil, err
 	}
-	p, err := Make(o, Facts{Config: cfg, Target: tg, Host: Host(levels), Levels: levels, GOAMD64: EnvGOAMD64()})
+	p, err := Make(o, Facts{Config: cfg, Target: tg, Host: Host(levels), Levels: levels, GOAMD64: EnvGOAMD64(), Sources: sources})
 	if err != nil {
 		return nil, err
 	}

@@ -48,6 +48,18 @@ type Plan struct {
 	// part of the result cache's key. WorkDirGiven tells that --workdir
 	// was given, for the command that resumes the run.
 	SeedGiven, WorkDirGiven bool
+	// Sources are the targets of the revisions a run compares, keyed by
+	// the rev axis's value, each read from the revision's own source and
+	// cut to the benchmarks every revision has; nil without revisions
+	// (TargetOf picks a variant's). Target then holds those benchmarks.
+	Sources map[string]*target.Target
+	// Warnings are what the plan found that the report should say, such
+	// as benchmarks that are not in every revision.
+	Warnings []string
+	// MeasureAgain makes the run measure even when gotune's result cache
+	// has an identical run (a CI gate measures afresh), while builds still
+	// come from the build cache.
+	MeasureAgain bool
 }
 
 // Facts are what Make needs from outside: the configuration file, the
@@ -63,12 +75,21 @@ type Facts struct {
 	GOAMD64 string
 	// Seed is used when the options leave the seed unset; 0 draws one.
 	Seed int64
+	// Sources are the revisions the run compares, keyed by the rev axis's
+	// value (Revisions); nil without revisions.
+	Sources map[string]Source
 }
 
 // Make returns the plan of a run. Its errors are input problems
 // (options.InputError).
 func Make(o options.Options, f Facts) (*Plan, error) {
-	o.Merge(f.Config)
+	revs := Revisions(o, f.Config)
+	cfg := f.Config
+	if o.Base != "" {
+		// check --base compares two revisions of the same build alone.
+		cfg.Axes, cfg.Variants = nil, nil
+	}
+	o.Merge(cfg)
 	o.Defaults()
 	if err := o.Validate(); err != nil {
 		return nil, err
@@ -81,9 +102,25 @@ func Make(o options.Options, f Facts) (*Plan, error) {
 		o.Seed = rand.Int64N(1<<31-1) + 1
 	}
 	tg := f.Target
+	hasDefaultPGO := tg.DefaultPGO() != ""
+	if len(revs) > 0 {
+		for _, rev := range revs {
+			if f.Sources[rev].Target == nil {
+				return nil, fmt.Errorf("plan: revision %s was not loaded", rev)
+			}
+			hasDefaultPGO = hasDefaultPGO || f.Sources[rev].Target.DefaultPGO() != ""
+		}
+		var err error
+		if tg, p.Sources, p.Warnings, err = common(tg, f.Sources, revs); err != nil {
+			return nil, err
+		}
+		p.Target = tg
+	}
 
-	cfg := f.Config
 	cfg.Axes = o.Axes
+	if o.Base != "" {
+		cfg.Axes = axis.Values{axis.Rev.Name: revs}
+	}
 	if o.BaselineOnly {
 		cfg.Axes, cfg.Variants = axis.Values{}, nil
 	}
@@ -91,7 +128,7 @@ func Make(o options.Options, f Facts) (*Plan, error) {
 	mvs, err := matrix.Expand(cfg, matrix.ExpandOptions{
 		Baseline:      base,
 		HostLevels:    f.Levels,
-		HasDefaultPGO: tg.DefaultPGO() != "",
+		HasDefaultPGO: hasDefaultPGO,
 		MaxVariants:   o.MaxVariants,
 	})
 	if err != nil {
@@ -101,9 +138,20 @@ func Make(o options.Options, f Facts) (*Plan, error) {
 		mvs = mvs[:1]
 	}
 	for _, mv := range mvs {
-		v, err := resolve(mv, mvs[0], tg, f.Levels)
+		vt := tg
+		rev := mv.Settings.Get(axis.Rev)
+		if rev != "" {
+			if vt = p.Sources[rev]; vt == nil {
+				return nil, fmt.Errorf("plan: variant %s: revision %s was not loaded", mv.Name, rev)
+			}
+		}
+		v, err := resolve(mv, mvs[0], vt, f.Levels)
 		if err != nil {
 			return nil, options.InputError{Err: err}
+		}
+		if rev != "" {
+			r := f.Sources[rev].Revision
+			v.Revision = &r
 		}
 		p.Variants = append(p.Variants, v)
 	}

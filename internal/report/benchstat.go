@@ -20,7 +20,8 @@ import (
 // come in the order they ran, each with the baseline first, so that the
 // baseline is benchstat's reference column. Each result carries the
 // file-configuration keys of the raw file: variant, one key per axis
-// (goamd64, pgo, ldflags, gcflags, env, gogc; "none" when empty), block,
+// (rev in a run that compares revisions, then goamd64, pgo, ldflags,
+// gcflags, env, gogc; "none" when empty), block,
 // and goos, goarch, pkg and cpu of the host. So one command reads both
 // files, every variant against the baseline:
 //
@@ -152,6 +153,9 @@ func benchstatKeys(run *result.Run, v *result.Variant, pkg string, block int) []
 	kv := [][2]string{{"variant", none(v.Name)}}
 	for _, a := range axis.All {
 		val := v.Settings.Get(a)
+		if a == axis.Rev && val == "" {
+			continue // a run without revisions
+		}
 		if a == axis.PGO && val == "" {
 			val = axis.PGOAuto
 		}

@@ -20,10 +20,14 @@ func settingsString(s axis.Settings) string {
 }
 
 // settingsWords returns the words of settingsString, each one shell word:
-// GOAMD64=v3, -pgo=off, -ldflags='-s -w', run:GOGC=50.
+// rev=HEAD~1 (in a run that compares revisions), GOAMD64=v3, -pgo=off,
+// -ldflags='-s -w', run:GOGC=50.
 func settingsWords(s axis.Settings) []string {
 	sp := s.Spec(axis.Build)
 	var parts []string
+	if r := s.Get(axis.Rev); r != "" {
+		parts = append(parts, "rev="+r) // a name, not a shell word: HEAD~1 needs no quotes here
+	}
 	for _, kv := range sp.Env {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok {

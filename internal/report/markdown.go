@@ -219,6 +219,9 @@ func (m *mdReport) bodyWith(d *mdDoc, opts Options, recommend, slower bool) {
 	if slower {
 		m.slower()
 	}
+	if rl := revisionsLine(m.run); rl != "" {
+		m.printf("%s\n\n", mdText(strings.ToUpper(rl[:1])+rl[1:]))
+	}
 	m.table()
 	if recommend {
 		m.recommendation()

@@ -116,6 +116,9 @@ func (r *textReport) header() {
 		line = append(line, "gotune "+run.GotuneVersion)
 	}
 	r.headerLine(line)
+	if rl := revisionsLine(run); rl != "" {
+		r.printf("%s\n", rl)
+	}
 
 	line = nil
 	h := run.Host
@@ -540,6 +543,8 @@ func axisWord(a *axis.Axis) string {
 	switch {
 	case a == axis.Env:
 		return "environment"
+	case a == axis.Rev:
+		return "revision"
 	case a.Kind == axis.Build && a == axis.GOAMD64:
 		return "GOAMD64"
 	case a.Kind == axis.Build:

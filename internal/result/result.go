@@ -6,6 +6,7 @@
 package result
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -132,6 +133,80 @@ type Variant struct {
 	// PGOEffect proves that a variant built with a profile (Profile set)
 	// used it; nil for other variants.
 	PGOEffect *PGOEffect `json:"pgo_effect,omitempty"`
+	// Revision is the commit the variant's source comes from, in a run
+	// that compares revisions (--rev, check --base); nil otherwise.
+	Revision *Revision `json:"revision,omitempty"`
+}
+
+// Revision is one revision of the target's git repository that a run
+// builds: its source is exported with git archive into the work dir (the
+// repository is only read), or, for the worktree, the target's own
+// directory with its uncommitted changes.
+type Revision struct {
+	Rev     string `json:"rev"`               // as given: main, HEAD~1, a hash, or worktree
+	Commit  string `json:"commit,omitempty"`  // the full hash; for the worktree, HEAD's ("" before the first commit)
+	Short   string `json:"short,omitempty"`   // the abbreviated hash
+	Subject string `json:"subject,omitempty"` // the first line of the commit message
+	// Tree is the hash of the exported tree (the module's directory, or
+	// the whole repository when the module reads files outside it): the
+	// source of its builds, so the key of their cache. "" for the worktree.
+	Tree string `json:"tree,omitempty"`
+	// Dirty says that the worktree has uncommitted changes in the module.
+	Dirty bool `json:"dirty,omitempty"`
+	// Dir is where its builds run: the target's directory inside the
+	// exported source, or the target's own directory for the worktree.
+	Dir string `json:"dir"`
+}
+
+// Worktree reports whether r is the target's current files.
+func (r *Revision) Worktree() bool { return r.Tree == "" }
+
+// Label names the revision for people: `HEAD~1 (3f2a9c1 "Pre-size the
+// buffer")`, `worktree (3f2a9c1 + uncommitted changes)`.
+func (r *Revision) Label() string {
+	var in []string
+	if r.Short != "" && r.Short != r.Rev {
+		in = append(in, r.Short)
+	}
+	switch {
+	case r.Worktree() && r.Dirty:
+		in = append(in, "+ uncommitted changes")
+	case r.Subject != "":
+		in = append(in, strconv.Quote(r.Subject))
+	}
+	if len(in) == 0 {
+		return r.Rev
+	}
+	return r.Rev + " (" + strings.Join(in, " ") + ")"
+}
+
+// RevisionsLine names the revisions of a run's variants, each once with
+// its short hash and subject, the baseline's first: `revisions: HEAD~1
+// (3f2a9c1 "Pre-size the buffer", baseline), worktree (5d6e7f8 +
+// uncommitted changes)`. "" for variants without revisions.
+func RevisionsLine(vs []Variant, baseline string) string {
+	var labels []string
+	seen := map[string]bool{}
+	for i := range vs {
+		r := vs[i].Revision
+		if r == nil || seen[r.Rev] {
+			continue
+		}
+		seen[r.Rev] = true
+		label := r.Label()
+		if vs[i].Name == baseline {
+			if strings.HasSuffix(label, ")") {
+				label = strings.TrimSuffix(label, ")") + ", baseline)"
+			} else {
+				label += " (baseline)"
+			}
+		}
+		labels = append(labels, label)
+	}
+	if len(labels) == 0 {
+		return ""
+	}
+	return "revisions: " + strings.Join(labels, ", ")
 }
 
 // FileConfig returns the benchfmt file-configuration keys of v's
@@ -141,6 +216,9 @@ type Variant struct {
 func (v *Variant) FileConfig() [][2]string {
 	kv := [][2]string{{"variant", v.Name}}
 	for _, a := range axis.All {
+		if a == axis.Rev && v.Settings.Get(a) == "" {
+			continue // a run without revisions
+		}
 		val := strings.Join(strings.Fields(v.Settings.Get(a)), " ")
 		if val == "" {
 			val = "none"
@@ -186,6 +264,10 @@ type Benchmark struct {
 	Name    string `json:"name"` // e.g. BenchmarkQuote; its sub-benchmarks travel with it
 	// Benchtime is the -test.benchtime of its trials, e.g. 1200x.
 	Benchtime string `json:"benchtime"`
+	// Reps is the -test.count of its trials: a trial runs the benchmark
+	// Reps times for Benchtime each, and its value is the fastest (0 or 1:
+	// once).
+	Reps int `json:"reps,omitempty"`
 	// NsPerOp is what the calibration trial measured for the baseline,
 	// summed over sub-benchmarks; 0 when the benchtime was given.
 	NsPerOp float64 `json:"ns_per_op,omitempty"`
