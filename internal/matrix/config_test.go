@@ -107,12 +107,12 @@ func TestParse(t *testing.T) {
 		{
 			name:    "rev under axes",
 			yaml:    "axes:\n  rev: [main, HEAD]\n",
-			wantErr: `gotune.yaml:2: unknown key "rev" (known: goamd64, pgo, ldflags, gcflags, env, gogc); the revisions to compare are a list at the top of the file: revisions: [main, HEAD]`,
+			wantErr: `gotune.yaml:2: unknown key "rev" (known: toolchain, goamd64, pgo, ldflags, gcflags, env, goexperiment, gogc, gomemlimit, gomaxprocs, runenv); the revisions to compare are a list at the top of the file: revisions: [main, HEAD]`,
 		},
 		{
 			name:    "rev in a variant",
 			yaml:    "variants:\n  - name: x\n    rev: HEAD\n",
-			wantErr: `gotune.yaml:3: unknown key "rev" (known: name, goamd64, pgo, ldflags, gcflags, env, gogc); the revisions to compare are a list at the top of the file: revisions: [main, HEAD]`,
+			wantErr: `gotune.yaml:3: unknown key "rev" (known: name, toolchain, goamd64, pgo, ldflags, gcflags, env, goexperiment, gogc, gomemlimit, gomaxprocs, runenv); the revisions to compare are a list at the top of the file: revisions: [main, HEAD]`,
 		},
 		{
 			name:    "unknown variant key",

@@ -60,6 +60,9 @@ type Plan struct {
 	// has an identical run (a CI gate measures afresh), while builds still
 	// come from the build cache.
 	MeasureAgain bool
+	// Toolchains are the releases the toolchain axis names, as checked
+	// (CheckToolchains); nil without the axis.
+	Toolchains []result.Toolchain
 }
 
 // Facts are what Make needs from outside: the configuration file, the
@@ -153,7 +156,11 @@ func Make(o options.Options, f Facts) (*Plan, error) {
 			r := f.Sources[rev].Revision
 			v.Revision = &r
 		}
+		skipToolchain(&v, vt)
 		p.Variants = append(p.Variants, v)
+	}
+	if base := p.Variants[0]; base.Status != result.StatusOK && base.Settings.Get(axis.Toolchain) != "" {
+		return nil, baselineToolchainError(base)
 	}
 
 	re := regexp.MustCompile(o.Bench) // validated
