@@ -1,6 +1,7 @@
 package binaries
 
 import (
+	"encoding/json"
 	"fmt"
 	"go/version"
 	"os"
@@ -21,14 +22,35 @@ func toolchainOf(v *result.Variant, local string) string {
 }
 
 // profileGoVersion returns the Go release that built the code a profile
-// was collected from, as its provenance file says (gotune writes one next
-// to every profile it collects, merges or applies); "" when unknown.
+// was collected from, as its provenance says: the provenance file next to
+// it (gotune writes one next to every profile it collects or merges), or,
+// for a default.pgo written by gotune pgo apply or refresh, the one kept
+// with the same content in a profiles folder of the repository (looked
+// for from the profile's folder up to the repository's top); "" when
+// unknown.
 func profileGoVersion(path string) string {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return ""
 	}
-	return pgo.ReadProvenance(path, data).GoVersion
+	pv := pgo.ReadProvenance(path, data)
+	if pv.GoVersion != "" || pv.Source != "file" {
+		return pv.GoVersion
+	}
+	for d, i := filepath.Dir(path), 0; i < 8; d, i = filepath.Dir(d), i+1 {
+		kept, _ := filepath.Glob(filepath.Join(d, "profiles", "*.provenance.json"))
+		for _, k := range kept {
+			b, err := os.ReadFile(k)
+			var kv pgo.Provenance
+			if err == nil && json.Unmarshal(b, &kv) == nil && kv.SHA256 == pv.SHA256 && kv.GoVersion != "" {
+				return kv.GoVersion
+			}
+		}
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil || filepath.Dir(d) == d {
+			break
+		}
+	}
+	return ""
 }
 
 // crossVersion returns the warning for a variant built with toolchain

@@ -31,4 +31,24 @@ func TestCrossVersion(t *testing.T) {
 	if _, w := crossVersion(v, "go1.26.2"); w != "" {
 		t.Errorf("another patch release is flagged: %q", w)
 	}
+
+	// A default.pgo written by pgo apply: its provenance is kept in the
+	// repository's profiles folder.
+	repo := t.TempDir()
+	main := filepath.Join(repo, "cmd", "x")
+	for _, d := range []string{main, filepath.Join(repo, "profiles"), filepath.Join(repo, ".git")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	def := filepath.Join(main, "default.pgo")
+	if err := os.WriteFile(def, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := pgo.WriteProvenance(filepath.Join(repo, "profiles", "api.pprof"), data, pgo.Provenance{GoVersion: "go1.25.5", Source: "merge"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := profileGoVersion(def); got != "go1.25.5" {
+		t.Errorf("default.pgo's release %q, want go1.25.5 from profiles/api.provenance.json", got)
+	}
 }
