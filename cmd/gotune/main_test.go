@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -36,13 +39,17 @@ func TestScripts(t *testing.T) {
 		t.Skip("end-to-end scripts build real binaries; skipped with -short")
 	}
 	goEnv := map[string]string{}
-	out, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE", "GOPATH", "GOPROXY", "GOROOT").Output()
+	keys := []string{"GOCACHE", "GOMODCACHE", "GOPATH", "GOPROXY", "GOROOT", "GOVERSION"}
+	out, err := exec.Command("go", append([]string{"env"}, keys...)...).Output()
 	if err != nil {
 		t.Fatalf("go env: %v", err)
 	}
 	for i, v := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		goEnv[[]string{"GOCACHE", "GOMODCACHE", "GOPATH", "GOPROXY", "GOROOT"}[i]] = v
+		goEnv[keys[i]] = v
 	}
+	// $GOLOCAL is the go command's own release, e.g. go1.26.8.
+	goEnv["GOLOCAL"] = goEnv["GOVERSION"]
+	delete(goEnv, "GOVERSION")
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(e *testscript.Env) error {
@@ -55,6 +62,32 @@ func TestScripts(t *testing.T) {
 			e.Setenv("PATH", os.Getenv("PATH"))
 			return nil
 		},
+		// [toolchain:go1.27.3] holds when that release can be had here:
+		// GOTOOLCHAIN=go1.27.3 go version answers with it (from the module
+		// cache, or fetched from the module proxy).
+		Condition: func(cond string) (bool, error) {
+			if tc, ok := strings.CutPrefix(cond, "toolchain:"); ok {
+				return haveToolchain(tc), nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		RequireUniqueNames: true,
 	})
+}
+
+var toolchains sync.Map // release → bool
+
+// haveToolchain reports whether the go command can run Go release tc.
+func haveToolchain(tc string) bool {
+	if ok, seen := toolchains.Load(tc); seen {
+		return ok.(bool)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "version")
+	cmd.Env = append(os.Environ(), "GOTOOLCHAIN="+tc)
+	out, err := cmd.Output()
+	ok := err == nil && strings.Contains(string(out), " "+tc+" ")
+	toolchains.Store(tc, ok)
+	return ok
 }

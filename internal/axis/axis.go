@@ -37,6 +37,9 @@ type Axis struct {
 	// Name is the axis as flags (--name), gotune.yaml (axes: name:),
 	// variant names (name=value), raw-file and benchstat keys spell it.
 	Name string
+	// Flag is the command-line flag's name when it is not Name (--go
+	// for the toolchain axis).
+	Flag string
 	Kind Kind
 	// List says that a flag value is a comma-separated list of values
 	// (--goamd64 v1,v3); otherwise every occurrence of the flag is one
@@ -149,7 +152,7 @@ var GOGC = &Axis{
 
 // All lists every axis in table order: the order of the settings in
 // variant names and of the loops of the cross product (first outermost).
-var All = []*Axis{Rev, GOAMD64, PGO, LDFlags, GCFlags, Env, GOGC}
+var All = []*Axis{Rev, Toolchain, GOAMD64, PGO, LDFlags, GCFlags, Env, GOEXPERIMENT, GOGC, GOMEMLIMIT, GOMAXPROCS, RunEnv}
 
 // ByName returns the axis called name, or nil.
 func ByName(name string) *Axis {
@@ -168,6 +171,14 @@ func Names() []string {
 		n = append(n, a.Name)
 	}
 	return n
+}
+
+// FlagName returns the name of a's command-line flag, without dashes.
+func (a *Axis) FlagName() string {
+	if a.Flag != "" {
+		return a.Flag
+	}
+	return a.Name
 }
 
 // key returns the comparison key of a normalised value of a.
@@ -324,7 +335,8 @@ func (x Values) Override(y Values) Values {
 
 // Validate checks every value of every axis and returns the problems
 // found, each prefixed by prefix and the axis name, e.g. `--goamd64:
-// unknown level "v9" (want v1, v2, v3 or v4)` with prefix "--".
+// unknown level "v9" (want v1, v2, v3 or v4)` with prefix "--" (which
+// names an axis by its flag: --go for the toolchain).
 func (x Values) Validate(prefix string) error {
 	var errs []error
 	for name := range x {
@@ -333,16 +345,20 @@ func (x Values) Validate(prefix string) error {
 		}
 	}
 	for _, a := range All {
+		name := a.Name
+		if prefix == "--" {
+			name = a.FlagName()
+		}
 		for _, s := range x.Get(a) {
 			if _, err := a.Parse(s); err != nil {
-				errs = append(errs, fmt.Errorf("%s%s: %w", prefix, a.Name, err))
+				errs = append(errs, fmt.Errorf("%s%s: %w", prefix, name, err))
 			}
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// ParseFlags builds Values from the raw values of the command-line flags,
+// ParseFlagValues builds Values from the raw values of the command-line flags,
 // one element per flag occurrence: List axes are split at commas, the
 // others are not. Every value is checked and normalised; errors name the
 // flag, e.g. `--goamd64: unknown level "v9" (want v1, v2, v3 or v4)`. An
@@ -362,7 +378,7 @@ func ParseFlagValues(raw Values) (Values, error) {
 		for _, s := range in {
 			n, err := a.Parse(s)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("--%s: %w", a.Name, err))
+				errs = append(errs, fmt.Errorf("--%s: %w", a.FlagName(), err))
 				continue
 			}
 			vals = append(vals, n)

@@ -77,8 +77,9 @@ func ParseFlags(s string) (string, error) {
 
 // ParseEnv checks an env value, "" or a space-separated list of KEY=VALUE,
 // and returns its entries. Keys must be environment variable names, each
-// set once. GOAMD64 and GOFLAGS are refused: the goamd64 axis and the flag
-// axes set them, and a second way would hide which setting won.
+// set once. GOAMD64, GOFLAGS and GOTOOLCHAIN are refused: the goamd64,
+// flag and toolchain axes set them, and a second way would hide which
+// setting won.
 func ParseEnv(s string) ([]string, error) {
 	f := strings.Fields(s)
 	if len(f) == 0 {
@@ -96,6 +97,8 @@ func ParseEnv(s string) ([]string, error) {
 			return nil, errors.New("GOAMD64 cannot be set in env: use the goamd64 axis")
 		case k == "GOFLAGS":
 			return nil, errors.New("GOFLAGS cannot be set in env: use the ldflags, gcflags and pgo axes")
+		case k == "GOTOOLCHAIN":
+			return nil, errors.New("GOTOOLCHAIN cannot be set in env: use the toolchain axis (--go go1.27.3)")
 		case seen[k]:
 			return nil, fmt.Errorf("%s is set twice", k)
 		}

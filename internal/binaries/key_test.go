@@ -32,3 +32,17 @@ func TestBuildKeyOfRevisions(t *testing.T) {
 		t.Error("the worktree's key ignores its source")
 	}
 }
+
+func TestBuildKeyOfToolchains(t *testing.T) {
+	tg := &target.Target{GoVersion: "go1.26.8", Packages: []target.Package{{ImportPath: "example.com/m"}}}
+	host := result.Host{GOOS: "linux", GOARCH: "amd64"}
+	v := func(tc string) *result.Variant {
+		return &result.Variant{Settings: axis.Settings{"toolchain": tc, "goamd64": "v1", "pgo": "off"}}
+	}
+	if BuildKey("src", tg, host, v("go1.26.8")) == BuildKey("src", tg, host, v("go1.27.3")) {
+		t.Error("two toolchains share a build key")
+	}
+	if BuildKey("src", tg, host, v("go1.27.3")) != BuildKey("src", tg, host, v("go1.27.3")) {
+		t.Error("the key of a toolchain's build is not stable")
+	}
+}

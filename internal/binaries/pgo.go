@@ -80,7 +80,7 @@ func (m *Maker) Collect(ctx context.Context, run *result.Run, co CollectOptions)
 	run.PGOCollected = col
 	prov := pgo.Provenance{
 		Tool:      "gotune " + o.Version,
-		GoVersion: tg.GoVersion,
+		GoVersion: toolchainOf(&base, tg.GoVersion), // the baseline's toolchain builds the profiled code
 		Module:    tg.Module,
 		Commit:    pgo.Commit(ctx, o.Runner, tg.ModuleRoot),
 	}
@@ -176,6 +176,12 @@ func (m *Maker) provePGO(ctx context.Context, run *result.Run, fresh []string) e
 		eff := &result.PGOEffect{Profile: v.Profile}
 		v.PGOEffect = eff
 		tg := m.target(v)
+		eff.Toolchain = toolchainOf(v, tg.GoVersion)
+		var warn string
+		if eff.ProfileGoVersion, warn = crossVersion(v, eff.Toolchain); warn != "" {
+			run.Warnings = append(run.Warnings, warn)
+			fmt.Fprintf(o.Log, "gotune: warning: %s\n", warn)
+		}
 		off := v.Build().With(axis.PGO, axis.PGOOff)
 		off = off.With(axis.GCFlags, axis.StripPGOKnobs(off.Get(axis.GCFlags)))
 		offFP := ""

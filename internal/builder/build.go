@@ -235,6 +235,13 @@ func fingerprint(listOut []byte, s axis.Settings) string {
 	}
 	fmt.Fprintf(h, "ldflags %q\n", codeLDFlags(s.Get(axis.LDFlags)))
 	fmt.Fprintf(h, "env %q\n", sortedEnv(strings.Fields(s.Get(axis.Env))))
+	// As GOEXPERIMENT in env: the goexperiment axis. Two toolchains are
+	// told apart by the build IDs (an object file names its compiler), so
+	// that a release named twice (go1.26.8 and the local go1.26.8) is
+	// measured once.
+	if v := s.Get(axis.GOEXPERIMENT); v != "" {
+		fmt.Fprintf(h, "goexperiment %q\n", v)
+	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 

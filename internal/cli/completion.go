@@ -26,6 +26,7 @@ var completions = map[string]struct {
 		axis.PGOAuto + "\tthe main package's default.pgo (the go command's default)",
 		axis.PGOCollect + "\ta profile collected from the baseline's benchmarks",
 	}},
+	"goexperiment": {values: axis.GOEXPERIMENTPresets},
 	"search": {values: []string{
 		options.SearchGrid + "\tbuild and measure every variant",
 		options.SearchScreen + "\tone axis at a time from the baseline, then the best values combined",

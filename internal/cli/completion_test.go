@@ -74,6 +74,7 @@ func TestFlagCompletion(t *testing.T) {
 		{"pgo", []string{"run", "--pgo", "off,a"}, []string{"off,auto"}, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace},
 		{"pgo file", []string{"check", "--pgo", "profiles/"}, nil, cobra.ShellCompDirectiveDefault},
 		{"search", []string{"run", "--search", ""}, []string{"grid", "screen"}, cobra.ShellCompDirectiveNoFileComp},
+		{"goexperiment", []string{"run", "--goexperiment", "nog"}, []string{"nogreenteagc"}, cobra.ShellCompDirectiveNoFileComp},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

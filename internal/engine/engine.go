@@ -202,6 +202,7 @@ func (j *job) do(ctx context.Context) (*result.Run, error) {
 		Benchmarks:    append([]result.Benchmark(nil), p.Benchmarks...),
 		Search:        &result.Search{Mode: p.Search},
 		Warnings:      append([]string(nil), p.Warnings...),
+		Toolchains:    p.Toolchains,
 	}
 	for _, pk := range tg.Packages {
 		run.Packages = append(run.Packages, pk.ImportPath)

@@ -77,7 +77,7 @@ func TestParse(t *testing.T) {
 		{
 			name:    "unknown axis key",
 			yaml:    "axes:\n  goamd64: [v1]\n  ldflag: [\"-s\"]\n",
-			wantErr: `gotune.yaml:3: unknown key "ldflag" (known: goamd64, pgo, ldflags, gcflags, env, gogc)`,
+			wantErr: `gotune.yaml:3: unknown key "ldflag" (known: toolchain, goamd64, pgo, ldflags, gcflags, env, goexperiment, gogc, gomemlimit, gomaxprocs, runenv)`,
 		},
 		{
 			name:    "unknown top-level key",
@@ -107,17 +107,17 @@ func TestParse(t *testing.T) {
 		{
 			name:    "rev under axes",
 			yaml:    "axes:\n  rev: [main, HEAD]\n",
-			wantErr: `gotune.yaml:2: unknown key "rev" (known: goamd64, pgo, ldflags, gcflags, env, gogc); the revisions to compare are a list at the top of the file: revisions: [main, HEAD]`,
+			wantErr: `gotune.yaml:2: unknown key "rev" (known: toolchain, goamd64, pgo, ldflags, gcflags, env, goexperiment, gogc, gomemlimit, gomaxprocs, runenv); the revisions to compare are a list at the top of the file: revisions: [main, HEAD]`,
 		},
 		{
 			name:    "rev in a variant",
 			yaml:    "variants:\n  - name: x\n    rev: HEAD\n",
-			wantErr: `gotune.yaml:3: unknown key "rev" (known: name, goamd64, pgo, ldflags, gcflags, env, gogc); the revisions to compare are a list at the top of the file: revisions: [main, HEAD]`,
+			wantErr: `gotune.yaml:3: unknown key "rev" (known: name, toolchain, goamd64, pgo, ldflags, gcflags, env, goexperiment, gogc, gomemlimit, gomaxprocs, runenv); the revisions to compare are a list at the top of the file: revisions: [main, HEAD]`,
 		},
 		{
 			name:    "unknown variant key",
 			yaml:    "variants:\n  - name: x\n    goamd4: v3\n",
-			wantErr: `gotune.yaml:3: unknown key "goamd4" (known: name, goamd64, pgo, ldflags, gcflags, env, gogc)`,
+			wantErr: `gotune.yaml:3: unknown key "goamd4" (known: name, toolchain, goamd64, pgo, ldflags, gcflags, env, goexperiment, gogc, gomemlimit, gomaxprocs, runenv)`,
 		},
 		{
 			name:    "bad level in an axis",
@@ -157,7 +157,7 @@ func TestParse(t *testing.T) {
 		{
 			name:    "axes not a mapping",
 			yaml:    "axes: [v1, v3]\n",
-			wantErr: "gotune.yaml:1: axes: want a mapping of axes (goamd64, pgo, ldflags, gcflags, env, gogc), got a list",
+			wantErr: "gotune.yaml:1: axes: want a mapping of axes (toolchain, goamd64, pgo, ldflags, gcflags, env, goexperiment, gogc, gomemlimit, gomaxprocs, runenv), got a list",
 		},
 		{
 			name:    "count not a number",

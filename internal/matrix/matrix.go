@@ -226,10 +226,12 @@ func Expand(cfg Config, opts ExpandOptions) ([]Variant, error) {
 	}
 
 	axes := cfg.Axes
-	// The first revision is the baseline's.
-	if revs := axes.Get(axis.Rev); len(revs) > 0 && base.Settings.Get(axis.Rev) == "" {
-		if r, err := axis.ParseRev(revs[0]); err == nil {
-			base.Settings[axis.Rev.Name] = r
+	// The first revision and the first toolchain are the baseline's.
+	for _, a := range []*axis.Axis{axis.Rev, axis.Toolchain} {
+		if vals := axes.Get(a); len(vals) > 0 && base.Settings.Get(a) == "" {
+			if v, err := a.Parse(firstOf(a, vals)); err == nil {
+				base.Settings[a.Name] = v
+			}
 		}
 	}
 	if axes.Empty() && len(cfg.Variants) == 0 {
@@ -422,4 +424,15 @@ func satMul(a, b uint64) uint64 {
 // satAdd returns a+b, or satMax when that is larger.
 func satAdd(a, b uint64) uint64 {
 	return min(a+b, satMax)
+}
+
+// firstOf returns the first value of a list axis as given (list flags
+// may hold several values in one item).
+func firstOf(a *axis.Axis, vals []string) string {
+	if a.List {
+		if l := axis.SplitList(vals); len(l) > 0 {
+			return l[0]
+		}
+	}
+	return vals[0]
 }

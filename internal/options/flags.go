@@ -33,7 +33,7 @@ type Flags struct {
 
 	o           *Options
 	fs          *pflag.FlagSet
-	axes        map[string]*[]string
+	axes        map[string]*[]string // by flag name
 	equivalence string
 	earlyStop   bool
 	race        bool
@@ -45,8 +45,8 @@ func Register(fs *pflag.FlagSet, o *Options, groups Group) *Flags {
 	if groups&Matrix != 0 {
 		for _, a := range axis.All {
 			p := new([]string)
-			f.axes[a.Name] = p
-			fs.StringArrayVar(p, a.Name, nil, a.Usage)
+			f.axes[a.FlagName()] = p
+			fs.StringArrayVar(p, a.FlagName(), nil, a.Usage)
 		}
 		fs.StringVar(&o.Config, "config", "", "matrix `file` (default: gotune.yaml in the target, when present)")
 		fs.IntVar(&o.MaxVariants, "max-variants", 0, fmt.Sprintf("refuse matrices larger than `n` variants (default %d)", matrix.DefaultMaxVariants))
@@ -83,13 +83,14 @@ func Register(fs *pflag.FlagSet, o *Options, groups Group) *Flags {
 // with the one value "", not an axis not given.
 func (f *Flags) Finish() error {
 	raw := axis.Values{}
-	for name, p := range f.axes {
-		if f.fs.Changed(name) {
+	for _, a := range axis.All {
+		p, ok := f.axes[a.FlagName()]
+		if ok && f.fs.Changed(a.FlagName()) {
 			v := *p
 			if v == nil {
 				v = []string{""}
 			}
-			raw[name] = v
+			raw[a.Name] = v
 		}
 	}
 	ax, err := axis.ParseFlagValues(raw)

@@ -41,6 +41,18 @@ func TestFlags(t *testing.T) {
 				t.Errorf("axes = %q, want %q", o.Axes, want)
 			}
 		}},
+		{"toolchain and goexperiment", []string{"--go", "go1.26.8,1.27.3", "--goexperiment", "", "--goexperiment", "greenteagc,jsonv2"}, func(t *testing.T, o Options, f *Flags) {
+			want := axis.Values{"toolchain": {"go1.26.8", "go1.27.3"}, "goexperiment": {"", "greenteagc,jsonv2"}}
+			if !equalValues(o.Axes, want) || !f.AxesGiven() {
+				t.Errorf("axes = %q, want %q", o.Axes, want)
+			}
+		}},
+		{"run axes", []string{"--gomemlimit", "512MiB,off", "--gomaxprocs", "1,2", "--runenv", "GODEBUG=a=1,b=2"}, func(t *testing.T, o Options, f *Flags) {
+			want := axis.Values{"gomemlimit": {"512MiB", "off"}, "gomaxprocs": {"1", "2"}, "runenv": {"GODEBUG=a=1,b=2"}}
+			if !equalValues(o.Axes, want) || !f.AxesGiven() {
+				t.Errorf("axes = %q, want %q", o.Axes, want)
+			}
+		}},
 		{"measuring", []string{"--count", "8", "--budget", "2m", "--early-stop=false", "--equivalence", "1.5%", "--layouts", "4"}, func(t *testing.T, o Options, f *Flags) {
 			if o.MinBlocks != 8 || o.Budget != 2*time.Minute || !o.NoEarlyStop || o.Equivalence != 0.015 || o.Layouts != 4 {
 				t.Errorf("options = %+v", o)
@@ -87,6 +99,13 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"--bench", "("}, `--bench "(" is not a valid regular expression`},
 		{[]string{"--benchtime", "fast"}, `--benchtime: "fast" is neither a duration`},
 		{[]string{"--layouts", "-1"}, "--layouts -1: want 0 (off) to 64"},
+		{[]string{"--go", "go1.27"}, `--go: "go1.27" is a language version, not a release: name a release such as go1.27.0`},
+		{[]string{"--go", "tip"}, `--go: "tip" is not a Go release`},
+		{[]string{"--goexperiment", "GreenTea"}, `--goexperiment: "GreenTea": "GreenTea" is not an experiment name`},
+		{[]string{"--env", "GOTOOLCHAIN=go1.27.3"}, "--env: GOTOOLCHAIN cannot be set in env: use the toolchain axis (--go go1.27.3)"},
+		{[]string{"--gomemlimit", "1GB"}, `--gomemlimit: "1GB": want off or a size`},
+		{[]string{"--gomaxprocs", "0"}, `--gomaxprocs: "0": want a number of 1 or more`},
+		{[]string{"--runenv", "GOGC=10"}, "--runenv: GOGC cannot be set in runenv: use the gogc axis (--gogc)"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

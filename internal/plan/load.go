@@ -99,6 +99,12 @@ func Load(ctx context.Context, o options.Options, r gotool.Runner) (*Plan, error
 		return nil, err
 	}
 	p.WorkDirGiven = workDirGiven
+	if err := CheckToolchains(ctx, r, p); err != nil {
+		return nil, err
+	}
+	if o.Budget == 0 && len(p.Toolchains) > 0 {
+		p.Options.Budget = DefaultBudget(p.Variants, len(p.Benchmarks))
+	}
 	// A profile given as a file is checked now, not after minutes of
 	// builds: the compiler would ignore an unusable one silently.
 	for _, v := range p.Variants {

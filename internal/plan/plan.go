@@ -64,6 +64,9 @@ type Plan struct {
 	// Shard is the part of a sharded plan this run measures (--shard);
 	// nil for a whole run (shard.go).
 	Shard *result.Shard
+	// Toolchains are the releases the toolchain axis names, as checked
+	// (CheckToolchains); nil without the axis.
+	Toolchains []result.Toolchain
 }
 
 // Facts are what Make needs from outside: the configuration file, the
@@ -168,7 +171,11 @@ func Make(o options.Options, f Facts) (*Plan, error) {
 			r := f.Sources[rev].Revision
 			v.Revision = &r
 		}
+		skipToolchain(&v, vt)
 		p.Variants = append(p.Variants, v)
+	}
+	if base := p.Variants[0]; base.Status != result.StatusOK && base.Settings.Get(axis.Toolchain) != "" {
+		return nil, baselineToolchainError(base)
 	}
 
 	re := regexp.MustCompile(o.Bench) // validated

@@ -153,7 +153,7 @@ func benchstatKeys(run *result.Run, v *result.Variant, pkg string, block int) []
 	kv := [][2]string{{"variant", none(v.Name)}}
 	for _, a := range axis.All {
 		val := v.Settings.Get(a)
-		if a == axis.Rev && val == "" {
+		if (a == axis.Rev || a == axis.Toolchain || a == axis.GOEXPERIMENT) && val == "" {
 			continue // a run without revisions
 		}
 		if a == axis.PGO && val == "" {

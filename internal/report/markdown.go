@@ -322,6 +322,9 @@ func (m *mdReport) recommendation() {
 	a := m.advice()
 	if a.winner != "" {
 		m.printf("**Recommended build** (%s):\n\n```sh\n%s\n```\n\n", mdCode(a.winner), a.buildLine)
+		if a.toolchain != "" {
+			m.printf("%s.\n\n", a.toolchain)
+		}
 		if a.runEnv != "" {
 			m.printf("and run it with %s in its environment.\n\n", mdCode(a.runEnv))
 		}

@@ -360,6 +360,7 @@ func (r *textReport) noteLines() []string {
 	if n := countScreenedOut(r.run.Variants); n > 0 {
 		notes = append(notes, fmt.Sprintf("%d variants of the matrix were not built: screening varies one axis at a time from the baseline, then combines the best values (--search grid builds every variant)", n))
 	}
+	notes = append(notes, toolchainNotes(r.run)...)
 	notes = append(notes, r.pgoNotes()...)
 	notes = append(notes, r.failureNotes()...)
 	for _, w := range r.run.Warnings {
@@ -418,6 +419,9 @@ func (r *textReport) pgoNotes() []string {
 			what = "PGO took effect: code differs from -pgo=off; decisions not counted: " + oneLine(e.Error, 120)
 		default:
 			what = fmt.Sprintf("PGO took effect: code differs from -pgo=off; %d hot call sites inlined, %d calls devirtualized, %d hot functions", e.HotInlines, e.Devirtualized, e.HotFunctions)
+		}
+		if e.Toolchain != "" && len(r.run.Toolchains) > 0 {
+			what = "under " + e.Toolchain + ", " + what // the proof holds per toolchain
 		}
 		if _, ok := names[what]; !ok {
 			order = append(order, what)
@@ -547,6 +551,10 @@ func axisWord(a *axis.Axis) string {
 		return "environment"
 	case a == axis.Rev:
 		return "revision"
+	case a == axis.Toolchain:
+		return "Go toolchain"
+	case a == axis.GOEXPERIMENT:
+		return "GOEXPERIMENT"
 	case a.Kind == axis.Build && a == axis.GOAMD64:
 		return "GOAMD64"
 	case a.Kind == axis.Build:
@@ -588,6 +596,9 @@ func (r *textReport) verdict() {
 	a := r.advice()
 	if a.winner != "" {
 		rec := fmt.Sprintf("Recommended build (%s):\n  %s", a.winner, a.buildLine)
+		if a.toolchain != "" {
+			rec += "\n" + a.toolchain
+		}
 		if a.runEnv != "" {
 			rec += "\nand run it with " + a.runEnv + " in its environment"
 		}
@@ -651,6 +662,7 @@ type advice struct {
 	winner    string // the winning variant, "" when nothing won
 	buildLine string // the winner's go build line
 	runEnv    string // the winner's run-time environment, "" for none
+	toolchain string // how to make the winner's Go toolchain the module's, "" for none
 	profile   string // the command that commits the winner's profile, "" when none is needed
 	lines     []string
 	detect    string // the smallest change the run could detect, as a sentence
@@ -668,7 +680,7 @@ func (r *textReport) advice() advice {
 		if line == "" {
 			line = "(no build line recorded for " + an.Winner + ")"
 		}
-		a := advice{winner: an.Winner, buildLine: line, runEnv: env}
+		a := advice{winner: an.Winner, buildLine: line, runEnv: env, toolchain: toolchainAdvice(run, run.Variant(an.Winner))}
 		if p := an.Recommendation.Profile; p != nil && !p.Applied && p.Command != "" {
 			a.profile = p.Command
 		}

@@ -73,6 +73,9 @@ type Run struct {
 	// (gotune merge) was made of; nil otherwise.
 	Shard  *Shard     `json:"shard,omitempty"`
 	Shards []ShardRun `json:"shards,omitempty"`
+	// Toolchains are the Go releases of the toolchain axis, as checked
+	// before any build; nil without the axis.
+	Toolchains []Toolchain `json:"toolchains,omitempty"`
 }
 
 // PGOCollection is the profile a run collected from the baseline's
@@ -104,6 +107,11 @@ type PGOEffect struct {
 	Devirtualized int    `json:"devirtualized"`   // calls devirtualized to the profile's hottest callee
 	HotFunctions  int    `json:"hot_functions"`   // functions given the hot inlining budget
 	Error         string `json:"error,omitempty"` // why the decisions could not be counted
+	// Toolchain is the Go release the variant built with, and
+	// ProfileGoVersion the one that built the profiled code, from the
+	// profile's provenance ("" when unknown).
+	Toolchain        string `json:"toolchain,omitempty"`
+	ProfileGoVersion string `json:"profile_go_version,omitempty"`
 }
 
 // Host describes the machine a run was measured on.
@@ -219,13 +227,13 @@ func RevisionsLine(vs []Variant, baseline string) string {
 
 // FileConfig returns the benchfmt file-configuration keys of v's
 // samples in a raw file: variant, then each axis's value ("none" when
-// unset), so that `benchstat -table pkg -col variant -ignore block` (or
+// unset; rev, toolchain and goexperiment left out when unset), so that `benchstat -table pkg -col variant -ignore block` (or
 // -col goamd64, pgo, …) reads it.
 func (v *Variant) FileConfig() [][2]string {
 	kv := [][2]string{{"variant", v.Name}}
 	for _, a := range axis.All {
-		if a == axis.Rev && v.Settings.Get(a) == "" {
-			continue // a run without revisions
+		if (a == axis.Rev || a == axis.Toolchain || a == axis.GOEXPERIMENT) && v.Settings.Get(a) == "" {
+			continue // a run without revisions, toolchains or experiments reads as before they existed
 		}
 		val := strings.Join(strings.Fields(v.Settings.Get(a)), " ")
 		if val == "" {

@@ -27,7 +27,7 @@ func TestRevisionLabel(t *testing.T) {
 
 func TestFileConfigRev(t *testing.T) {
 	v := Variant{Name: "baseline", Settings: axis.Settings{"goamd64": "v1"}}
-	if got := fmt.Sprint(v.FileConfig()); got != "[[variant baseline] [goamd64 v1] [pgo none] [ldflags none] [gcflags none] [env none] [gogc none]]" {
+	if got := fmt.Sprint(v.FileConfig()); got != "[[variant baseline] [goamd64 v1] [pgo none] [ldflags none] [gcflags none] [env none] [gogc none] [gomemlimit none] [gomaxprocs none] [runenv none]]" {
 		t.Errorf("without revisions: %s", got)
 	}
 	v.Settings["rev"] = "HEAD~1"
