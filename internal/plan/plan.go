@@ -23,7 +23,6 @@ import (
 	"github.com/gotune/gotune/internal/matrix"
 	"github.com/gotune/gotune/internal/options"
 	"github.com/gotune/gotune/internal/result"
-	"github.com/gotune/gotune/internal/shard"
 	"github.com/gotune/gotune/internal/target"
 )
 
@@ -91,7 +90,7 @@ type Facts struct {
 	Sources map[string]Source
 	// ShardTimes are the benchmarks' expected block times that balance
 	// --shard, read from ShardFrom (--shard-from); nil = equal counts.
-	ShardTimes map[shard.Bench]float64
+	ShardTimes map[ShardBench]float64
 	ShardFrom  string
 }
 

@@ -10,7 +10,6 @@ import (
 
 	"github.com/gotune/gotune/internal/options"
 	"github.com/gotune/gotune/internal/result"
-	"github.com/gotune/gotune/internal/shard"
 	"github.com/gotune/gotune/internal/target"
 )
 
@@ -21,7 +20,7 @@ import (
 // merge. A shard measures to its budget: a shard's early stop would decide
 // on its own benchmarks, not the plan's. It runs before the budget is
 // chosen, so a default budget is a shard's.
-func (p *Plan) applyShard(o *options.Options, times map[shard.Bench]float64, from string) error {
+func (p *Plan) applyShard(o *options.Options, times map[ShardBench]float64, from string) error {
 	k, n, err := options.ParseShard(o.Shard)
 	if err != nil {
 		return options.Inputf("--shard %q: %v", o.Shard, err)
@@ -42,13 +41,13 @@ func (p *Plan) applyShard(o *options.Options, times map[shard.Bench]float64, fro
 	if len(p.Benchmarks) < n {
 		return options.Inputf("--shard %s: the plan has %d benchmark(s), fewer than %d shards: use at most %d shards", o.Shard, len(p.Benchmarks), n, len(p.Benchmarks))
 	}
-	bs := make([]shard.Bench, len(p.Benchmarks))
+	bs := make([]ShardBench, len(p.Benchmarks))
 	for i, b := range p.Benchmarks {
-		bs[i] = shard.Bench{Package: b.Package, Name: b.Name}
+		bs[i] = ShardBench{Package: b.Package, Name: b.Name}
 	}
-	of := shard.Split(bs, n, times)
+	of := SplitShards(bs, n, times)
 	var mine []result.Benchmark
-	keep := map[shard.Bench]bool{}
+	keep := map[ShardBench]bool{}
 	for i, b := range p.Benchmarks {
 		if of[i] == k {
 			mine = append(mine, b)
@@ -58,7 +57,7 @@ func (p *Plan) applyShard(o *options.Options, times map[shard.Bench]float64, fro
 	if !p.SeedGiven {
 		// Every shard of a plan needs the same seed: without --seed, one
 		// drawn from the plan itself rather than at random.
-		o.Seed = derivedSeed(p.Target.Module, matrixKey(*o, p.Variants), shard.SplitKey(bs, of))
+		o.Seed = derivedSeed(p.Target.Module, matrixKey(*o, p.Variants), ShardSplitKey(bs, of))
 	}
 	balance := "equal counts of benchmarks"
 	if times != nil {
@@ -68,7 +67,7 @@ func (p *Plan) applyShard(o *options.Options, times map[shard.Bench]float64, fro
 		Module:     p.Target.Module,
 		Matrix:     matrixKey(*o, p.Variants),
 		Seed:       o.Seed,
-		Split:      shard.SplitKey(bs, of),
+		Split:      ShardSplitKey(bs, of),
 		Benchmarks: len(bs),
 	}}
 	p.Warnings = append(p.Warnings, fmt.Sprintf("shard %d/%d: %d of the plan's %d benchmarks (split by %s), every variant; join the %d shards' results with gotune merge", k, n, len(mine), len(bs), balance, n))
@@ -90,15 +89,15 @@ func matrixKey(o options.Options, vs []result.Variant) string {
 		s, _ := json.Marshal(v.Settings)
 		parts = append(parts, v.Name+"="+string(s))
 	}
-	return shard.Hash(parts...)
+	return ShardHash(parts...)
 }
 
 // cutTarget returns tg with only the packages and benchmarks of keep.
-func cutTarget(tg *target.Target, keep map[shard.Bench]bool) *target.Target {
+func cutTarget(tg *target.Target, keep map[ShardBench]bool) *target.Target {
 	c := *tg
 	c.Packages = nil
 	for _, pk := range tg.Packages {
-		bs := slices.DeleteFunc(slices.Clone(pk.Benchmarks), func(b string) bool { return !keep[shard.Bench{Package: pk.ImportPath, Name: b}] })
+		bs := slices.DeleteFunc(slices.Clone(pk.Benchmarks), func(b string) bool { return !keep[ShardBench{Package: pk.ImportPath, Name: b}] })
 		if len(bs) > 0 {
 			pk.Benchmarks = bs
 			c.Packages = append(c.Packages, pk)
@@ -108,7 +107,7 @@ func cutTarget(tg *target.Target, keep map[shard.Bench]bool) *target.Target {
 }
 
 // shardTimes reads the block times of --shard-from; nil without it.
-func shardTimes(o options.Options) (map[shard.Bench]float64, error) {
+func shardTimes(o options.Options) (map[ShardBench]float64, error) {
 	if o.ShardFrom == "" || o.Shard == "" {
 		return nil, nil
 	}
@@ -116,7 +115,7 @@ func shardTimes(o options.Options) (map[shard.Bench]float64, error) {
 	if err != nil {
 		return nil, options.Inputf("--shard-from %s: %v: give a result saved with --json (a shard's, a merged one or a whole run's)", o.ShardFrom, err)
 	}
-	times := shard.Times(prev)
+	times := ShardTimesOf(prev)
 	if len(times) == 0 {
 		return nil, options.Inputf("--shard-from %s: the result has no measured blocks to balance the shards by: give another result, or drop --shard-from for equal counts", o.ShardFrom)
 	}
@@ -134,6 +133,6 @@ func kernel() string {
 
 // derivedSeed is a seed in [1, 2³¹−1] drawn from the parts' hash.
 func derivedSeed(parts ...string) int64 {
-	h, _ := strconv.ParseUint(shard.Hash(parts...)[:8], 16, 64)
+	h, _ := strconv.ParseUint(ShardHash(parts...)[:8], 16, 64)
 	return int64(h%(1<<31-1)) + 1
 }

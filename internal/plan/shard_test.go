@@ -11,7 +11,6 @@ import (
 	"github.com/gotune/gotune/internal/matrix"
 	"github.com/gotune/gotune/internal/options"
 	"github.com/gotune/gotune/internal/result"
-	"github.com/gotune/gotune/internal/shard"
 	"github.com/gotune/gotune/internal/target"
 )
 
@@ -77,13 +76,13 @@ func TestMakeShard(t *testing.T) {
 
 	// Balanced by times: another split, another identity.
 	f := shardFacts(dir)
-	f.ShardTimes = map[shard.Bench]float64{}
+	f.ShardTimes = map[ShardBench]float64{}
 	for _, pk := range f.Target.Packages {
 		for _, b := range pk.Benchmarks {
-			f.ShardTimes[shard.Bench{Package: pk.ImportPath, Name: b}] = 1
+			f.ShardTimes[ShardBench{Package: pk.ImportPath, Name: b}] = 1
 		}
 	}
-	f.ShardTimes[shard.Bench{Package: "example.com/m/a", Name: "BenchmarkX"}] = 10
+	f.ShardTimes[ShardBench{Package: "example.com/m/a", Name: "BenchmarkX"}] = 10
 	f.ShardFrom = "prev.json"
 	p, err := Make(options.Options{Shard: "1/4"}, f)
 	if err != nil {

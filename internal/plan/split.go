@@ -1,16 +1,8 @@
-// Package shard splits a tuning run across machines and merges the
-// parts back: `gotune run --shard K/N` measures the K-th of N parts of the
-// benchmarks with every variant of the matrix, on one CI runner each, and
-// `gotune merge` checks that N results are the parts of one plan and joins
-// them into one result, analysed with the shards as strata:
-//
-//	plan.Make ──► Split (which benchmarks are shard K's) ──► engine, once per runner
-//	N result files ──► Merge (refusals, renumbering) ──► stats.Analyze (strata) ──► report, check
-//
-// A variant is only ever compared with the baseline measured on the same
-// runner: blocks of different shards never pair. Split is a pure function
-// of the benchmark list and their expected times; Merge of its inputs.
-package shard
+// The shard split: which benchmarks the K-th of N runners measures
+// (run --shard K/N). It is a pure function of the benchmark list and
+// their expected times; internal/shard merges the parts back.
+
+package plan
 
 import (
 	"cmp"
@@ -23,8 +15,8 @@ import (
 	"github.com/gotune/gotune/internal/result"
 )
 
-// Bench is one top-level benchmark of a package.
-type Bench struct{ Package, Name string }
+// ShardBench is one top-level benchmark of a package.
+type ShardBench struct{ Package, Name string }
 
 // Split assigns every benchmark to one of n shards, balanced by expected
 // time, and returns the shard (1..n) of each benchmark in the order given.
@@ -37,7 +29,7 @@ type Bench struct{ Package, Name string }
 // it, counts as the mean of the times given (equal counts without times).
 // The result depends only on the set of benchmarks, their times and n,
 // not on the order given.
-func Split(bs []Bench, n int, times map[Bench]float64) []int {
+func SplitShards(bs []ShardBench, n int, times map[ShardBench]float64) []int {
 	out := make([]int, len(bs))
 	if n <= 1 || len(bs) == 0 {
 		for i := range out {
@@ -89,7 +81,7 @@ func Split(bs []Bench, n int, times map[Bench]float64) []int {
 
 // SplitKey hashes a split: every benchmark with its shard, whatever the
 // order given. Shards of one plan have the same key.
-func SplitKey(bs []Bench, shards []int) string {
+func ShardSplitKey(bs []ShardBench, shards []int) string {
 	lines := make([]string, len(bs))
 	for i, b := range bs {
 		lines[i] = fmt.Sprintf("%s %s %d", b.Package, b.Name, shards[i])
@@ -101,17 +93,17 @@ func SplitKey(bs []Bench, shards []int) string {
 // Times returns the expected time of each benchmark in a block, from an
 // earlier result (a shard, a merged result or a whole run): the mean
 // length of its blocks.
-func Times(run *result.Run) map[Bench]float64 {
-	sum, n := map[Bench]float64{}, map[Bench]int{}
+func ShardTimesOf(run *result.Run) map[ShardBench]float64 {
+	sum, n := map[ShardBench]float64{}, map[ShardBench]int{}
 	for _, b := range run.Blocks {
 		if b.Seconds <= 0 {
 			continue
 		}
-		k := Bench{b.Package, b.Benchmark}
+		k := ShardBench{b.Package, b.Benchmark}
 		sum[k] += b.Seconds
 		n[k]++
 	}
-	out := map[Bench]float64{}
+	out := map[ShardBench]float64{}
 	for k, s := range sum {
 		out[k] = s / float64(n[k])
 	}
@@ -124,4 +116,4 @@ func hash(s string) string {
 }
 
 // Hash returns a short hash of parts, for the fields of a PlanID.
-func Hash(parts ...string) string { return hash(strings.Join(parts, "\x00")) }
+func ShardHash(parts ...string) string { return hash(strings.Join(parts, "\x00")) }

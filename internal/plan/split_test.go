@@ -1,4 +1,4 @@
-package shard
+package plan
 
 import (
 	"fmt"
@@ -9,18 +9,18 @@ import (
 	"github.com/gotune/gotune/internal/result"
 )
 
-func benches(pkgs, per int) []Bench {
-	var bs []Bench
+func benches(pkgs, per int) []ShardBench {
+	var bs []ShardBench
 	for p := range pkgs {
 		for b := range per {
-			bs = append(bs, Bench{fmt.Sprintf("example.com/m/p%02d", p), fmt.Sprintf("Benchmark%02d", b)})
+			bs = append(bs, ShardBench{fmt.Sprintf("example.com/m/p%02d", p), fmt.Sprintf("Benchmark%02d", b)})
 		}
 	}
 	return bs
 }
 
 // loads returns each shard's benchmark count and expected time.
-func loads(bs []Bench, shards []int, n int, times map[Bench]float64) ([]int, []float64) {
+func loads(bs []ShardBench, shards []int, n int, times map[ShardBench]float64) ([]int, []float64) {
 	count, load := make([]int, n), make([]float64, n)
 	for i, s := range shards {
 		count[s-1]++
@@ -33,11 +33,11 @@ func loads(bs []Bench, shards []int, n int, times map[Bench]float64) ([]int, []f
 	return count, load
 }
 
-func TestSplitEveryBenchmarkOnceBalanced(t *testing.T) {
+func TestShardSplitEveryBenchmarkOnceBalanced(t *testing.T) {
 	for _, tc := range []struct{ pkgs, per, n int }{{1, 1, 1}, {1, 3, 3}, {3, 4, 2}, {5, 7, 3}, {2, 1, 2}, {10, 10, 7}, {4, 3, 12}} {
 		t.Run(fmt.Sprintf("%d×%d/%d", tc.pkgs, tc.per, tc.n), func(t *testing.T) {
 			bs := benches(tc.pkgs, tc.per)
-			got := Split(bs, tc.n, nil)
+			got := SplitShards(bs, tc.n, nil)
 			if len(got) != len(bs) {
 				t.Fatalf("%d shards for %d benchmarks", len(got), len(bs))
 			}
@@ -54,35 +54,35 @@ func TestSplitEveryBenchmarkOnceBalanced(t *testing.T) {
 	}
 }
 
-func TestSplitDeterministic(t *testing.T) {
+func TestShardSplitDeterministic(t *testing.T) {
 	bs := benches(6, 5)
-	times := map[Bench]float64{}
+	times := map[ShardBench]float64{}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, b := range bs {
 		times[b] = 0.05 + rng.Float64()
 	}
-	want := map[Bench]int{}
-	for i, s := range Split(bs, 4, times) {
+	want := map[ShardBench]int{}
+	for i, s := range SplitShards(bs, 4, times) {
 		want[bs[i]] = s
 	}
 	for range 5 {
 		shuffled := slices.Clone(bs)
 		rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
-		got := Split(shuffled, 4, times)
+		got := SplitShards(shuffled, 4, times)
 		for i, s := range got {
 			if want[shuffled[i]] != s {
 				t.Fatalf("%v went to shard %d, and to %d in another order", shuffled[i], s, want[shuffled[i]])
 			}
 		}
-		if SplitKey(shuffled, got) != SplitKey(bs, Split(bs, 4, times)) {
+		if ShardSplitKey(shuffled, got) != ShardSplitKey(bs, SplitShards(bs, 4, times)) {
 			t.Fatal("SplitKey depends on the order")
 		}
 	}
 }
 
-func TestSplitBalancedByTime(t *testing.T) {
+func TestShardSplitBalancedByTime(t *testing.T) {
 	bs := benches(4, 6)
-	times := map[Bench]float64{}
+	times := map[ShardBench]float64{}
 	rng := rand.New(rand.NewPCG(7, 7))
 	total, longest := 0.0, 0.0
 	for _, b := range bs {
@@ -94,7 +94,7 @@ func TestSplitBalancedByTime(t *testing.T) {
 	total += 6 - 0
 	longest = 6
 	const n = 3
-	got := Split(bs, n, times)
+	got := SplitShards(bs, n, times)
 	_, load := loads(bs, got, n, times)
 	sum := 0.0
 	for _, l := range load {
@@ -124,15 +124,15 @@ func TestSplitBalancedByTime(t *testing.T) {
 	}
 }
 
-func TestTimes(t *testing.T) {
+func TestShardTimes(t *testing.T) {
 	run := &result.Run{Blocks: []result.Block{
 		{Package: "p", Benchmark: "BenchmarkA", Seconds: 1},
 		{Package: "p", Benchmark: "BenchmarkA", Seconds: 3},
 		{Package: "p", Benchmark: "BenchmarkB", Seconds: 0.5},
 		{Package: "p", Benchmark: "BenchmarkC"},
 	}}
-	got := Times(run)
-	if got[Bench{"p", "BenchmarkA"}] != 2 || got[Bench{"p", "BenchmarkB"}] != 0.5 || len(got) != 2 {
+	got := ShardTimesOf(run)
+	if got[ShardBench{"p", "BenchmarkA"}] != 2 || got[ShardBench{"p", "BenchmarkB"}] != 0.5 || len(got) != 2 {
 		t.Errorf("Times = %v", got)
 	}
 }
