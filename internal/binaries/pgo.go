@@ -12,7 +12,6 @@ import (
 
 	"golang.org/x/perf/benchunit"
 
-	"github.com/gotune/gotune/internal/atomicfile"
 	"github.com/gotune/gotune/internal/axis"
 	"github.com/gotune/gotune/internal/builder"
 	"github.com/gotune/gotune/internal/gotool"
@@ -120,35 +119,10 @@ func (m *Maker) Collect(ctx context.Context, run *result.Run, co CollectOptions)
 // mergeCollected merges the raw profiles with equal weights and the default
 // trimming into out, with its provenance, and fills col.
 func mergeCollected(col *result.PGOCollection, raws []pgo.Raw, out string, prov pgo.Provenance) error {
-	var inputs []pgo.Input
-	var provs []pgo.Provenance
-	for _, r := range raws {
-		data, err := os.ReadFile(r.Path)
-		if err != nil {
-			return err
-		}
-		pp, err := pgo.Parse(r.Path, data)
-		if err != nil {
-			return err
-		}
-		inputs = append(inputs, pgo.Input{Name: r.Path, Profile: pp, Bytes: int64(len(data))})
-		provs = append(provs, pgo.ReadProvenance(r.Path, data))
-	}
-	mp, data, st, err := pgo.Merge(inputs, pgo.MergeOptions{})
-	if err != nil {
-		return err
-	}
-	if err := atomicfile.Write(out, data); err != nil {
-		return err
-	}
+	how := fmt.Sprintf("gotune run pgo=collect: %d profiles of the baseline's benchmarks, equal weights", len(raws))
+	st, err := pgo.MergeRaw(raws, out, how, prov)
 	col.Samples, col.Bytes, col.KeptCPU = st.Kept, st.BytesOut, st.KeptCPU
-	sm := pgo.Summarize(mp, 0)
-	prov.Source = "merge"
-	prov.How = fmt.Sprintf("gotune run pgo=collect: %d profiles of the baseline's benchmarks, equal weights, %.1f%% of CPU kept", len(raws), 100*st.KeptCPU)
-	prov.Created = time.Now().UTC().Truncate(time.Second)
-	prov.Samples, prov.CPU, prov.Duration = sm.Samples, sm.CPU, sm.Duration
-	prov.Merge, prov.Inputs = &st, provs
-	return pgo.WriteProvenance(out, data, prov)
+	return err
 }
 
 // provePGO checks that every variant just built with a profile used it:

@@ -325,7 +325,7 @@ func (j *job) finish(key string, measureErr error) (*result.Run, error) {
 	}
 	run.Finished = time.Now().UTC().Truncate(time.Second)
 	run.Analysis = stats.Analyze(run, stats.Options{Equivalence: run.Options.Equivalence})
-	j.profileNotes(run)
+	binaries.ProfileNotes(j.d.Runner, j.p.Target, run)
 	elapsed := j.elapsed + time.Since(j.start)
 	run.Search.WallSeconds = elapsed.Seconds()
 	run.Search.MeasureSeconds = j.measured.Seconds()

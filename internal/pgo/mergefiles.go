@@ -147,3 +147,39 @@ func common(provs []Provenance, get func(Provenance) string) string {
 	}
 	return v
 }
+
+// MergeRaw merges the raw profiles of a collection (Collect's) with equal
+// weights and the default trimming into out, written atomically, with its
+// provenance: prov with Source merge, how (the merge for people) followed
+// by the share of CPU kept, the merged profile's figures and the inputs'
+// provenance. It returns the merge's figures.
+func MergeRaw(raws []Raw, out, how string, prov Provenance) (MergeStats, error) {
+	var inputs []Input
+	var provs []Provenance
+	for _, r := range raws {
+		data, err := os.ReadFile(r.Path)
+		if err != nil {
+			return MergeStats{}, err
+		}
+		pp, err := Parse(r.Path, data)
+		if err != nil {
+			return MergeStats{}, err
+		}
+		inputs = append(inputs, Input{Name: r.Path, Profile: pp, Bytes: int64(len(data))})
+		provs = append(provs, ReadProvenance(r.Path, data))
+	}
+	mp, data, st, err := Merge(inputs, MergeOptions{})
+	if err != nil {
+		return MergeStats{}, err
+	}
+	if err := atomicfile.Write(out, data); err != nil {
+		return MergeStats{}, err
+	}
+	sm := Summarize(mp, 0)
+	prov.Source = "merge"
+	prov.How = fmt.Sprintf("%s, %.1f%% of CPU kept", how, 100*st.KeptCPU)
+	prov.Created = time.Now().UTC().Truncate(time.Second)
+	prov.Samples, prov.CPU, prov.Duration = sm.Samples, sm.CPU, sm.Duration
+	prov.Merge, prov.Inputs = &st, provs
+	return st, WriteProvenance(out, data, prov)
+}
