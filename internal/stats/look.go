@@ -129,28 +129,34 @@ func decide(t *table, names []string, family int, level, equivalence float64) []
 		case pairstat.Equivalent:
 			a.verdict, a.level = result.VerdictSame, min(1, 2*level)
 		}
-		// A build wins or loses only when it does so in every code
-		// layout, and is the same speed only when it is in every layout:
-		// otherwise the difference may be where the linker put the code,
-		// not the setting.
-		means := layoutMeans(a.cycles)
-		switch a.verdict {
-		case result.VerdictFaster, result.VerdictSlower:
-			if bothSides(means, 0) {
-				a.verdict, a.layout = result.VerdictUnclear, true
-			}
-		case result.VerdictSame:
-			if outside(means, math.Log1p(equivalence)) {
-				a.verdict, a.layout = result.VerdictUnclear, true
-			}
-		default:
-			a.layout = bothSides(means, math.Log1p(equivalence))
-		}
+		a.checkLayouts(math.Log1p(equivalence))
 		x := arms[i].D
 		lo, hi := pairstat.HLInterval(x, 1-a.level)
 		a.change = result.Ratio{Center: math.Exp(pairstat.HodgesLehmann(x)), Lo: math.Exp(lo), Hi: math.Exp(hi)}
 	}
 	return out
+}
+
+// checkLayouts makes a's verdict hold in every code layout: a build wins
+// or loses only when it does so in every layout, and is the same speed
+// only when it is in every layout (within ±eq, a log-ratio); otherwise the
+// difference may be where the linker put the code, not the setting, and
+// the verdict is undecided with a.layout set. An undecided arm gets
+// a.layout when its layouts disagree beyond ±eq.
+func (a *arm) checkLayouts(eq float64) {
+	means := layoutMeans(a.cycles)
+	switch a.verdict {
+	case result.VerdictFaster, result.VerdictSlower:
+		if bothSides(means, 0) {
+			a.verdict, a.layout = result.VerdictUnclear, true
+		}
+	case result.VerdictSame:
+		if outside(means, eq) {
+			a.verdict, a.layout = result.VerdictUnclear, true
+		}
+	default:
+		a.layout = bothSides(means, eq)
+	}
 }
 
 // bothSides reports whether some layout's mean change is below −margin

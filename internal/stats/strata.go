@@ -138,19 +138,7 @@ func stratified(t *table, run *result.Run, names []string, alpha, equivalence fl
 				a.verdict, a.level = result.VerdictSame, min(1, 2*alpha)
 			}
 		}
-		means := layoutMeans(a.cycles)
-		switch a.verdict {
-		case result.VerdictFaster, result.VerdictSlower:
-			if bothSides(means, 0) {
-				a.verdict, a.layout = result.VerdictUnclear, true
-			}
-		case result.VerdictSame:
-			if outside(means, eq) {
-				a.verdict, a.layout = result.VerdictUnclear, true
-			}
-		default:
-			a.layout = bothSides(means, eq)
-		}
+		a.checkLayouts(eq)
 		lo, hi := c.Interval(1 - a.level)
 		a.change = result.Ratio{Center: math.Exp(c.Estimate), Lo: math.Exp(lo), Hi: math.Exp(hi)}
 		out[n] = a
