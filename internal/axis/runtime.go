@@ -134,26 +134,13 @@ var buildVars = map[string]string{
 // variables of the other run axes and those only the go command reads
 // are refused, naming where they belong.
 func ParseRunEnv(s string) ([]string, error) {
-	f := strings.Fields(s)
-	seen := map[string]bool{}
-	for _, kv := range f {
-		k, _, ok := strings.Cut(kv, "=")
+	return parseVars(s, func(k string) error {
 		switch {
-		case !ok:
-			return nil, fmt.Errorf("%q is not KEY=VALUE", kv)
-		case !isEnvName(k):
-			return nil, fmt.Errorf("%q: %q is not an environment variable name", kv, k)
 		case runAxisVars[k] != "":
-			return nil, fmt.Errorf("%s cannot be set in runenv: use the %s axis (--%s)", k, runAxisVars[k], runAxisVars[k])
+			return fmt.Errorf("%s cannot be set in runenv: use the %s axis (--%s)", k, runAxisVars[k], runAxisVars[k])
 		case buildVars[k] != "":
-			return nil, fmt.Errorf("%s is read when building, not when running: use %s", k, buildVars[k])
-		case seen[k]:
-			return nil, fmt.Errorf("%s is set twice", k)
+			return fmt.Errorf("%s is read when building, not when running: use %s", k, buildVars[k])
 		}
-		seen[k] = true
-	}
-	if len(f) == 0 {
-		return nil, nil
-	}
-	return f, nil
+		return nil
+	})
 }

@@ -81,6 +81,23 @@ func ParseFlags(s string) (string, error) {
 // flag and toolchain axes set them, and a second way would hide which
 // setting won.
 func ParseEnv(s string) ([]string, error) {
+	return parseVars(s, func(k string) error {
+		switch k {
+		case "GOAMD64":
+			return errors.New("GOAMD64 cannot be set in env: use the goamd64 axis")
+		case "GOFLAGS":
+			return errors.New("GOFLAGS cannot be set in env: use the ldflags, gcflags and pgo axes")
+		case "GOTOOLCHAIN":
+			return errors.New("GOTOOLCHAIN cannot be set in env: use the toolchain axis (--go go1.27.3)")
+		}
+		return nil
+	})
+}
+
+// parseVars checks a space-separated list of KEY=VALUE, each key an
+// environment variable name set once and accepted by refuse (nil when
+// it is), and returns its entries, nil for none.
+func parseVars(s string, refuse func(k string) error) ([]string, error) {
 	f := strings.Fields(s)
 	if len(f) == 0 {
 		return nil, nil
@@ -93,14 +110,11 @@ func ParseEnv(s string) ([]string, error) {
 			return nil, fmt.Errorf("%q is not KEY=VALUE", kv)
 		case !isEnvName(k):
 			return nil, fmt.Errorf("%q: %q is not an environment variable name", kv, k)
-		case k == "GOAMD64":
-			return nil, errors.New("GOAMD64 cannot be set in env: use the goamd64 axis")
-		case k == "GOFLAGS":
-			return nil, errors.New("GOFLAGS cannot be set in env: use the ldflags, gcflags and pgo axes")
-		case k == "GOTOOLCHAIN":
-			return nil, errors.New("GOTOOLCHAIN cannot be set in env: use the toolchain axis (--go go1.27.3)")
 		case seen[k]:
 			return nil, fmt.Errorf("%s is set twice", k)
+		}
+		if err := refuse(k); err != nil {
+			return nil, err
 		}
 		seen[k] = true
 	}
