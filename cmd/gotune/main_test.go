@@ -25,6 +25,7 @@ func TestMain(m *testing.M) {
 			os.Exit(code)
 		},
 		"mkprof": mkprof,
+		"noproc": noproc,
 	})
 }
 

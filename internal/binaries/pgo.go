@@ -18,6 +18,8 @@ import (
 	"github.com/gotune/gotune/internal/gotool"
 	"github.com/gotune/gotune/internal/pgo"
 	"github.com/gotune/gotune/internal/result"
+	"github.com/gotune/gotune/internal/service"
+	"github.com/gotune/gotune/internal/target"
 )
 
 // CollectRounds is how many rounds of the baseline's benchmarks a run
@@ -34,6 +36,9 @@ type CollectOptions struct {
 	// Reuse is the merged profile an interrupted run collected: a new
 	// profile would build different code than the samples it measured.
 	Reuse *result.PGOCollection
+	// Service, in service mode, is the server and load: the profile then
+	// comes from the baseline server under that load (collectService).
+	Service *service.Config
 }
 
 // Collect takes the profile of the run's pgo=collect variants from the
@@ -69,6 +74,9 @@ func (m *Maker) Collect(ctx context.Context, run *result.Run, co CollectOptions)
 			return nil
 		}
 	}
+	if co.Service != nil {
+		return m.collectService(ctx, run, co, idx, point)
+	}
 	base := run.Variants[0]
 	outDir := filepath.Join(o.RunDir, "pgo")
 	var pkgs []pgo.BenchPackage
@@ -95,7 +103,7 @@ func (m *Maker) Collect(ctx context.Context, run *result.Run, co CollectOptions)
 			col.Raw = append(col.Raw, r.Path)
 		}
 		merged = filepath.Join(outDir, "collected.pprof")
-		err = mergeCollected(col, raws, merged, prov)
+		err = mergeCollected(col, raws, merged, prov, "the baseline's benchmarks")
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -119,7 +127,7 @@ func (m *Maker) Collect(ctx context.Context, run *result.Run, co CollectOptions)
 
 // mergeCollected merges the raw profiles with equal weights and the default
 // trimming into out, with its provenance, and fills col.
-func mergeCollected(col *result.PGOCollection, raws []pgo.Raw, out string, prov pgo.Provenance) error {
+func mergeCollected(col *result.PGOCollection, raws []pgo.Raw, out string, prov pgo.Provenance, what string) error {
 	var inputs []pgo.Input
 	var provs []pgo.Provenance
 	for _, r := range raws {
@@ -144,7 +152,7 @@ func mergeCollected(col *result.PGOCollection, raws []pgo.Raw, out string, prov 
 	col.Samples, col.Bytes, col.KeptCPU = st.Kept, st.BytesOut, st.KeptCPU
 	sm := pgo.Summarize(mp, 0)
 	prov.Source = "merge"
-	prov.How = fmt.Sprintf("gotune run pgo=collect: %d profiles of the baseline's benchmarks, equal weights, %.1f%% of CPU kept", len(raws), 100*st.KeptCPU)
+	prov.How = fmt.Sprintf("gotune run pgo=collect: %d profiles of %s, equal weights, %.1f%% of CPU kept", len(raws), what, 100*st.KeptCPU)
 	prov.Created = time.Now().UTC().Truncate(time.Second)
 	prov.Samples, prov.CPU, prov.Duration = sm.Samples, sm.CPU, sm.Duration
 	prov.Merge, prov.Inputs = &st, provs
@@ -180,7 +188,11 @@ func (m *Maker) provePGO(ctx context.Context, run *result.Run, fresh []string) e
 			}
 		}
 		if offFP == "" {
-			fp, err := builder.Fingerprint(ctx, o.Runner, tg.Dir, off, o.Packages)
+			fingerprint := builder.Fingerprint
+			if o.Main {
+				fingerprint = builder.FingerprintMain
+			}
+			fp, err := fingerprint(ctx, o.Runner, tg.Dir, off, o.Packages)
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -207,7 +219,7 @@ func (m *Maker) provePGO(ctx context.Context, run *result.Run, fresh []string) e
 			eff.HotInlines, eff.HotFunctions, eff.Devirtualized = twin.PGOEffect.HotInlines, twin.PGOEffect.HotFunctions, twin.PGOEffect.Devirtualized
 			continue
 		}
-		d, err := decisions(ctx, o.Runner, tg.Dir, tg.Module, v.Build(), o.Packages, o.RunDir)
+		d, err := decisions(ctx, o.Runner, tg.Dir, tg.Module, v.Build(), o.Packages, o.RunDir, o.Main)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -239,7 +251,7 @@ func (m *Maker) provePGO(ctx context.Context, run *result.Run, fresh []string) e
 // decisions builds each package's test binary once more for s, with the
 // compiler reporting its PGO decisions for the module's packages, into a
 // throwaway folder, and counts them.
-func decisions(ctx context.Context, r gotool.Runner, dir, module string, s axis.Settings, pkgs []string, runDir string) (pgo.Decisions, error) {
+func decisions(ctx context.Context, r gotool.Runner, dir, module string, s axis.Settings, pkgs []string, runDir string, main bool) (pgo.Decisions, error) {
 	tmp, err := os.MkdirTemp(runDir, "pgodebug-")
 	if err != nil {
 		return pgo.Decisions{}, err
@@ -248,7 +260,11 @@ func decisions(ctx context.Context, r gotool.Runner, dir, module string, s axis.
 	var out []byte
 	var errs []error
 	for i, pkg := range pkgs {
-		args := builder.DecisionArgs(s, pkg, module, filepath.Join(tmp, fmt.Sprintf("%d.test", i)))
+		argv := builder.DecisionArgs
+		if main {
+			argv = builder.MainDecisionArgs
+		}
+		args := argv(s, pkg, module, filepath.Join(tmp, fmt.Sprintf("%d.test", i)))
 		res, err := r.Run(ctx, gotool.Cmd{Args: args, Dir: dir, Env: builder.Env(s)})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %s", pkg, builder.CompilerMessage(err)))
@@ -262,4 +278,25 @@ func decisions(ctx context.Context, r gotool.Runner, dir, module string, s axis.
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
 	return s
+}
+
+// ProfileNotes adds what an analysed run says about PGO profiles: the
+// profile its recommended build needs committed as default.pgo
+// (Recommendation.Profile, with the command that writes it), and a warning
+// for each committed default.pgo that has gone stale against the current
+// source (pgo.StaleThreshold), so that every report shows both.
+func ProfileNotes(r gotool.Runner, run *result.Run, tg *target.Target) {
+	if run.Analysis != nil {
+		run.Analysis.Recommendation.Profile = pgo.ToApply(run, tg)
+	}
+	if tg.DefaultPGO() == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, w := range pgo.StaleWarnings(ctx, r, tg) {
+		if !slices.Contains(run.Warnings, w) {
+			run.Warnings = append(run.Warnings, w)
+		}
+	}
 }

@@ -40,6 +40,23 @@ func TestArgs(s axis.Settings, pkg, out string, extra ...string) []string {
 	return append(args, pkg)
 }
 
+// MainArgs returns the argv that builds the main package pkg for s into
+// out with go build (service mode), extra go flags after the settings'.
+func MainArgs(s axis.Settings, pkg, out string, extra ...string) []string {
+	args := []string{"go", "build", "-o", out}
+	args = append(args, buildFlags(s)...)
+	args = append(args, extra...)
+	return append(args, pkg)
+}
+
+// MainListArgs is ListArgs for a main package built with go build: the
+// dependencies of the program, not of its test binary.
+func MainListArgs(s axis.Settings, pkg string) []string {
+	args := []string{"go", "list", "-export", "-deps", "-f", "{{if .Export}}{{.ImportPath}} {{.BuildID}}{{end}}"}
+	args = append(args, buildFlags(s)...)
+	return append(args, pkg)
+}
+
 // ListArgs returns the argv that compiles pkg's test binary dependencies for s
 // and prints the build ID of every compiled package: the fingerprint input.
 func ListArgs(s axis.Settings, pkg string) []string {
@@ -79,6 +96,13 @@ func DecisionArgs(s axis.Settings, pkg, module, out string) []string {
 		args = append(args, "-gcflags="+g)
 	}
 	return append(args, pkg)
+}
+
+// MainDecisionArgs is DecisionArgs for a main package built with go build
+// (service mode).
+func MainDecisionArgs(s axis.Settings, pkg, module, out string) []string {
+	args := DecisionArgs(s, pkg, module, out)
+	return append([]string{"go", "build"}, args[3:]...)
 }
 
 // splitPattern splits a -gcflags value into its package pattern ("" when

@@ -1,11 +1,7 @@
 package engine
 
 import (
-	"context"
-	"slices"
-	"time"
-
-	"github.com/gotune/gotune/internal/pgo"
+	"github.com/gotune/gotune/internal/binaries"
 	"github.com/gotune/gotune/internal/result"
 )
 
@@ -15,17 +11,5 @@ import (
 // for each committed default.pgo that has gone stale against the current
 // source (pgo.StaleThreshold), so that every report shows both.
 func (j *job) profileNotes(run *result.Run) {
-	if run.Analysis != nil {
-		run.Analysis.Recommendation.Profile = pgo.ToApply(run, j.p.Target)
-	}
-	if j.p.Target.DefaultPGO() == "" {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	for _, w := range pgo.StaleWarnings(ctx, j.d.Runner, j.p.Target) {
-		if !slices.Contains(run.Warnings, w) {
-			run.Warnings = append(run.Warnings, w)
-		}
-	}
+	binaries.ProfileNotes(j.d.Runner, run, j.p.Target)
 }

@@ -38,7 +38,7 @@ func (e *Error) Error() string {
 // under "axes:" nor a setting of a named variant: they name commits of the
 // repository, not build settings.
 var (
-	topKeys     = []string{"axes", "variants", "revisions", "max_variants", "count", "bench", "benchtime", "packages"}
+	topKeys     = []string{"axes", "variants", "revisions", "max_variants", "count", "bench", "benchtime", "packages", "service"}
 	axisKeys    = settingKeys()
 	variantKeys = append([]string{"name"}, settingKeys()...)
 )
@@ -205,6 +205,8 @@ func (p *parser) config(doc *yaml.Node) Config {
 			if v.Kind == yaml.SequenceNode && len(v.Content) == 0 {
 				p.errorf(v, "packages: the list is empty; leave the key out to benchmark every package")
 			}
+		case "service":
+			cfg.Service = p.service(v)
 		}
 	})
 	return cfg

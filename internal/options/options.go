@@ -21,6 +21,7 @@ import (
 
 	"github.com/gotune/gotune/internal/axis"
 	"github.com/gotune/gotune/internal/matrix"
+	"github.com/gotune/gotune/internal/service"
 )
 
 // Search modes.
@@ -86,6 +87,15 @@ type Options struct {
 	Layouts     int           `json:"layouts,omitempty"`     // code layouts to cycle through; 0 = off
 	QuietWait   time.Duration `json:"quiet_wait,omitempty"`  // wait up to this long for a calmer machine before a block
 	Fresh       bool          `json:"fresh,omitempty"`       // ignore gotune's build and result caches
+
+	// Service mode: the server and load to measure (gotune.yaml's
+	// service: section with the service flags applied, requests file
+	// read); nil measures benchmarks. Metric is the metric the verdicts
+	// are about in service mode (a Metrics key); "" = DefaultMetric.
+	Service *service.Config `json:"service,omitempty"`
+	Metric  string          `json:"metric,omitempty"`
+	// ServiceFlags are the service flags as given, merged into Service.
+	ServiceFlags ServiceFlags `json:"-"`
 
 	// Where binaries and results go; "" = the user cache dir.
 	WorkDir string `json:"work_dir,omitempty"`
@@ -164,6 +174,7 @@ func (o *Options) Validate() error {
 	if o.QuietWait < 0 {
 		bad("--quiet-wait %s: want a positive duration such as 30s", o.QuietWait)
 	}
+	errs = append(errs, o.validateService()...)
 	if err := errors.Join(errs...); err != nil {
 		return InputError{err}
 	}
@@ -190,6 +201,7 @@ func (o *Options) Merge(cfg matrix.Config) {
 	if o.MaxVariants == 0 {
 		o.MaxVariants = cfg.MaxVariants
 	}
+	o.mergeService(cfg.Service)
 }
 
 // Defaults fills the unset fields that have a fixed default. The seed,

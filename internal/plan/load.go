@@ -46,7 +46,8 @@ func Load(ctx context.Context, o options.Options, r gotool.Runner) (*Plan, error
 	if o.Packages == nil {
 		o.Packages = cfg.Packages
 	}
-	tg, err := target.Load(ctx, target.Options{Dir: dir, Patterns: o.Packages, Runner: r})
+	service := o.Service != nil || o.ServiceFlags.Given()
+	tg, err := target.Load(ctx, target.Options{Dir: dir, Patterns: o.Packages, Runner: r, NoBenchmarks: service})
 	if err != nil {
 		var te *target.Error
 		if errors.As(err, &te) {
@@ -103,7 +104,11 @@ func loadConfig(dir, path string) (matrix.Config, error) {
 		}
 		path = p
 	}
-	return matrix.Load(path)
+	cfg, err := matrix.Load(path)
+	if err != nil {
+		return cfg, err
+	}
+	return cfg, readRequestsFile(&cfg, filepath.Dir(path))
 }
 
 // WorkDir returns the absolute work dir of a run: the given one, or a
