@@ -100,7 +100,7 @@ func (st *state) serviceWarn(variant, w string) {
 	x.n++
 	st.out.Warnings[x.index] = x.text
 	if x.n > 1 {
-		st.out.Warnings[x.index] = fmt.Sprintf("%s (and in %d more trials)", x.text, x.n-1)
+		st.out.Warnings[x.index] = fmt.Sprintf("%s (in %d trials; the first shown)", x.text, x.n)
 	}
 }
 
