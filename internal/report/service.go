@@ -138,3 +138,25 @@ func (r *textReport) serviceTable() {
 	tw.Flush()
 	r.printf("%s\n\n", serviceLegend(r.run))
 }
+
+// serviceTable writes the service table of the Markdown report.
+func (m *mdReport) serviceTable() {
+	rows := serviceRows(m.run)
+	if rows == nil {
+		return
+	}
+	for i, row := range rows {
+		cells := make([]string, len(row))
+		for j, c := range row {
+			cells[j] = mdText(c)
+			if j == 0 && i > 0 {
+				cells[j] = mdCode(c)
+			}
+		}
+		m.printf("| %s |\n", strings.Join(cells, " | "))
+		if i == 0 {
+			m.printf("|---%s|\n", strings.Repeat("|--:", len(row)-1))
+		}
+	}
+	m.printf("\n<sub>%s</sub>\n\n", mdText(serviceLegend(m.run)))
+}
