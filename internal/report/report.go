@@ -395,6 +395,9 @@ func (r *textReport) pgoNotes() []string {
 	if c := r.run.PGOCollected; c != nil {
 		if c.Error != "" {
 			notes = append(notes, "pgo=collect: no profile: "+oneLine(c.Error, 160))
+		} else if c.Endpoint != "" {
+			notes = append(notes, fmt.Sprintf("pgo=collect: profile from the baseline server under the service load, %s of %ds each from %s, apart from the measured trials: %d samples, %s",
+				plural(c.Rounds, "trial"), c.Seconds, c.Endpoint, c.Samples, Bytes(c.Bytes)))
 		} else {
 			notes = append(notes, fmt.Sprintf("pgo=collect: profile from %s of the baseline's benchmarks, before and apart from the measured blocks: %d samples, %s",
 				plural(c.Rounds, "profiling round"), c.Samples, Bytes(c.Bytes)))
