@@ -1,6 +1,7 @@
 // Package builder is the build stage of gotune: it turns each variant's
 // settings into go command lines (pure functions, tested as slices), builds
-// one test binary per variant and package with `go test -c`, and fingerprints
+// one test binary per variant and package with `go test -c` (in service
+// mode, the server's main package with `go build`), and fingerprints
 // the compiled code so that variants whose code is identical are measured
 // once.
 package builder

@@ -204,7 +204,7 @@ func tableLegend(run *result.Run) []string {
 		"Only significant differences are ranked; a variant that ties with the baseline shares its rank.",
 	}
 	if run.Options.Service != nil {
-		lines[0] = "faster/slower: " + metricWords(run) + " against the baseline, paired block by block (faster = better: less CPU, lower latency, more throughput or less memory); ~ = not significant."
+		lines[0] = serviceLegendFirst(run)
 	}
 	if a := run.Analysis; a != nil && a.Alpha > 0 {
 		lines[1] = strings.TrimSuffix(lines[1], ".") + fmt.Sprintf("; intervals at each verdict's confidence (alpha %g over variants and looks).", a.Alpha)
@@ -396,8 +396,7 @@ func (r *textReport) pgoNotes() []string {
 		if c.Error != "" {
 			notes = append(notes, "pgo=collect: no profile: "+oneLine(c.Error, 160))
 		} else if c.Endpoint != "" {
-			notes = append(notes, fmt.Sprintf("pgo=collect: profile from the baseline server under the service load, %s of %ds each from %s, apart from the measured trials: %d samples, %s",
-				plural(c.Rounds, "trial"), c.Seconds, c.Endpoint, c.Samples, Bytes(c.Bytes)))
+			notes = append(notes, serviceCollectNote(c))
 		} else {
 			notes = append(notes, fmt.Sprintf("pgo=collect: profile from %s of the baseline's benchmarks, before and apart from the measured blocks: %d samples, %s",
 				plural(c.Rounds, "profiling round"), c.Samples, Bytes(c.Bytes)))

@@ -160,3 +160,16 @@ func (m *mdReport) serviceTable() {
 	}
 	m.printf("\n<sub>%s</sub>\n\n", mdText(serviceLegend(m.run)))
 }
+
+// serviceLegendFirst is the first line of the ranked table's legend in
+// service mode.
+func serviceLegendFirst(run *result.Run) string {
+	return "faster/slower: " + metricWords(run) + " against the baseline, paired block by block (faster = better: less CPU, lower latency, more throughput or less memory); ~ = not significant."
+}
+
+// serviceCollectNote says where a service run's collected profile came
+// from.
+func serviceCollectNote(c *result.PGOCollection) string {
+	return fmt.Sprintf("pgo=collect: profile from the baseline server under the service load, %s of %ds each from %s, apart from the measured trials: %d samples, %s",
+		plural(c.Rounds, "trial"), c.Seconds, c.Endpoint, c.Samples, Bytes(c.Bytes))
+}
