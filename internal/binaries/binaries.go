@@ -51,6 +51,9 @@ type Options struct {
 	Log     io.Writer
 	// Builds reports the builds bar: done of total.
 	Builds func(done, total int)
+	// Main builds the packages as programs with go build (service mode)
+	// instead of their test binaries.
+	Main bool
 }
 
 // Maker makes binaries over the stages of one run: it remembers every
@@ -134,7 +137,7 @@ func (m *Maker) Build(ctx context.Context, run *result.Run, names []string) erro
 			}
 			fmt.Fprintln(o.Log, line)
 		}}
-		err := builder.Build(ctx, builder.Options{Runner: o.Runner, Dir: o.Target.Dir, BinDir: binDir, Packages: o.Packages, Log: logw}, sub)
+		err := builder.Build(ctx, builder.Options{Runner: o.Runner, Dir: o.Target.Dir, BinDir: binDir, Packages: o.Packages, Log: logw, Main: o.Main}, sub)
 		logw.Flush()
 		if err != nil {
 			return err

@@ -33,6 +33,13 @@ type CollectOptions struct {
 	// Reuse is the merged profile an interrupted run collected: a new
 	// profile would build different code than the samples it measured.
 	Reuse *result.PGOCollection
+	// ProfileServer, in service mode, profiles the built server bin
+	// (started in dir with env) under the service load for seconds into
+	// out; the profile then comes from the baseline server under that load
+	// (collectService). Endpoint names where it fetches the profile, for
+	// people. A nil ProfileServer profiles the baseline's benchmarks.
+	ProfileServer func(ctx context.Context, bin, dir string, env []string, out string, seconds int) (ServerProfile, error)
+	Endpoint      string
 }
 
 // Collect takes the profile of the run's pgo=collect variants from the
@@ -68,6 +75,9 @@ func (m *Maker) Collect(ctx context.Context, run *result.Run, co CollectOptions)
 			return nil
 		}
 	}
+	if co.ProfileServer != nil {
+		return m.collectService(ctx, run, co, idx, point)
+	}
 	base := run.Variants[0]
 	outDir := filepath.Join(o.RunDir, "pgo")
 	var pkgs []pgo.BenchPackage
@@ -94,7 +104,7 @@ func (m *Maker) Collect(ctx context.Context, run *result.Run, co CollectOptions)
 			col.Raw = append(col.Raw, r.Path)
 		}
 		merged = filepath.Join(outDir, "collected.pprof")
-		err = mergeCollected(col, raws, merged, prov)
+		err = mergeCollected(col, raws, merged, prov, "the baseline's benchmarks")
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -118,8 +128,8 @@ func (m *Maker) Collect(ctx context.Context, run *result.Run, co CollectOptions)
 
 // mergeCollected merges the raw profiles with equal weights and the default
 // trimming into out, with its provenance, and fills col.
-func mergeCollected(col *result.PGOCollection, raws []pgo.Raw, out string, prov pgo.Provenance) error {
-	how := fmt.Sprintf("gotune run pgo=collect: %d profiles of the baseline's benchmarks, equal weights", len(raws))
+func mergeCollected(col *result.PGOCollection, raws []pgo.Raw, out string, prov pgo.Provenance, what string) error {
+	how := fmt.Sprintf("gotune run pgo=collect: %d profiles of %s, equal weights", len(raws), what)
 	st, err := pgo.MergeRaw(raws, out, how, prov)
 	col.Samples, col.Bytes, col.KeptCPU = st.Kept, st.BytesOut, st.KeptCPU
 	return err
@@ -166,7 +176,11 @@ func (m *Maker) provePGO(ctx context.Context, run *result.Run, fresh []string) e
 			}
 		}
 		if offFP == "" {
-			fp, err := builder.Fingerprint(ctx, o.Runner, tg.Dir, off, o.Packages)
+			fingerprint := builder.Fingerprint
+			if o.Main {
+				fingerprint = builder.FingerprintMain
+			}
+			fp, err := fingerprint(ctx, o.Runner, tg.Dir, off, o.Packages)
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -198,7 +212,7 @@ func (m *Maker) provePGO(ctx context.Context, run *result.Run, fresh []string) e
 			eff.HotInlines, eff.HotFunctions, eff.Devirtualized = twin.PGOEffect.HotInlines, twin.PGOEffect.HotFunctions, twin.PGOEffect.Devirtualized
 			continue
 		}
-		d, err := decisions(ctx, o.Runner, tg.Dir, tg.Module, v.Build(), o.Packages, o.RunDir)
+		d, err := decisions(ctx, o.Runner, tg.Dir, tg.Module, v.Build(), o.Packages, o.RunDir, o.Main)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -230,7 +244,7 @@ func (m *Maker) provePGO(ctx context.Context, run *result.Run, fresh []string) e
 // decisions builds each package's test binary once more for s, with the
 // compiler reporting its PGO decisions for the module's packages, into a
 // throwaway folder, and counts them.
-func decisions(ctx context.Context, r gotool.Runner, dir, module string, s axis.Settings, pkgs []string, runDir string) (pgo.Decisions, error) {
+func decisions(ctx context.Context, r gotool.Runner, dir, module string, s axis.Settings, pkgs []string, runDir string, main bool) (pgo.Decisions, error) {
 	tmp, err := os.MkdirTemp(runDir, "pgodebug-")
 	if err != nil {
 		return pgo.Decisions{}, err
@@ -239,7 +253,11 @@ func decisions(ctx context.Context, r gotool.Runner, dir, module string, s axis.
 	var out []byte
 	var errs []error
 	for i, pkg := range pkgs {
-		args := builder.DecisionArgs(s, pkg, module, filepath.Join(tmp, fmt.Sprintf("%d.test", i)))
+		argv := builder.DecisionArgs
+		if main {
+			argv = builder.MainDecisionArgs
+		}
+		args := argv(s, pkg, module, filepath.Join(tmp, fmt.Sprintf("%d.test", i)))
 		res, err := r.Run(ctx, gotool.Cmd{Args: args, Dir: dir, Env: builder.Env(s)})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %s", pkg, builder.CompilerMessage(err)))

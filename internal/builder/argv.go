@@ -1,6 +1,7 @@
 // Package builder is the build stage of gotune: it turns each variant's
 // settings into go command lines (pure functions, tested as slices), builds
-// one test binary per variant and package with `go test -c`, and fingerprints
+// one test binary per variant and package with `go test -c` (in service
+// mode, the server's main package with `go build`), and fingerprints
 // the compiled code so that variants whose code is identical are measured
 // once.
 package builder
@@ -37,6 +38,23 @@ func TestArgs(s axis.Settings, pkg, out string, extra ...string) []string {
 	args := []string{"go", "test", "-c", "-o", out}
 	args = append(args, buildFlags(s)...)
 	args = append(args, extra...)
+	return append(args, pkg)
+}
+
+// MainArgs returns the argv that builds the main package pkg for s into
+// out with go build (service mode), extra go flags after the settings'.
+func MainArgs(s axis.Settings, pkg, out string, extra ...string) []string {
+	args := []string{"go", "build", "-o", out}
+	args = append(args, buildFlags(s)...)
+	args = append(args, extra...)
+	return append(args, pkg)
+}
+
+// MainListArgs is ListArgs for a main package built with go build: the
+// dependencies of the program, not of its test binary.
+func MainListArgs(s axis.Settings, pkg string) []string {
+	args := []string{"go", "list", "-export", "-deps", "-f", "{{if .Export}}{{.ImportPath}} {{.BuildID}}{{end}}"}
+	args = append(args, buildFlags(s)...)
 	return append(args, pkg)
 }
 
@@ -79,6 +97,13 @@ func DecisionArgs(s axis.Settings, pkg, module, out string) []string {
 		args = append(args, "-gcflags="+g)
 	}
 	return append(args, pkg)
+}
+
+// MainDecisionArgs is DecisionArgs for a main package built with go build
+// (service mode).
+func MainDecisionArgs(s axis.Settings, pkg, module, out string) []string {
+	args := DecisionArgs(s, pkg, module, out)
+	return append([]string{"go", "build"}, args[3:]...)
 }
 
 // splitPattern splits a -gcflags value into its package pattern ("" when

@@ -33,6 +33,9 @@ type Options struct {
 	// is the layout-0 build's, moved).
 	Layout  int
 	Overlay string
+	// Main builds each package as a program with go build (service mode)
+	// instead of its test binary.
+	Main bool
 }
 
 // Build builds every variant whose Status is StatusOK (or empty): one test
@@ -126,12 +129,21 @@ func VariantFingerprint(builds []result.Build) string {
 // -pgo=off. A profile in s must have been through a build first: go list
 // does not preprocess a profile the build cache has not seen.
 func Fingerprint(ctx context.Context, r gotool.Runner, dir string, s axis.Settings, pkgs []string) (string, error) {
+	return fingerprintOf(ctx, r, dir, s, pkgs, ListArgs)
+}
+
+// FingerprintMain is Fingerprint for main packages built with go build.
+func FingerprintMain(ctx context.Context, r gotool.Runner, dir string, s axis.Settings, pkgs []string) (string, error) {
+	return fingerprintOf(ctx, r, dir, s, pkgs, MainListArgs)
+}
+
+func fingerprintOf(ctx context.Context, r gotool.Runner, dir string, s axis.Settings, pkgs []string, list func(axis.Settings, string) []string) (string, error) {
 	if r == nil {
 		r = gotool.Exec{}
 	}
 	var builds []result.Build
 	for _, pkg := range pkgs {
-		res, err := r.Run(ctx, gotool.Cmd{Args: ListArgs(s, pkg), Dir: dir, Env: Env(s)})
+		res, err := r.Run(ctx, gotool.Cmd{Args: list(s, pkg), Dir: dir, Env: Env(s)})
 		if err != nil {
 			return "", errors.New(compilerMessage(err))
 		}
@@ -159,7 +171,12 @@ func buildOne(ctx context.Context, opts Options, dir string, s axis.Settings, pk
 	// build cache has not seen (it compiles as if the profile were empty),
 	// so its build IDs describe the variant's code only once a build has
 	// preprocessed the profile.
-	res, err := opts.Runner.Run(ctx, gotool.Cmd{Args: TestArgs(s, pkg, b.Binary, extra...), Dir: dir, Env: env})
+	buildArgs, listArgs := TestArgs, ListArgs
+	if opts.Main {
+		buildArgs, listArgs = MainArgs, MainListArgs
+		b.Binary = strings.TrimSuffix(b.Binary, ".test")
+	}
+	res, err := opts.Runner.Run(ctx, gotool.Cmd{Args: buildArgs(s, pkg, b.Binary, extra...), Dir: dir, Env: env})
 	secs := res.Duration.Seconds()
 	if err != nil {
 		b.Error = compilerMessage(err)
@@ -167,7 +184,7 @@ func buildOne(ctx context.Context, opts Options, dir string, s axis.Settings, pk
 	}
 	fi, err := os.Stat(b.Binary)
 	if err != nil {
-		b.Error = fmt.Sprintf("go test -c wrote no binary for %s (a package without test files?)", pkg)
+		b.Error = fmt.Sprintf("%s wrote no binary for %s (a package without test files?)", strings.Join(buildArgs(s, pkg, "")[:2], " "), pkg)
 		return b, errors.New(b.Error)
 	}
 	b.Size = fi.Size()
@@ -175,7 +192,7 @@ func buildOne(ctx context.Context, opts Options, dir string, s axis.Settings, pk
 		b.Seconds = secs
 		return b, nil
 	}
-	res, err = opts.Runner.Run(ctx, gotool.Cmd{Args: ListArgs(s, pkg), Dir: dir, Env: env})
+	res, err = opts.Runner.Run(ctx, gotool.Cmd{Args: listArgs(s, pkg), Dir: dir, Env: env})
 	b.Seconds = secs + res.Duration.Seconds()
 	if err != nil {
 		b.Error = compilerMessage(err)

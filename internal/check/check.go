@@ -148,8 +148,16 @@ func candidate(run *result.Run, v *result.Variant, opts Options) Candidate {
 	if v.SameCodeAs != "" {
 		name = v.SameCodeAs
 	}
+	unit := run.Options.MetricUnit() // service mode's metric
+	if unit == "" {
+		unit = stats.TimeUnit
+	}
 	for _, cmp := range run.Analysis.Comparisons {
-		if cmp.Variant != name || cmp.Unit != stats.TimeUnit || !cmp.Significant || cmp.Change.Center <= 1 {
+		worse := cmp.Change.Center > 1
+		if stats.HigherIsBetter(unit) {
+			worse = cmp.Change.Center < 1
+		}
+		if cmp.Variant != name || cmp.Unit != unit || !cmp.Significant || !worse {
 			continue
 		}
 		ch := Change{Variant: v.Name, Package: cmp.Package, Benchmark: cmp.Benchmark, Base: cmp.Base, New: cmp.New, Change: cmp.Change, PHolm: cmp.PHolm}

@@ -90,7 +90,13 @@ func matrixRun(ctx context.Context, f *Factory, opts *MatrixOptions) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", name, status, v.BuildLine)
 	}
 	tw.Flush()
-	fmt.Fprintln(f.Stdout, "\nbenchmark builds, one per variant and package (in the target directory, or in the revision's source):")
+	argv, kind, ext := builder.TestArgs, "benchmark builds", ".test"
+	if svc := p.Options.Service; svc != nil {
+		argv, kind, ext = builder.MainArgs, "server builds (service mode)", ""
+		fmt.Fprintf(f.Stdout, "\nservice mode: each build of %s is started on a loopback port and measured under %.4g req/s for %s after a %s warm-up; verdicts on %s\n",
+			svc.Main, svc.Load.Rate, svc.Duration, svc.Warmup, p.Options.MetricUnit())
+	}
+	fmt.Fprintf(f.Stdout, "\n%s, one per variant and package (in the target directory, or in the revision's source):\n", kind)
 	for _, v := range p.Variants {
 		if v.Status != result.StatusOK {
 			continue
@@ -101,7 +107,7 @@ func matrixRun(ctx context.Context, f *Factory, opts *MatrixOptions) error {
 		}
 		for _, pk := range tg.Packages {
 			s := v.Build()
-			cmd := gotool.Cmd{Args: builder.TestArgs(s, pk.ImportPath, "<workdir>/"+lastElem(pk.ImportPath)+".test"), Env: builder.Env(s)}
+			cmd := gotool.Cmd{Args: argv(s, pk.ImportPath, "<workdir>/"+lastElem(pk.ImportPath)+ext), Env: builder.Env(s)}
 			fmt.Fprintf(f.Stdout, "  %s: %s%s\n", v.Name, cmd.String(), where)
 		}
 	}

@@ -232,10 +232,16 @@ func (j *job) do(ctx context.Context) (*result.Run, error) {
 		Runner: j.d.Runner, Target: tg, Targets: p.Sources, Packages: run.Packages, RunDir: j.dir.Path,
 		CacheDir: filepath.Join(o.WorkDir, "cache"), Fresh: o.Fresh, NoDedupe: o.NoDedupe,
 		Source: j.source, Host: p.Host, Version: j.d.Version, Log: j.d.Log, Builds: j.d.Progress.Builds,
+		Main: o.Service != nil,
 	})
 
-	fmt.Fprintf(j.d.Log, "gotune: %s, %d variants, %d benchmark(s) in %d package(s), measuring for at most %s, seed %d (replay with --seed %d)\n",
-		tg.Module, len(run.Variants), len(run.Benchmarks), len(run.Packages), o.Budget, o.Seed, o.Seed)
+	if o.Service != nil {
+		fmt.Fprintf(j.d.Log, "gotune: %s, service mode: %d variants of %s under %.4g req/s (warm-up %s, %s measured per trial), verdicts on %s, measuring for at most %s, seed %d (replay with --seed %d)\n",
+			tg.Module, len(run.Variants), o.Service.Main, o.Service.Load.Rate, o.Service.Warmup, o.Service.Duration, o.MetricUnit(), o.Budget, o.Seed, o.Seed)
+	} else {
+		fmt.Fprintf(j.d.Log, "gotune: %s, %d variants, %d benchmark(s) in %d package(s), measuring for at most %s, seed %d (replay with --seed %d)\n",
+			tg.Module, len(run.Variants), len(run.Benchmarks), len(run.Packages), o.Budget, o.Seed, o.Seed)
+	}
 	for _, v := range run.Variants {
 		if v.Status == result.StatusSkipped {
 			fmt.Fprintf(j.d.Log, "gotune: skipping %s: %s\n", v.Name, v.Reason)
@@ -289,7 +295,16 @@ func (j *job) collect(ctx context.Context) error {
 	if bt == "" {
 		bt = collectBenchtime
 	}
-	return j.maker.Collect(ctx, j.run, binaries.CollectOptions{Bench: o.Bench, Benchtime: bt, Timeout: o.Timeout, Reuse: reuse})
+	co := binaries.CollectOptions{Bench: o.Bench, Benchtime: bt, Timeout: o.Timeout, Reuse: reuse}
+	if o.Service != nil {
+		cfg := *o.Service
+		co.Endpoint = cfg.ProfileEndpoint()
+		co.ProfileServer = func(ctx context.Context, bin, dir string, env []string, out string, seconds int) (binaries.ServerProfile, error) {
+			res, err := measure.ProfileServer(ctx, cfg, bin, dir, env, out, seconds)
+			return binaries.ServerProfile{Samples: res.Samples, Requests: res.Metrics.Requests, Rate: res.Metrics.TargetRate, ErrorRate: res.Metrics.ErrorRate}, err
+		}
+	}
+	return j.maker.Collect(ctx, j.run, co)
 }
 
 // grid builds and measures every variant.

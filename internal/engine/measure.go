@@ -65,6 +65,7 @@ func (j *job) measure(ctx context.Context, stage string, names []string, budget 
 		Kill:      j.d.Kill,
 		Machine:   j.d.Machine,
 		QuietWait: o.QuietWait,
+		Service:   o.Service,
 	}
 	fmt.Fprintf(j.d.Log, "gotune: %s: measuring %d variant(s) against %s in blocks, for at most %s\n", stage, len(vars)-1, run.Baseline, budget.Round(time.Second))
 	out, err := measure.Run(ctx, mo)
@@ -214,7 +215,7 @@ func (l *looker) look(cycle int, out *measure.Outcome) measure.Decision {
 			Samples: out.Samples, Blocks: out.Blocks, Baseline: j.run.Baseline,
 			Arms: l.arms, Family: len(l.arms) + l.same, Cycle: c, Planned: planned,
 			Spent: seq.Spent - l.spentBefore,
-		}, stats.Options{Alpha: l.alpha, Equivalence: o.Equivalence})
+		}, stats.Options{Alpha: l.alpha, Equivalence: o.Equivalence, Unit: o.MetricUnit()})
 		data.Look, data.Decided = &look, decided
 		data.Next = max(c+1, int(math.Ceil(float64(c)*lookGrowth)))
 		l.apply(data)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gotune/gotune/internal/axis"
+	"github.com/gotune/gotune/internal/service"
 )
 
 // Error is a problem in a gotune.yaml: the file, the line (0 when unknown)
@@ -38,7 +40,7 @@ func (e *Error) Error() string {
 // under "axes:" nor a setting of a named variant: they name commits of the
 // repository, not build settings.
 var (
-	topKeys     = []string{"axes", "variants", "revisions", "max_variants", "count", "bench", "benchtime", "packages"}
+	topKeys     = []string{"axes", "variants", "revisions", "max_variants", "count", "bench", "benchtime", "packages", "service"}
 	axisKeys    = settingKeys()
 	variantKeys = append([]string{"name"}, settingKeys()...)
 )
@@ -66,7 +68,32 @@ func Load(path string) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
-	return Parse(path, data)
+	cfg, err := Parse(path, data)
+	if err != nil {
+		return cfg, err
+	}
+	return cfg, readRequestsFile(&cfg, filepath.Dir(path))
+}
+
+// readRequestsFile reads the service section's requests file, relative to
+// the directory of gotune.yaml, into its requests.
+func readRequestsFile(cfg *Config, dir string) error {
+	s := cfg.Service
+	if s == nil || s.Load.RequestsFile == "" {
+		return nil
+	}
+	path := s.Load.RequestsFile
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dir, path)
+	}
+	reqs, err := service.ReadRequests(path)
+	if err != nil {
+		return err
+	}
+	c := *s
+	c.Load.Requests, c.Load.RequestsFile = reqs, ""
+	cfg.Service = &c
+	return nil
 }
 
 // Parse parses the contents of a gotune.yaml; name is the file name used
@@ -205,6 +232,8 @@ func (p *parser) config(doc *yaml.Node) Config {
 			if v.Kind == yaml.SequenceNode && len(v.Content) == 0 {
 				p.errorf(v, "packages: the list is empty; leave the key out to benchmark every package")
 			}
+		case "service":
+			cfg.Service = p.service(v)
 		}
 	})
 	return cfg

@@ -82,12 +82,12 @@ func TestParse(t *testing.T) {
 		{
 			name:    "unknown top-level key",
 			yaml:    "count: 5\nmax-variants: 10\n",
-			wantErr: `gotune.yaml:2: unknown key "max-variants" (known: axes, variants, revisions, max_variants, count, bench, benchtime, packages)`,
+			wantErr: `gotune.yaml:2: unknown key "max-variants" (known: axes, variants, revisions, max_variants, count, bench, benchtime, packages, service)`,
 		},
 		{
 			name:    "axis at the top level",
 			yaml:    "goamd64: [v1, v3]\n",
-			wantErr: `gotune.yaml:1: unknown key "goamd64" (known: axes, variants, revisions, max_variants, count, bench, benchtime, packages); axes go under "axes:"`,
+			wantErr: `gotune.yaml:1: unknown key "goamd64" (known: axes, variants, revisions, max_variants, count, bench, benchtime, packages, service); axes go under "axes:"`,
 		},
 		{
 			name: "revisions",
@@ -237,12 +237,12 @@ func TestParse(t *testing.T) {
 		{
 			name:    "top level a list",
 			yaml:    "- v1\n- v3\n",
-			wantErr: "gotune.yaml:1: want a mapping of settings (axes, variants, revisions, max_variants, count, bench, benchtime, packages), got a list",
+			wantErr: "gotune.yaml:1: want a mapping of settings (axes, variants, revisions, max_variants, count, bench, benchtime, packages, service), got a list",
 		},
 		{
 			name:    "top level a string",
 			yaml:    "hello\n",
-			wantErr: `gotune.yaml:1: want a mapping of settings (axes, variants, revisions, max_variants, count, bench, benchtime, packages), got the string "hello"`,
+			wantErr: `gotune.yaml:1: want a mapping of settings (axes, variants, revisions, max_variants, count, bench, benchtime, packages, service), got the string "hello"`,
 		},
 		{
 			name:    "syntax error",

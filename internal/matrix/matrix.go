@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/gotune/gotune/internal/axis"
+	"github.com/gotune/gotune/internal/service"
 )
 
 // DefaultMaxVariants is the largest matrix Expand builds when neither the
@@ -62,6 +63,11 @@ type Config struct {
 	Benchtime string   // a duration like 500ms or a count like 100x
 	Count     int      // samples per benchmark and variant
 	Packages  []string // package patterns, e.g. ./...
+
+	// Service is the service: section, for service mode (gotune run
+	// --service): the server to build and the load to measure it under.
+	// Checked for unknown keys here; validated when the mode is on.
+	Service *service.Config
 }
 
 // ExpandOptions are the facts about the user, the host and the target that

@@ -30,6 +30,7 @@ import (
 	"github.com/gotune/gotune/internal/gotool"
 	"github.com/gotune/gotune/internal/layout"
 	"github.com/gotune/gotune/internal/result"
+	"github.com/gotune/gotune/internal/service"
 )
 
 // Unit is one distinct binary to run: a variant's test binary of one
@@ -103,6 +104,12 @@ type Options struct {
 	// for other processes to leave the CPU.
 	Machine   Machine
 	QuietWait time.Duration
+
+	// Service, in service mode, makes every trial a trial of the unit's
+	// server binary under this load (service.RunTrial) instead of a run of
+	// a test binary; the benchmarks are then one pseudo-benchmark per
+	// server, whose Benchtime is set (no calibration).
+	Service *service.Config
 }
 
 // Decision is what the look after a cycle decides.
@@ -206,6 +213,7 @@ type state struct {
 	decision map[int]Decision
 	block    int
 	start    time.Time
+	svcWarn  map[string]*svcWarning // service warnings by variant and kind
 }
 
 func newState(opts Options) *state {
@@ -378,6 +386,9 @@ func (st *state) runBlock(ctx context.Context, cycle int, b result.Benchmark) er
 
 // trial runs one trial; false when ctx ended it.
 func (st *state) trial(ctx context.Context, u Unit, b result.Benchmark, cycle int) (Record, bool) {
+	if st.opts.Service != nil {
+		return st.serviceTrial(ctx, u, b, cycle)
+	}
 	res, err := st.exec(ctx, u, b.Name, b.Benchtime, b.Reps)
 	if err != nil && ctx.Err() != nil {
 		return Record{}, false
@@ -420,6 +431,11 @@ func (st *state) apply(u Unit, b result.Benchmark, rec Record) {
 	}
 	t := readTrial([]byte(rec.Stdout), []byte(rec.Stderr), runErr, u, b.Name, rec.Block, b.Reps)
 	st.out.Samples = append(st.out.Samples, t.samples...)
+	if st.opts.Service != nil {
+		for _, w := range serviceTrialWarnings(rec.Stderr) {
+			st.serviceWarn(u.Variant, w)
+		}
+	}
 	for _, w := range t.warnings {
 		st.warn(u.Variant + ": " + w)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gotune/gotune/internal/axis"
 	"github.com/gotune/gotune/internal/matrix"
+	"github.com/gotune/gotune/internal/service"
 )
 
 // Group selects a set of flags to register.
@@ -73,6 +74,11 @@ func Register(fs *pflag.FlagSet, o *Options, groups Group) *Flags {
 		fs.IntVar(&o.Layouts, "layouts", DefaultLayouts, "cycle through `n` code layouts (padding ahead of each package) so that a verdict holds beyond where the linker put the code; 0 or 1 = off")
 		fs.DurationVar(&o.QuietWait, "quiet-wait", 0, "before a block, wait up to `d` for other processes to leave the CPU")
 		fs.BoolVar(&o.Fresh, "fresh", false, "ignore gotune's cached builds and results: build and measure again")
+		fs.BoolVar(&o.ServiceFlags.On, "service", false, "service mode: build the server of gotune.yaml's service: section with go build and measure each variant under HTTP load (docs/service.md)")
+		fs.StringVar(&o.ServiceFlags.Main, "service-main", "", "service mode without a service: section: the server's main `package`, started with -addr {addr}")
+		fs.StringArrayVar(&o.ServiceFlags.Load, "load", nil, "service mode: a `request` of the load, \"/path?query\" or \"POST /path\" (repeatable; replaces the section's requests)")
+		fs.Float64Var(&o.ServiceFlags.Rate, "rate", 0, fmt.Sprintf("service mode: requests per `second`, sent at a constant rate (default %v)", service.DefaultRate))
+		fs.StringVar(&o.Metric, "metric", "", fmt.Sprintf("service mode: the `metric` verdicts are about: %s (default %s); the report shows them all", metricNames(), DefaultMetric))
 		fs.StringVar(&o.WorkDir, "workdir", "", "the `dir` where binaries and results go (default: the user cache dir); never inside the target")
 	}
 	return f

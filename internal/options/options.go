@@ -21,6 +21,7 @@ import (
 
 	"github.com/gotune/gotune/internal/axis"
 	"github.com/gotune/gotune/internal/matrix"
+	"github.com/gotune/gotune/internal/service"
 )
 
 // Search modes.
@@ -93,6 +94,14 @@ type Options struct {
 	// "" = equal counts (docs/shards.md).
 	Shard     string `json:"shard,omitempty"`
 	ShardFrom string `json:"shard_from,omitempty"`
+	// Service mode: the server and load to measure (gotune.yaml's
+	// service: section with the service flags applied, requests file
+	// read); nil measures benchmarks. Metric is the metric the verdicts
+	// are about in service mode (a Metrics key); "" = DefaultMetric.
+	Service *service.Config `json:"service,omitempty"`
+	Metric  string          `json:"metric,omitempty"`
+	// ServiceFlags are the service flags as given, merged into Service.
+	ServiceFlags ServiceFlags `json:"-"`
 
 	// Where binaries and results go; "" = the user cache dir.
 	WorkDir string `json:"work_dir,omitempty"`
@@ -181,6 +190,7 @@ func (o *Options) Validate() error {
 	} else if o.ShardFrom != "" {
 		bad("--shard-from balances the shards of --shard K/N: give --shard too, or drop --shard-from")
 	}
+	errs = append(errs, o.validateService()...)
 	if err := errors.Join(errs...); err != nil {
 		return InputError{err}
 	}
@@ -226,6 +236,7 @@ func (o *Options) Merge(cfg matrix.Config) {
 	if o.MaxVariants == 0 {
 		o.MaxVariants = cfg.MaxVariants
 	}
+	o.mergeService(cfg.Service)
 }
 
 // Defaults fills the unset fields that have a fixed default. The seed,

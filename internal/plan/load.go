@@ -47,7 +47,8 @@ func Load(ctx context.Context, o options.Options, r gotool.Runner) (*Plan, error
 	if o.Packages == nil {
 		o.Packages = cfg.Packages
 	}
-	tg, err := target.Load(ctx, target.Options{Dir: dir, Patterns: o.Packages, Runner: r})
+	service := o.Service != nil || o.ServiceFlags.Given()
+	tg, err := target.Load(ctx, target.Options{Dir: dir, Patterns: o.Packages, Runner: r, NoBenchmarks: service})
 	if err != nil {
 		var te *target.Error
 		if errors.As(err, &te) {

@@ -115,7 +115,15 @@ func Make(o options.Options, f Facts) (*Plan, error) {
 	if o.Seed == 0 {
 		o.Seed = rand.Int64N(1<<31-1) + 1
 	}
-	tg := f.Target
+	if o.Service != nil {
+		if len(revs) > 0 {
+			return nil, options.Inputf("service mode measures builds of the current source: drop --rev, --base and revisions: (comparing revisions of a server is not supported yet)")
+		}
+		if err := p.serviceMode(&o); err != nil {
+			return nil, err
+		}
+	}
+	tg := p.Target
 	hasDefaultPGO := tg.DefaultPGO() != ""
 	if len(revs) > 0 {
 		for _, rev := range revs {
@@ -187,7 +195,7 @@ func Make(o options.Options, f Facts) (*Plan, error) {
 			}
 		}
 	}
-	if len(p.Benchmarks) == 0 {
+	if len(p.Benchmarks) == 0 && o.Service == nil {
 		return nil, options.Inputf("--bench %q matches none of the %d benchmarks of %s: see them with 'go test -list . %s'", o.Bench, all, strings.Join(patterns(tg), " "), strings.Join(patterns(tg), " "))
 	}
 
@@ -205,6 +213,9 @@ func Make(o options.Options, f Facts) (*Plan, error) {
 	}
 	if o.Budget == 0 {
 		o.Budget = DefaultBudget(p.Variants, len(p.Benchmarks))
+		if o.Service != nil {
+			o.Budget = ServiceBudget(p.Variants, o.Service.Warmup+o.Service.Duration)
+		}
 	}
 	if o.Timeout == 0 {
 		o.Timeout = DefaultTimeout(o.Benchtime)

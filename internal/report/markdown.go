@@ -223,6 +223,7 @@ func (m *mdReport) bodyWith(d *mdDoc, opts Options, recommend, slower bool) {
 		m.printf("%s\n\n", mdText(strings.ToUpper(rl[:1])+rl[1:]))
 	}
 	m.table()
+	m.serviceTable()
 	if recommend {
 		m.recommendation()
 	}

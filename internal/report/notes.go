@@ -78,6 +78,8 @@ func (r *textReport) pgoNotes() []string {
 	if c := r.run.PGOCollected; c != nil {
 		if c.Error != "" {
 			notes = append(notes, "pgo=collect: no profile: "+oneLine(c.Error, 160))
+		} else if c.Endpoint != "" {
+			notes = append(notes, serviceCollectNote(c))
 		} else {
 			notes = append(notes, fmt.Sprintf("pgo=collect: profile from %s of the baseline's benchmarks, before and apart from the measured blocks: %d samples, %s",
 				plural(c.Rounds, "profiling round"), c.Samples, Bytes(c.Bytes)))

@@ -52,6 +52,7 @@ func Text(w io.Writer, run *result.Run, opts Options) error {
 	r := &textReport{run: run, w: ew}
 	r.header()
 	r.table()
+	r.serviceTable()
 	r.notes()
 	if opts.Verbose {
 		r.details()
@@ -200,6 +201,9 @@ func tableLegend(run *result.Run) []string {
 	lines := []string{
 		"faster/slower: time per operation against the baseline, the geometric mean over benchmarks paired block by block; ~ = not significant.",
 		"Only significant differences are ranked; a variant that ties with the baseline shares its rank.",
+	}
+	if run.Options.Service != nil {
+		lines[0] = serviceLegendFirst(run)
 	}
 	if a := run.Analysis; a != nil && a.Alpha > 0 {
 		lines[1] = strings.TrimSuffix(lines[1], ".") + fmt.Sprintf("; intervals at each verdict's confidence (alpha %g over variants and looks).", a.Alpha)

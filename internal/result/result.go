@@ -89,6 +89,10 @@ type PGOCollection struct {
 	Bytes   int64    `json:"bytes"`    // size of the merged profile
 	KeptCPU float64  `json:"kept_cpu"` // share of the CPU kept by trimming
 	Error   string   `json:"error,omitempty"`
+	// Service mode: the profiles came from the baseline server under the
+	// configured load, from Endpoint, Seconds each (Rounds trials).
+	Endpoint string `json:"endpoint,omitempty"`
+	Seconds  int    `json:"seconds,omitempty"`
 }
 
 // PGOEffect is the evidence that a PGO variant's profile took effect: its

@@ -350,6 +350,16 @@ func (c Config) UsesPprofListener() bool {
 	return false
 }
 
+// ProfileEndpoint names where CollectProfile fetches the CPU profile, for
+// people: PprofPath on the {pprof} listener when the args or environment
+// use it, else on {addr}.
+func (c Config) ProfileEndpoint() string {
+	if c.UsesPprofListener() {
+		return "{pprof}" + c.PprofPath
+	}
+	return "{addr}" + c.PprofPath
+}
+
 // Expand returns args or env with {addr} and {pprof} replaced.
 func Expand(list []string, addr, pprof string) []string {
 	r := strings.NewReplacer("{addr}", addr, "{pprof}", pprof)

@@ -6,9 +6,11 @@
 // yields as benchmark samples (Metrics.Samples), plus a CPU profile taken
 // under the same load for PGO (CollectProfile, FetchProfile).
 //
-// In gotune's pipeline it sits where a benchmark binary's run sits: the
-// builder builds each variant of the server, the engine calls RunTrial for
-// every variant of a block back to back, and the statistics pair the
-// samples. It starts processes only through a Starter, and sends traffic
+// In gotune's pipeline (gotune run --service) it sits where a benchmark
+// binary's run sits: the builder builds each variant of the server with go
+// build, measure calls RunTrial for every variant of a block back to back
+// and writes the metrics as one Go benchmark result line, and the
+// statistics pair the samples; binaries calls CollectProfile for
+// pgo=collect. It starts processes only through a Starter, and sends traffic
 // only to loopback addresses.
 package service

@@ -27,9 +27,17 @@ const (
 type Options struct {
 	Alpha       float64 // family-wise error rate over variants and looks
 	Equivalence float64 // the margin of "same speed": 0.02 = ±2%
+	// Unit is the unit the verdicts are about; "" = TimeUnit (Analyze:
+	// the run's metric, Options.MetricUnit). A unit better higher (ending
+	// in "/s") is compared as its inverse, so that a change below 1 is
+	// always an improvement.
+	Unit string
 }
 
 func (o Options) withDefaults() Options {
+	if o.Unit == "" {
+		o.Unit = TimeUnit
+	}
 	if !(o.Alpha > 0 && o.Alpha < 1) {
 		o.Alpha = DefaultAlpha
 	}
@@ -80,6 +88,7 @@ func Look(in LookInput, o Options) (result.Look, map[string]result.Decision) {
 	}
 	look := result.Look{Cycle: in.Cycle, Info: info, Level: level}
 	t := newTable(in.Samples, in.Blocks, in.Baseline)
+	t.unit = o.Unit
 	decided := map[string]result.Decision{}
 	for _, a := range decide(t, in.Arms, in.Family, level, o.Equivalence) {
 		if a.verdict != result.VerdictUnclear {

@@ -25,7 +25,8 @@ type table struct {
 	base   string
 	blocks map[int]result.Block
 	vals   map[int]map[string]map[key]float64
-	keys   []key // in order of first appearance
+	keys   []key  // in order of first appearance
+	unit   string // the unit of the verdicts (cycles); "" = TimeUnit
 }
 
 func newTable(samples []result.Sample, blocks []result.Block, base string) *table {
@@ -86,8 +87,12 @@ type cycle struct {
 // interrupt) and is left out.
 func (t *table) cycles(v string) []cycle {
 	sum := map[int]*cycle{}
+	unit := t.unit
+	if unit == "" {
+		unit = TimeUnit
+	}
 	for _, k := range t.keys {
-		if k.unit != TimeUnit {
+		if k.unit != unit {
 			continue
 		}
 		for _, p := range t.pairs(v, k) {
@@ -99,7 +104,11 @@ func (t *table) cycles(v string) []cycle {
 				c = &cycle{n: p.cycle, layout: p.layout}
 				sum[p.cycle] = c
 			}
-			c.m += math.Log(p.x / p.base)
+			if HigherIsBetter(unit) {
+				c.m += math.Log(p.base / p.x) // as a cost: lower is better
+			} else {
+				c.m += math.Log(p.x / p.base)
+			}
 			c.names++
 		}
 	}

@@ -30,6 +30,9 @@ const Power = 0.9
 // sequential looks reached, or a final look with the α they left), the
 // per-benchmark comparisons, ranks, the winner and the run's verdict.
 func Analyze(run *result.Run, o Options) *result.Analysis {
+	if o.Unit == "" {
+		o.Unit = run.Options.MetricUnit()
+	}
 	o = o.withDefaults()
 	a := &result.Analysis{
 		Alpha:       o.Alpha,
@@ -47,6 +50,7 @@ func Analyze(run *result.Run, o Options) *result.Analysis {
 		return a
 	}
 	t := newTable(run.Samples, run.Blocks, run.Baseline)
+	t.unit = o.Unit
 	seq := run.Sequential
 	if seq == nil {
 		seq = &result.Sequential{}
@@ -173,11 +177,11 @@ func variantStats(t *table, run *result.Run, v result.Variant, seq *result.Seque
 			continue
 		}
 		switch {
-		case c.Unit == TimeUnit && c.Significant && c.Change.Center < 1:
+		case c.Unit == o.Unit && c.Significant && (c.Change.Center < 1) != HigherIsBetter(o.Unit):
 			s.Improved++
-		case c.Unit == TimeUnit && c.Significant:
+		case c.Unit == o.Unit && c.Significant:
 			s.Worse++
-		case c.Unit == TimeUnit:
+		case c.Unit == o.Unit:
 			s.Unchanged++
 		case c.Unit == "B/op" && c.Significant:
 			s.BytesSignificant = true

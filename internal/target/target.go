@@ -70,7 +70,10 @@ func errorf(format string, args ...any) error { return &Error{Msg: fmt.Sprintf(f
 type Options struct {
 	Dir      string   // -C; "" = current directory
 	Patterns []string // package patterns; empty = ./...
-	Runner   gotool.Runner
+	// NoBenchmarks loads a target without benchmarks (service mode
+	// measures a main package instead).
+	NoBenchmarks bool
+	Runner       gotool.Runner
 }
 
 // Load inspects the target: it finds go.mod at or above Dir, asks the go
@@ -139,7 +142,7 @@ func Load(ctx context.Context, opts Options) (*Target, error) {
 			t.Packages = append(t.Packages, Package{ImportPath: p.ImportPath, Dir: p.Dir, Benchmarks: benches, Name: p.Name, Files: p.files()})
 		}
 	}
-	if len(t.Packages) == 0 {
+	if len(t.Packages) == 0 && !opts.NoBenchmarks {
 		return nil, errorf("no benchmarks in %s (module %s): gotune measures Go benchmarks (func BenchmarkX(b *testing.B) in _test.go files); add some or point at other packages", strings.Join(patterns, " "), t.Module)
 	}
 
@@ -179,6 +182,9 @@ func (t *Target) SupportsPGO() bool { return version.Compare(t.GoVersion, MinPGO
 func (t *Target) BuildTarget() string {
 	if len(t.Mains) == 1 {
 		if rel, err := filepath.Rel(t.Dir, t.Mains[0].Dir); err == nil && !strings.HasPrefix(rel, "..") {
+			if rel == "." {
+				return "."
+			}
 			return "./" + filepath.ToSlash(rel)
 		}
 		return t.Mains[0].ImportPath
