@@ -1,3 +1,4 @@
+// Package checkcmd is `gotune check`, the CI gate, and `check --result`.
 package checkcmd
 
 import (

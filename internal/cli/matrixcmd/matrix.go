@@ -1,3 +1,4 @@
+// Package matrixcmd is `gotune matrix`, the dry run of `gotune run`.
 package matrixcmd
 
 import (

@@ -1,3 +1,6 @@
+// Package pgocmd is `gotune pgo` and its subcommands fetch, merge, inspect
+// and apply (and --apply of run, ApplyWinner); collect and refresh are
+// packages of their own under it.
 package pgocmd
 
 import (

@@ -1,3 +1,5 @@
+// Package reportcmd is `gotune report`, which renders a saved result
+// again, and `gotune merge`, which joins the shards of a run.
 package reportcmd
 
 import (

@@ -1,3 +1,6 @@
+// Package runcmd is `gotune run`, and Tune: planning and running over the
+// engine, with progress on stderr and the second interrupt killing the
+// running trial, which run, check and pgo refresh measure with.
 package runcmd
 
 import (

@@ -1,3 +1,4 @@
+// Package collect is `gotune pgo collect`.
 package collect
 
 import (

@@ -1,3 +1,5 @@
+// Package refresh is `gotune pgo refresh`: a new profile, measured
+// against the committed default.pgo, applied only when it helps.
 package refresh
 
 import (
