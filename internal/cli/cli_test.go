@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/gotune/gotune/internal/cli/cmdutil"
+	"github.com/gotune/gotune/internal/cli/runcmd"
 	"reflect"
 	"strings"
 	"testing"
@@ -12,9 +14,9 @@ import (
 
 // runFlags parses args as `gotune run` would and returns the options handed
 // to the run.
-func runFlags(t *testing.T, args ...string) (*RunOptions, error) {
+func runFlags(t *testing.T, args ...string) (*runcmd.RunOptions, error) {
 	t.Helper()
-	var got *RunOptions
+	var got *runcmd.RunOptions
 	f := &Factory{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
 	root := NewRootCmd(f)
 	for _, c := range root.Commands() {
@@ -22,7 +24,7 @@ func runFlags(t *testing.T, args ...string) (*RunOptions, error) {
 			root.RemoveCommand(c)
 		}
 	}
-	root.AddCommand(NewCmdRun(f, func(_ context.Context, o *RunOptions) error { got = o; return nil }))
+	root.AddCommand(runcmd.NewCmdRun(f, func(_ context.Context, o *runcmd.RunOptions) error { got = o; return nil }))
 	root.SetArgs(append([]string{"run"}, args...))
 	root.SetOut(&bytes.Buffer{})
 	root.SetErr(&bytes.Buffer{})
@@ -34,9 +36,9 @@ func TestRunFlags(t *testing.T) {
 	tests := []struct {
 		name  string
 		args  []string
-		check func(t *testing.T, o *RunOptions)
+		check func(t *testing.T, o *runcmd.RunOptions)
 	}{
-		{"defaults leave axes unset", nil, func(t *testing.T, o *RunOptions) {
+		{"defaults leave axes unset", nil, func(t *testing.T, o *runcmd.RunOptions) {
 			ax := o.Opts.Axes
 			if len(ax) != 0 {
 				t.Errorf("axes = %+v, want none", ax)
@@ -45,24 +47,24 @@ func TestRunFlags(t *testing.T) {
 				t.Errorf("options = %+v", o.Opts)
 			}
 		}},
-		{"axes", []string{"--goamd64", "v1,v3", "--ldflags", "", "--ldflags", "-s -w", "--gcflags", "all=-N -l", "--pgo", "off,auto"}, func(t *testing.T, o *RunOptions) {
+		{"axes", []string{"--goamd64", "v1,v3", "--ldflags", "", "--ldflags", "-s -w", "--gcflags", "all=-N -l", "--pgo", "off,auto"}, func(t *testing.T, o *runcmd.RunOptions) {
 			ax := o.Opts.Axes
 			if !reflect.DeepEqual(ax["goamd64"], []string{"v1", "v3"}) || !reflect.DeepEqual(ax["ldflags"], []string{"", "-s -w"}) ||
 				!reflect.DeepEqual(ax["gcflags"], []string{"all=-N -l"}) || !reflect.DeepEqual(ax["pgo"], []string{"off", "auto"}) {
 				t.Errorf("axes = %q", ax)
 			}
 		}},
-		{"an empty ldflags alone is still an axis", []string{"--ldflags", ""}, func(t *testing.T, o *RunOptions) {
+		{"an empty ldflags alone is still an axis", []string{"--ldflags", ""}, func(t *testing.T, o *runcmd.RunOptions) {
 			if !reflect.DeepEqual(o.Opts.Axes["ldflags"], []string{""}) {
 				t.Errorf("ldflags = %q", o.Opts.Axes["ldflags"])
 			}
 		}},
-		{"env values keep their commas", []string{"--env", "GOEXPERIMENT=a,b"}, func(t *testing.T, o *RunOptions) {
+		{"env values keep their commas", []string{"--env", "GOEXPERIMENT=a,b"}, func(t *testing.T, o *runcmd.RunOptions) {
 			if !reflect.DeepEqual(o.Opts.Axes["env"], []string{"GOEXPERIMENT=a,b"}) {
 				t.Errorf("env = %q", o.Opts.Axes["env"])
 			}
 		}},
-		{"run settings", []string{"-C", "examples/quotes", "--count", "20", "--bench", "Quote", "--benchtime", "100x", "--seed", "42", "--timeout", "2m", "--no-dedupe", "--budget", "3m", "--early-stop=false", "--json", "r.json", "-v", "./quotes"}, func(t *testing.T, o *RunOptions) {
+		{"run settings", []string{"-C", "examples/quotes", "--count", "20", "--bench", "Quote", "--benchtime", "100x", "--seed", "42", "--timeout", "2m", "--no-dedupe", "--budget", "3m", "--early-stop=false", "--json", "r.json", "-v", "./quotes"}, func(t *testing.T, o *runcmd.RunOptions) {
 			tu := o.Opts
 			if tu.Dir != "examples/quotes" || tu.MinBlocks != 20 || tu.Bench != "Quote" || tu.Benchtime != "100x" || tu.Seed != 42 ||
 				tu.Timeout != 2*time.Minute || !tu.NoDedupe || tu.Budget != 3*time.Minute || !tu.NoEarlyStop ||
@@ -70,7 +72,7 @@ func TestRunFlags(t *testing.T) {
 				t.Errorf("options = %+v, out %+v", tu, o.Out)
 			}
 		}},
-		{"resume alone", []string{"--resume", "-q"}, func(t *testing.T, o *RunOptions) {
+		{"resume alone", []string{"--resume", "-q"}, func(t *testing.T, o *runcmd.RunOptions) {
 			if !o.Resume || !o.Quiet {
 				t.Errorf("resume %v, quiet %v", o.Resume, o.Quiet)
 			}
@@ -110,7 +112,7 @@ func TestRunFlagErrors(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want %q", err, tt.want)
 			}
-			var ue usageError
+			var ue cmdutil.UsageError
 			if !errorsAs(err, &ue) {
 				t.Errorf("err %v is not a usage error (exit status 2)", err)
 			}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gotune/gotune/internal/cli/cmdutil"
 	"github.com/gotune/gotune/internal/gotool"
 	"github.com/gotune/gotune/internal/result"
 )
@@ -85,9 +86,9 @@ func gotuneWith(t *testing.T, r gotool.Runner, args ...string) (code int, stdout
 	err := root.ExecuteContext(context.Background())
 	switch {
 	case err == nil:
-	case errors.As(err, new(usageError)):
+	case errors.As(err, new(cmdutil.UsageError)):
 		code = ExitUsage
-	case errors.Is(err, errInterrupted):
+	case errors.Is(err, cmdutil.ErrInterrupted):
 		code = ExitInterrupted
 	default:
 		code = ExitFailure
@@ -252,7 +253,7 @@ func TestRunApplyFlag(t *testing.T) {
 		t.Errorf("options %+v, %v: want Apply", o, err)
 	}
 	_, err = runFlags(t, "--apply", "--baseline-only")
-	if err == nil || !strings.Contains(err.Error(), "--apply writes the winner's profile, and --baseline-only measures no other build") || !errors.As(err, new(usageError)) {
+	if err == nil || !strings.Contains(err.Error(), "--apply writes the winner's profile, and --baseline-only measures no other build") || !errors.As(err, new(cmdutil.UsageError)) {
 		t.Errorf("err = %v, want a usage error", err)
 	}
 }

@@ -2,19 +2,23 @@ package cli
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/gotune/gotune/internal/cli/cmdutil"
+	"github.com/gotune/gotune/internal/cli/pgocmd/refresh"
 	"github.com/gotune/gotune/internal/gotool"
 	"github.com/gotune/gotune/internal/pgo"
 )
 
 func TestPGORefreshFlags(t *testing.T) {
-	o, err := pgoFlags(t, NewCmdPGORefresh, "--collect", "--collect-rounds", "3", "--collect-benchtime", "2s", "--url", "a:1", "--url", "b:2", "--seconds", "5",
+	o, err := pgoFlags(t, refresh.NewCmdPGORefresh, "--collect", "--collect-rounds", "3", "--collect-benchtime", "2s", "--url", "a:1", "--url", "b:2", "--seconds", "5",
 		"--keep", "0.99", "--ignore", "Setup", "--main", "./cmd/a", "--profiles", "/p", "--name", "svc", "--budget", "10m", "--format", "markdown", "x.pprof")
 	if err != nil {
 		t.Fatal(err)
@@ -24,7 +28,7 @@ func TestPGORefreshFlags(t *testing.T) {
 		o.Opts.Budget.Minutes() != 10 || o.Out.Format != "markdown" || !reflect.DeepEqual(o.Files, []string{"x.pprof"}) {
 		t.Errorf("options = %+v", o)
 	}
-	o, _ = pgoFlags(t, NewCmdPGORefresh, "--collect")
+	o, _ = pgoFlags(t, refresh.NewCmdPGORefresh, "--collect")
 	if o.CollectRounds != 2 || o.CollectBenchtime != "1s" || o.Keep != pgo.DefaultKeep || len(o.Opts.Axes) != 0 {
 		t.Errorf("defaults = %+v", o)
 	}
@@ -42,8 +46,8 @@ func TestPGORefreshFlags(t *testing.T) {
 		{[]string{"--ignore", "(", "a.pprof"}, `--ignore "(" is not a valid regular expression`},
 		{[]string{"--pgo", "off", "a.pprof"}, "unknown flag: --pgo"},
 	} {
-		_, err := pgoFlags(t, NewCmdPGORefresh, tt.args...)
-		if err == nil || !strings.Contains(err.Error(), tt.want) || !errorsAs(err, new(usageError)) {
+		_, err := pgoFlags(t, refresh.NewCmdPGORefresh, tt.args...)
+		if err == nil || !strings.Contains(err.Error(), tt.want) || !errorsAs(err, new(cmdutil.UsageError)) {
 			t.Errorf("%q: err = %v, want a usage error with %q", tt.args, err, tt.want)
 		}
 	}
@@ -102,7 +106,7 @@ func TestPGORefresh(t *testing.T) {
 			t.Fatalf("provenance: %v\n%s", err, data)
 		}
 		if pv.Source != "merge" || pv.Refresh == nil || pv.Refresh.Outcome != pgo.RefreshApply || pv.Refresh.Change == nil ||
-			pv.Refresh.Replaced != sha256Hex(old) || len(pv.Inputs) != 1 || strings.Join(pv.AppliedTo, " ") != "cmd/app/default.pgo" {
+			pv.Refresh.Replaced != fmt.Sprintf("%x", sha256.Sum256(old)) || len(pv.Inputs) != 1 || strings.Join(pv.AppliedTo, " ") != "cmd/app/default.pgo" {
 			t.Errorf("provenance = %s", data)
 		}
 	})

@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gotune/gotune/internal/cli/cmdutil"
+	"github.com/gotune/gotune/internal/cli/pgocmd"
+	"github.com/gotune/gotune/internal/cli/pgocmd/collect"
 	"github.com/spf13/cobra"
 )
 
@@ -39,43 +42,43 @@ func pgoFlags[T any](t *testing.T, mk func(*Factory, func(context.Context, *T) e
 
 func TestPGOFlags(t *testing.T) {
 	t.Run("collect", func(t *testing.T) {
-		o, err := pgoFlags(t, NewCmdPGOCollect, "-C", "examples/quotes", "--count", "3", "--bench", "Quote", "--benchtime", "2s", "--timeout", "5m", "--workdir", "/w", "--out", "/raw", "./quotes")
-		want := &PGOCollectOptions{Dir: "examples/quotes", Packages: []string{"./quotes"}, Count: 3, Bench: "Quote", Benchtime: "2s", Timeout: 5 * time.Minute, WorkDir: "/w", Out: "/raw"}
+		o, err := pgoFlags(t, collect.NewCmdPGOCollect, "-C", "examples/quotes", "--count", "3", "--bench", "Quote", "--benchtime", "2s", "--timeout", "5m", "--workdir", "/w", "--out", "/raw", "./quotes")
+		want := &collect.PGOCollectOptions{Dir: "examples/quotes", Packages: []string{"./quotes"}, Count: 3, Bench: "Quote", Benchtime: "2s", Timeout: 5 * time.Minute, WorkDir: "/w", Out: "/raw"}
 		if err != nil || !reflect.DeepEqual(o, want) {
 			t.Errorf("options = %+v, %v; want %+v", o, err, want)
 		}
-		o, _ = pgoFlags(t, NewCmdPGOCollect)
+		o, _ = pgoFlags(t, collect.NewCmdPGOCollect)
 		if o.Count != 1 || o.Bench != "." || o.Benchtime != "1s" {
 			t.Errorf("defaults = %+v", o)
 		}
 	})
 	t.Run("fetch", func(t *testing.T) {
-		o, err := pgoFlags(t, NewCmdPGOFetch, "127.0.0.1:6060", "--seconds", "10", "--timeout", "1m", "-o", "p.pprof")
-		want := &PGOFetchOptions{URL: "127.0.0.1:6060", Seconds: 10, Timeout: time.Minute, Output: "p.pprof"}
+		o, err := pgoFlags(t, pgocmd.NewCmdPGOFetch, "127.0.0.1:6060", "--seconds", "10", "--timeout", "1m", "-o", "p.pprof")
+		want := &pgocmd.PGOFetchOptions{URL: "127.0.0.1:6060", Seconds: 10, Timeout: time.Minute, Output: "p.pprof"}
 		if err != nil || !reflect.DeepEqual(o, want) {
 			t.Errorf("options = %+v, %v; want %+v", o, err, want)
 		}
 	})
 	t.Run("merge", func(t *testing.T) {
-		o, err := pgoFlags(t, NewCmdPGOMerge, "-o", "m.pprof", "--weight", "3,1", "--keep", "0.99", "--ignore", `NewStore`, "a.pprof", "b.pprof")
-		want := &PGOMergeOptions{Files: []string{"a.pprof", "b.pprof"}, Output: "m.pprof", Weights: []float64{3, 1}, Keep: 0.99, Ignore: "NewStore"}
+		o, err := pgoFlags(t, pgocmd.NewCmdPGOMerge, "-o", "m.pprof", "--weight", "3,1", "--keep", "0.99", "--ignore", `NewStore`, "a.pprof", "b.pprof")
+		want := &pgocmd.PGOMergeOptions{Files: []string{"a.pprof", "b.pprof"}, Output: "m.pprof", Weights: []float64{3, 1}, Keep: 0.99, Ignore: "NewStore"}
 		if err != nil || !reflect.DeepEqual(o, want) {
 			t.Errorf("options = %+v, %v; want %+v", o, err, want)
 		}
-		o, _ = pgoFlags(t, NewCmdPGOMerge, "-o", "m.pprof", "a.pprof")
+		o, _ = pgoFlags(t, pgocmd.NewCmdPGOMerge, "-o", "m.pprof", "a.pprof")
 		if o.Weights != nil || o.Keep != 0.995 {
 			t.Errorf("defaults = %+v", o)
 		}
 	})
 	t.Run("inspect", func(t *testing.T) {
-		o, err := pgoFlags(t, NewCmdPGOInspect, "--top", "5", "p.pprof")
+		o, err := pgoFlags(t, pgocmd.NewCmdPGOInspect, "--top", "5", "p.pprof")
 		if err != nil || o.File != "p.pprof" || o.Top != 5 {
 			t.Errorf("options = %+v, %v", o, err)
 		}
 	})
 	t.Run("apply", func(t *testing.T) {
-		o, err := pgoFlags(t, NewCmdPGOApply, "m.pprof", "--main", "./cmd/a", "--main", "./cmd/b", "--force", "--profiles", "/r/profiles", "--name", "svc")
-		want := &PGOApplyOptions{File: "m.pprof", Mains: []string{"./cmd/a", "./cmd/b"}, Force: true, ProfilesDir: "/r/profiles", Name: "svc"}
+		o, err := pgoFlags(t, pgocmd.NewCmdPGOApply, "m.pprof", "--main", "./cmd/a", "--main", "./cmd/b", "--force", "--profiles", "/r/profiles", "--name", "svc")
+		want := &pgocmd.PGOApplyOptions{File: "m.pprof", Mains: []string{"./cmd/a", "./cmd/b"}, Force: true, ProfilesDir: "/r/profiles", Name: "svc"}
 		if err != nil || !reflect.DeepEqual(o, want) {
 			t.Errorf("options = %+v, %v; want %+v", o, err, want)
 		}
@@ -88,15 +91,15 @@ func pgoArgsError(t *testing.T, sub string, args ...string) error {
 	var err error
 	switch sub {
 	case "collect":
-		_, err = pgoFlags(t, NewCmdPGOCollect, args...)
+		_, err = pgoFlags(t, collect.NewCmdPGOCollect, args...)
 	case "fetch":
-		_, err = pgoFlags(t, NewCmdPGOFetch, args...)
+		_, err = pgoFlags(t, pgocmd.NewCmdPGOFetch, args...)
 	case "merge":
-		_, err = pgoFlags(t, NewCmdPGOMerge, args...)
+		_, err = pgoFlags(t, pgocmd.NewCmdPGOMerge, args...)
 	case "inspect":
-		_, err = pgoFlags(t, NewCmdPGOInspect, args...)
+		_, err = pgoFlags(t, pgocmd.NewCmdPGOInspect, args...)
 	case "apply":
-		_, err = pgoFlags(t, NewCmdPGOApply, args...)
+		_, err = pgoFlags(t, pgocmd.NewCmdPGOApply, args...)
 	default:
 		t.Fatalf("no pgo subcommand %q", sub)
 	}
@@ -128,7 +131,7 @@ func TestPGOFlagErrors(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want %q", err, tt.want)
 			}
-			if !errorsAs(err, new(usageError)) {
+			if !errorsAs(err, new(cmdutil.UsageError)) {
 				t.Errorf("err %v is not a usage error (exit status 2)", err)
 			}
 		})

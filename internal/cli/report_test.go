@@ -5,12 +5,12 @@ import (
 
 	"bytes"
 	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/gotune/gotune/internal/cli/cmdutil"
 	"github.com/gotune/gotune/internal/report"
 	"github.com/gotune/gotune/internal/result"
 	"github.com/gotune/gotune/internal/stats"
@@ -95,7 +95,7 @@ func TestReportCommand(t *testing.T) {
 }
 
 func TestRunFormatFlags(t *testing.T) {
-	t.Setenv(stepSummaryEnv, "")
+	t.Setenv(cmdutil.StepSummaryEnv, "")
 	o, err := runFlags(t, "--format", "html", "-o", "r.html", "--baseline-only")
 	if err != nil {
 		t.Fatal(err)
@@ -115,32 +115,8 @@ func TestRunFormatFlags(t *testing.T) {
 		{"--baseline-only", "--goamd64", "v3"},
 		{"-o", filepath.Join(t.TempDir(), "missing", "r.md")},
 	} {
-		if _, err := runFlags(t, args...); err == nil || !errorsAs(err, new(usageError)) {
+		if _, err := runFlags(t, args...); err == nil || !errorsAs(err, new(cmdutil.UsageError)) {
 			t.Errorf("run %q: err = %v, want a usage error", args, err)
 		}
-	}
-}
-
-func TestAppendStepSummary(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "summary.md")
-	var stderr bytes.Buffer
-	f := &Factory{Stdout: &bytes.Buffer{}, Stderr: &stderr}
-	for _, s := range []string{"first", "second"} {
-		appendStepSummary(f, path, func(w io.Writer) error {
-			_, err := w.Write([]byte("### " + s + "\n"))
-			return err
-		})
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := string(data), "### first\n\n### second\n\n"; got != want {
-		t.Errorf("summary = %q, want %q (appended, not replaced)", got, want)
-	}
-	// An unwritable summary is a warning, not a failure.
-	appendStepSummary(f, filepath.Join(t.TempDir(), "no", "such", "dir", "s.md"), func(w io.Writer) error { return nil })
-	if !strings.Contains(stderr.String(), "warning: could not write the summary to $GITHUB_STEP_SUMMARY") {
-		t.Errorf("stderr = %q, want a warning", stderr.String())
 	}
 }

@@ -1,7 +1,8 @@
-// Package cli is gotune's command line: one file per command, each turning
-// flags into an options struct and handing it to the pipeline stages
-// (target → matrix → builder → measure → stats → report). It holds no
-// logic of its own beyond wiring and error reporting.
+// Package cli is gotune's command line: Main, the root command and its
+// wiring. Each command lives in a package of its own under internal/cli
+// (runcmd, matrixcmd, checkcmd, reportcmd, pgocmd, completion), turning
+// flags into options and handing them to the pipeline; what they share
+// (the Factory, usage errors, output flags) is in cmdutil.
 package cli
 
 import (
@@ -13,43 +14,33 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gotune/gotune/internal/gotool"
+	"github.com/gotune/gotune/internal/cli/checkcmd"
+	"github.com/gotune/gotune/internal/cli/cmdutil"
+	"github.com/gotune/gotune/internal/cli/completion"
+	"github.com/gotune/gotune/internal/cli/matrixcmd"
+	"github.com/gotune/gotune/internal/cli/pgocmd"
+	"github.com/gotune/gotune/internal/cli/reportcmd"
+	"github.com/gotune/gotune/internal/cli/runcmd"
 )
 
 // Exit statuses.
 const (
-	ExitOK          = 0
-	ExitFailure     = 1 // the run failed, or (check) a regression was found
-	ExitUsage       = 2 // bad input: flags, target, configuration
-	ExitInterrupted = 130
+	ExitOK          = cmdutil.ExitOK
+	ExitFailure     = cmdutil.ExitFailure
+	ExitUsage       = cmdutil.ExitUsage
+	ExitInterrupted = cmdutil.ExitInterrupted
 )
+
+// Factory holds what every command needs from the outside world.
+type Factory = cmdutil.Factory
 
 // Version is gotune's version, set at build time with
 // -ldflags=-X github.com/gotune/gotune/internal/cli.Version=v1.2.3.
 var Version = "devel"
 
-// Factory holds what every command needs from the outside world.
-type Factory struct {
-	Runner gotool.Runner
-	Stdout io.Writer // the report, and nothing else
-	Stderr io.Writer // progress and errors
-}
-
-// usageError marks an error caused by the user's input: exit status 2.
-type usageError struct{ err error }
-
-func (e usageError) Error() string { return e.err.Error() }
-func (e usageError) Unwrap() error { return e.err }
-
-func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
-
-// interrupted is returned when a signal stopped a command after it saved
-// what it had.
-var errInterrupted = errors.New("interrupted")
-
 // Main runs gotune with args and returns the exit status.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return mainWith(ctx, &Factory{Runner: gotool.Exec{}, Stdout: stdout, Stderr: stderr}, args)
+	return mainWith(ctx, cmdutil.New(stdout, stderr), args)
 }
 
 // mainWith is Main with the outside world of f (tests give it a runner).
@@ -63,28 +54,31 @@ func mainWith(ctx context.Context, f *Factory, args []string) int {
 	if err == nil {
 		return ExitOK
 	}
-	var ee exitError
+	var ee cmdutil.ExitError
 	if errors.As(err, &ee) {
-		return ee.code
+		return ee.Code
 	}
 	msg := strings.TrimSpace(err.Error())
 	fmt.Fprintf(stderr, "gotune: %s\n", msg)
 	switch {
-	case errors.Is(err, errInterrupted):
+	case errors.Is(err, cmdutil.ErrInterrupted):
 		return ExitInterrupted
-	case errors.As(err, new(usageError)):
+	case errors.As(err, new(cmdutil.UsageError)):
 		return ExitUsage
 	}
 	return ExitFailure
 }
 
-// exitError ends a command with a status and no further message.
-type exitError struct{ code int }
-
-func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
-
 // NewRootCmd returns the gotune command with every subcommand.
+// It fills in what f leaves unset: gotune's Version, and runcmd's Tune,
+// which measures for run, check and pgo refresh.
 func NewRootCmd(f *Factory) *cobra.Command {
+	if f.Version == "" {
+		f.Version = Version
+	}
+	if f.Tune == nil {
+		f.Tune = runcmd.TuneFunc(f)
+	}
 	root := &cobra.Command{
 		Use:   "gotune",
 		Short: "Find the fastest way to build a Go program, and prove it",
@@ -100,30 +94,14 @@ Measure, don't guess.`,
 	}
 	root.PersistentFlags().StringP("chdir", "C", "", "the target module's `dir` (default .); file flags such as --json, -o and --config stay relative to where you run gotune")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		if hint := longFlagHint(c, err); hint != "" {
-			return usageError{fmt.Errorf("%v: %s", err, hint)}
+		if hint := completion.LongFlagHint(c, err); hint != "" {
+			return cmdutil.UsageError{Err: fmt.Errorf("%v: %s", err, hint)}
 		}
-		return usageError{fmt.Errorf("%v (see '%s --help')", err, c.CommandPath())}
+		return cmdutil.UsageError{Err: fmt.Errorf("%v (see '%s --help')", err, c.CommandPath())}
 	})
 	root.Version = versionText()
 	root.SetVersionTemplate("{{.Version}}\n")
-	root.AddCommand(NewCmdRun(f, nil), NewCmdMatrix(f, nil), NewCmdVersion(f), NewCmdReport(f, nil), NewCmdCheck(f, nil), NewCmdMerge(f, nil), NewCmdPGO(f))
-	registerCompletions(root)
+	root.AddCommand(runcmd.NewCmdRun(f, nil), matrixcmd.NewCmdMatrix(f, nil), NewCmdVersion(f), reportcmd.NewCmdReport(f, nil), checkcmd.NewCmdCheck(f, nil), reportcmd.NewCmdMerge(f, nil), pgocmd.NewCmdPGO(f))
+	completion.RegisterCompletions(root)
 	return root
-}
-
-func chdirFlag(c *cobra.Command) string {
-	d, _ := c.Flags().GetString("chdir")
-	return d
-}
-
-// noArgsOrUsage wraps cobra.NoArgs-style validators so that their errors are
-// usage errors.
-func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
-	return func(c *cobra.Command, args []string) error {
-		if err := v(c, args); err != nil {
-			return usageError{fmt.Errorf("%v (see '%s --help')", err, c.CommandPath())}
-		}
-		return nil
-	}
 }

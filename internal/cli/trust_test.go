@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gotune/gotune/internal/cli/cmdutil"
 	"github.com/gotune/gotune/internal/gotool"
 	"github.com/gotune/gotune/internal/result"
 )
@@ -130,7 +131,7 @@ func TestOutputSamePath(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, err := runFlags(t, "-o", c[0], "--json", c[1])
-		var ue usageError
+		var ue cmdutil.UsageError
 		if err == nil || !strings.Contains(err.Error(), "--json and -o both name") || !errorsAs(err, &ue) {
 			t.Errorf("-o %s --json %s: err = %v, want a usage error: both name one file", c[0], c[1], err)
 		}

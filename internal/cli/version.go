@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 
+	"github.com/gotune/gotune/internal/cli/cmdutil"
 	"github.com/spf13/cobra"
 )
 
@@ -11,7 +12,7 @@ func NewCmdVersion(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print gotune's version and the Go toolchain it was built with",
-		Args:  usageArgs(cobra.NoArgs),
+		Args:  cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error {
 			_, err := fmt.Fprintln(f.Stdout, versionText())
 			return err

@@ -40,7 +40,7 @@ func Load(ctx context.Context, o options.Options, r gotool.Runner) (*Plan, error
 		return nil, err
 	}
 	o.Dir = dir
-	cfg, err := loadConfig(dir, o.Config)
+	cfg, err := LoadConfig(dir, o.Config)
 	if err != nil {
 		return nil, options.InputError{Err: err}
 	}
@@ -121,7 +121,9 @@ func Load(ctx context.Context, o options.Options, r gotool.Runner) (*Plan, error
 	return p, nil
 }
 
-func loadConfig(dir, path string) (matrix.Config, error) {
+// LoadConfig reads the configuration file path, or the gotune.yaml of
+// dir when path is "" (none there: an empty configuration).
+func LoadConfig(dir, path string) (matrix.Config, error) {
 	if path == "" {
 		p := filepath.Join(dir, "gotune.yaml")
 		if _, err := os.Stat(p); err != nil {

@@ -1,4 +1,4 @@
-package cli
+package reportcmd
 
 import (
 	"context"
@@ -8,18 +8,19 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gotune/gotune/internal/cli/cmdutil"
 	"github.com/gotune/gotune/internal/shard"
 )
 
 // MergeOptions are the inputs of `gotune merge`.
 type MergeOptions struct {
 	Files []string
-	Out   outputFlags
+	Out   cmdutil.OutputFlags
 }
 
 // NewCmdMerge returns `gotune merge`, which joins the shards of a run
 // measured on several machines. runF replaces the merge in tests.
-func NewCmdMerge(f *Factory, runF func(context.Context, *MergeOptions) error) *cobra.Command {
+func NewCmdMerge(f *cmdutil.Factory, runF func(context.Context, *MergeOptions) error) *cobra.Command {
 	opts := &MergeOptions{}
 	c := &cobra.Command{
 		Use:   "merge SHARD.json...",
@@ -45,10 +46,10 @@ as in one run (docs/shards.md).`,
 		Example: `  gotune merge shard-1.json shard-2.json shard-3.json
   gotune merge shards/*.json --json merged.json --format markdown -o summary.md
   gotune check --result merged.json --max-regression 5%`,
-		Args: usageArgs(cobra.MinimumNArgs(1)),
+		Args: cmdutil.UsageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Files = args
-			if err := opts.Out.finish(); err != nil {
+			if err := opts.Out.Finish(); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -57,31 +58,31 @@ as in one run (docs/shards.md).`,
 			return mergeRun(f, opts)
 		},
 	}
-	opts.Out.register(c.Flags(), "also write the merged result to `file`; - for stdout")
+	opts.Out.Register(c.Flags(), "also write the merged result to `file`; - for stdout")
 	return c
 }
 
-func mergeRun(f *Factory, opts *MergeOptions) error {
+func mergeRun(f *cmdutil.Factory, opts *MergeOptions) error {
 	var in []shard.Input
 	for _, file := range opts.Files {
-		run, err := loadResult(file, os.Stdin)
+		run, err := cmdutil.LoadResult(file, os.Stdin)
 		if err != nil {
-			return usageError{err}
+			return cmdutil.UsageError{Err: err}
 		}
 		in = append(in, shard.Input{File: file, Run: run})
 	}
 	run, err := shard.Merge(in)
 	if err != nil {
 		if errors.As(err, new(*shard.Error)) {
-			return usageError{err}
+			return cmdutil.UsageError{Err: err}
 		}
 		return err
 	}
-	if err := opts.Out.writeJSON(f, run); err != nil {
+	if err := opts.Out.WriteJSON(f, run); err != nil {
 		return err
 	}
-	render, summary := opts.Out.render(run)
-	if err := opts.Out.write(f, render, summary); err != nil {
+	render, summary := opts.Out.Render(run)
+	if err := opts.Out.Write(f, render, summary); err != nil {
 		return err
 	}
 	fmt.Fprintf(f.Stderr, "gotune: merged %d shards: %s\n", len(run.Shards), run.Analysis.VerdictText)

@@ -1,4 +1,5 @@
-package cli
+// Package collect is `gotune pgo collect`.
+package collect
 
 import (
 	"github.com/gotune/gotune/internal/axis"
@@ -13,7 +14,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gotune/gotune/internal/matrix"
+	"github.com/gotune/gotune/internal/cli/cmdutil"
+	"github.com/gotune/gotune/internal/cli/pgocmd/shared"
 	"github.com/gotune/gotune/internal/pgo"
 	"github.com/gotune/gotune/internal/plan"
 	"github.com/gotune/gotune/internal/target"
@@ -33,7 +35,7 @@ type PGOCollectOptions struct {
 
 // NewCmdPGOCollect returns `gotune pgo collect`. runF replaces the command
 // in tests.
-func NewCmdPGOCollect(f *Factory, runF func(context.Context, *PGOCollectOptions) error) *cobra.Command {
+func NewCmdPGOCollect(f *cmdutil.Factory, runF func(context.Context, *PGOCollectOptions) error) *cobra.Command {
 	opts := &PGOCollectOptions{}
 	c := &cobra.Command{
 		Use:   "collect [packages]",
@@ -51,16 +53,16 @@ setup code shows up hot in 'gotune pgo inspect', narrow --bench, raise
 		Example: `  gotune pgo collect -C examples/quotes --benchtime 2s --count 2
   gotune pgo collect --bench 'Quote|Batch' ./internal/...`,
 		RunE: func(c *cobra.Command, args []string) error {
-			opts.Dir = chdirFlag(c)
+			opts.Dir = cmdutil.ChdirFlag(c)
 			opts.Packages = args
 			if opts.Count < 1 {
-				return usagef("--count %d: want at least 1 round", opts.Count)
+				return cmdutil.Usagef("--count %d: want at least 1 round", opts.Count)
 			}
 			if _, err := regexp.Compile(opts.Bench); err != nil {
-				return usagef("--bench %q is not a valid regular expression: %v", opts.Bench, err)
+				return cmdutil.Usagef("--bench %q is not a valid regular expression: %v", opts.Bench, err)
 			}
-			if _, err := matrix.ParseBenchtime(opts.Benchtime); err != nil {
-				return usagef("--benchtime: %v", err)
+			if err := shared.CheckBenchtime("--benchtime", opts.Benchtime); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(c.Context(), opts)
@@ -78,10 +80,10 @@ setup code shows up hot in 'gotune pgo inspect', narrow --bench, raise
 	return c
 }
 
-func pgoCollectRun(ctx context.Context, f *Factory, opts *PGOCollectOptions) error {
+func pgoCollectRun(ctx context.Context, f *cmdutil.Factory, opts *PGOCollectOptions) error {
 	tg, err := target.Load(ctx, target.Options{Dir: opts.Dir, Patterns: opts.Packages, Runner: f.Runner})
 	if err != nil {
-		return pgoClassify(err)
+		return shared.Classify(err)
 	}
 	// Profiles come from running the benchmarks here: a GOOS or GOARCH
 	// this machine cannot run is refused before anything is built.
@@ -90,37 +92,23 @@ func pgoCollectRun(ctx context.Context, f *Factory, opts *PGOCollectOptions) err
 		return err
 	}
 	if err := pf.CheckUser(os.Getenv); err != nil {
-		return usageError{err}
+		return cmdutil.UsageError{Err: err}
 	}
-	workDir, err := pgoWorkDir(opts.WorkDir, tg.ModuleRoot, tg.Module)
+	workDir, err := shared.WorkDir(opts.WorkDir, tg.ModuleRoot, tg.Module)
 	if err != nil {
-		return pgoClassify(err)
+		return shared.Classify(err)
 	}
 	outDir := filepath.Join(workDir, "pgo", "collect-"+time.Now().UTC().Format("20060102-150405"))
 	if opts.Out != "" {
 		if outDir, err = pgo.OutsideModule("--out", opts.Out, tg.ModuleRoot); err != nil {
-			return pgoClassify(err)
+			return shared.Classify(err)
 		}
 	}
-	var pkgs []pgo.BenchPackage
-	most := 0
-	for _, p := range tg.Packages {
-		pkgs = append(pkgs, pgo.BenchPackage{ImportPath: p.ImportPath, Dir: p.Dir})
-		most = max(most, len(p.Benchmarks))
-	}
-	timeout := opts.Timeout
-	if timeout == 0 {
-		timeout = pgo.CollectTimeout(opts.Benchtime, most)
-	}
-	base := plan.BaselineSettings(tg)
-	raws, err := pgo.Collect(ctx, pgo.CollectOptions{
-		Runner: f.Runner, Dir: tg.Dir, Packages: pkgs, Settings: base,
-		Bench: opts.Bench, Benchtime: opts.Benchtime, Count: opts.Count, Timeout: timeout,
-		OutDir: outDir, Log: f.Stderr,
-		Provenance: pgo.Provenance{Tool: "gotune " + Version, GoVersion: tg.GoVersion, Module: tg.Module, Commit: pgo.Commit(ctx, f.Runner, tg.ModuleRoot)},
+	raws, base, err := shared.Collect(ctx, f, tg, shared.CollectOptions{
+		Bench: opts.Bench, Benchtime: opts.Benchtime, Count: opts.Count, Timeout: opts.Timeout, OutDir: outDir,
 	})
 	if err != nil {
-		return pgoClassify(err)
+		return shared.Classify(err)
 	}
 	w := f.Stdout
 	fmt.Fprintf(w, "%d CPU profile(s) of %s's benchmarks (-test.bench=%s -test.benchtime=%s, %d round(s), built like the baseline: %s) in\n  %s\n\n",
@@ -145,16 +133,4 @@ func baseDesc(goamd64, profile string) string {
 		s = "GOAMD64=" + goamd64 + " " + s
 	}
 	return s
-}
-
-// pgoWorkDir returns the work dir of the pgo commands: dir when given,
-// else the module's default; never inside the module.
-func pgoWorkDir(dir, moduleRoot, module string) (string, error) {
-	if dir == "" {
-		var err error
-		if dir, err = plan.WorkDir("", moduleRoot, module); err != nil {
-			return "", err
-		}
-	}
-	return pgo.OutsideModule("--workdir", dir, moduleRoot)
 }

@@ -1,4 +1,6 @@
-package cli
+// Package refresh is `gotune pgo refresh`: a new profile, measured
+// against the committed default.pgo, applied only when it helps.
+package refresh
 
 import (
 	"bytes"
@@ -16,12 +18,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gotune/gotune/internal/axis"
+	"github.com/gotune/gotune/internal/cli/cmdutil"
+	"github.com/gotune/gotune/internal/cli/pgocmd/shared"
 	"github.com/gotune/gotune/internal/gotool"
-	"github.com/gotune/gotune/internal/matrix"
 	"github.com/gotune/gotune/internal/options"
 	"github.com/gotune/gotune/internal/pgo"
-	"github.com/gotune/gotune/internal/plan"
 	"github.com/gotune/gotune/internal/report"
 	"github.com/gotune/gotune/internal/result"
 	"github.com/gotune/gotune/internal/target"
@@ -32,7 +33,7 @@ type PGORefreshOptions struct {
 	// Opts are the measuring options (--count, --budget, --bench, …);
 	// the matrix is always pgo {auto, the candidate, off}.
 	Opts  options.Options
-	Out   outputFlags
+	Out   cmdutil.OutputFlags
 	Quiet bool
 
 	// The new profile: from the benchmarks, from live services, from
@@ -53,7 +54,7 @@ type PGORefreshOptions struct {
 }
 
 // NewCmdPGORefresh returns `gotune pgo refresh`.
-func NewCmdPGORefresh(f *Factory, runF func(context.Context, *PGORefreshOptions) error) *cobra.Command {
+func NewCmdPGORefresh(f *cmdutil.Factory, runF func(context.Context, *PGORefreshOptions) error) *cobra.Command {
 	opts := &PGORefreshOptions{}
 	var flags *options.Flags
 	c := &cobra.Command{
@@ -93,39 +94,39 @@ stderr.`,
   gotune pgo refresh --url https://svc.internal:6060 --seconds 60 --url https://svc-2.internal:6060
   gotune pgo refresh prod-1.pprof prod-2.pprof --budget 10m --format markdown -o refresh.md`,
 		RunE: func(c *cobra.Command, args []string) error {
-			opts.Opts.Dir = chdirFlag(c)
+			opts.Opts.Dir = cmdutil.ChdirFlag(c)
 			opts.Files = args
-			if err := finishOptions(flags); err != nil {
+			if err := cmdutil.FinishOptions(flags); err != nil {
 				return err
 			}
-			if err := opts.Out.finish(); err != nil {
+			if err := opts.Out.Finish(); err != nil {
 				return err
 			}
 			if opts.Out.Format != report.FormatText && opts.Out.Format != report.FormatMarkdown {
-				return usagef("--format %s: refresh writes text or markdown (the run's whole result goes to --json)", opts.Out.Format)
+				return cmdutil.Usagef("--format %s: refresh writes text or markdown (the run's whole result goes to --json)", opts.Out.Format)
 			}
 			if !opts.Collect && len(opts.URLs) == 0 && len(opts.Files) == 0 {
-				return usagef("refresh needs a new profile: --collect (from the benchmarks), --url URL (a live service), or PROFILE files")
+				return cmdutil.Usagef("refresh needs a new profile: --collect (from the benchmarks), --url URL (a live service), or PROFILE files")
 			}
 			if opts.CollectRounds < 1 {
-				return usagef("--collect-rounds %d: want at least 1 round", opts.CollectRounds)
+				return cmdutil.Usagef("--collect-rounds %d: want at least 1 round", opts.CollectRounds)
 			}
-			if _, err := matrix.ParseBenchtime(opts.CollectBenchtime); err != nil {
-				return usagef("--collect-benchtime: %v", err)
+			if err := shared.CheckBenchtime("--collect-benchtime", opts.CollectBenchtime); err != nil {
+				return err
 			}
 			if c.Flags().Changed("seconds") && opts.Seconds < 1 {
-				return usagef("--seconds %d: want at least 1", opts.Seconds)
+				return cmdutil.Usagef("--seconds %d: want at least 1", opts.Seconds)
 			}
 			for _, u := range opts.URLs {
 				if _, _, err := pgo.ProfileURL(u, opts.Seconds); err != nil {
-					return usageError{err}
+					return cmdutil.UsageError{Err: err}
 				}
 			}
 			if opts.Keep <= 0 || opts.Keep > 1 {
-				return usagef("--keep %g: want a share of CPU in (0, 1], e.g. 0.995 (1 keeps every sample)", opts.Keep)
+				return cmdutil.Usagef("--keep %g: want a share of CPU in (0, 1], e.g. 0.995 (1 keeps every sample)", opts.Keep)
 			}
 			if _, err := regexp.Compile(opts.Ignore); err != nil {
-				return usagef("--ignore %q is not a valid regular expression: %v", opts.Ignore, err)
+				return cmdutil.Usagef("--ignore %q is not a valid regular expression: %v", opts.Ignore, err)
 			}
 			if runF != nil {
 				return runF(c.Context(), opts)
@@ -135,7 +136,7 @@ stderr.`,
 	}
 	fl := c.Flags()
 	flags = options.Register(fl, &opts.Opts, options.Measure)
-	opts.Out.register(fl, "also write the run's whole result to `file`; - for stdout")
+	opts.Out.Register(fl, "also write the run's whole result to `file`; - for stdout")
 	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress on stderr")
 	fl.BoolVar(&opts.Collect, "collect", false, "profile the benchmarks, built as today (your default.pgo), as 'gotune pgo collect'")
 	fl.IntVar(&opts.CollectRounds, "collect-rounds", 2, "with --collect: `n` profiles per package")
@@ -165,40 +166,40 @@ type refreshProfile struct {
 	How     string
 }
 
-func pgoRefreshRun(ctx context.Context, f *Factory, opts *PGORefreshOptions) error {
+func pgoRefreshRun(ctx context.Context, f *cmdutil.Factory, opts *PGORefreshOptions) error {
 	tg, err := target.Load(ctx, target.Options{Dir: opts.Opts.Dir, Runner: f.Runner})
 	if err != nil {
-		return pgoClassify(err)
+		return shared.Classify(err)
 	}
 	if len(tg.Mains) == 0 {
-		return usagef("module %s has no main package: PGO applies to the main packages that go build links", tg.Module)
+		return cmdutil.Usagef("module %s has no main package: PGO applies to the main packages that go build links", tg.Module)
 	}
 	if !tg.SupportsPGO() {
-		return usagef("PGO needs Go %s or later; this toolchain is %s", target.MinPGOVersion, tg.GoVersion)
+		return cmdutil.Usagef("PGO needs Go %s or later; this toolchain is %s", target.MinPGOVersion, tg.GoVersion)
 	}
-	workDir, err := pgoWorkDir(opts.Opts.WorkDir, tg.ModuleRoot, tg.Module)
+	workDir, err := shared.WorkDir(opts.Opts.WorkDir, tg.ModuleRoot, tg.Module)
 	if err != nil {
-		return pgoClassify(err)
+		return shared.Classify(err)
 	}
 	folder := filepath.Join(workDir, "pgo", "refresh-"+time.Now().UTC().Format("20060102-150405"))
 	if err := os.MkdirAll(folder, 0o755); err != nil {
-		return usagef("work dir %s: %v: pass a writable --workdir", workDir, err)
+		return cmdutil.Usagef("work dir %s: %v: pass a writable --workdir", workDir, err)
 	}
 	fmt.Fprintf(f.Stderr, "gotune: pgo refresh: the candidate and its inputs go to %s\n", folder)
 
 	// 1. The new profile's inputs.
 	inputs, err := refreshInputs(ctx, f, opts, tg, folder)
 	if err != nil {
-		return pgoClassify(err)
+		return shared.Classify(err)
 	}
 	// 2. Merged into the candidate.
-	mo := pgo.MergeFilesOptions{MergeOptions: pgo.MergeOptions{Keep: opts.Keep}, Files: inputs, Output: filepath.Join(folder, "candidate.pprof"), Tool: "gotune " + Version}
+	mo := pgo.MergeFilesOptions{MergeOptions: pgo.MergeOptions{Keep: opts.Keep}, Files: inputs, Output: filepath.Join(folder, "candidate.pprof"), Tool: "gotune " + f.Version}
 	if opts.Ignore != "" {
 		mo.Ignore = regexp.MustCompile(opts.Ignore)
 	}
 	merged, err := pgo.MergeFiles(mo)
 	if err != nil {
-		return pgoClassify(err)
+		return shared.Classify(err)
 	}
 	candData, err := os.ReadFile(merged.Output)
 	if err != nil {
@@ -209,7 +210,7 @@ func pgoRefreshRun(ctx context.Context, f *Factory, opts *PGORefreshOptions) err
 	// 3. Both against the current source.
 	src, err := pgo.ModuleSource(ctx, f.Runner, tg.ModuleRoot, tg.Module)
 	if err != nil {
-		return pgoClassify(err)
+		return shared.Classify(err)
 	}
 	st := pgo.Stale(merged.Profile, src, 3)
 	cand.Stale = &st
@@ -222,13 +223,13 @@ func pgoRefreshRun(ctx context.Context, f *Factory, opts *PGORefreshOptions) err
 		if committed != "" {
 			kept = "kept the committed profile, "
 		}
-		return usagef("the new profile has none of its CPU in %s's code%s: it is a profile of another program; %snothing written", tg.Module, hot, kept)
+		return cmdutil.Usagef("the new profile has none of its CPU in %s's code%s: it is a profile of another program; %snothing written", tg.Module, hot, kept)
 	}
 	var com *refreshProfile
 	if committed != "" {
 		com, err = committedProfile(committed, src)
 		if err != nil {
-			return pgoClassify(err)
+			return shared.Classify(err)
 		}
 		if old, _ := os.ReadFile(committed); bytes.Equal(old, candData) {
 			d := pgo.RefreshDecision{Outcome: pgo.RefreshKeep, Reason: "the candidate is the committed profile, byte for byte"}
@@ -238,28 +239,24 @@ func pgoRefreshRun(ctx context.Context, f *Factory, opts *PGORefreshOptions) err
 
 	// 4. Measured: the committed profile (the baseline), the candidate
 	// and no profile, in the same paired blocks.
-	o, err := refreshOptions(opts, tg, folder, merged.Output, committed != "")
+	o, err := opts.Opts.ForPGORefresh(tg.Dir, folder, merged.Output, committed != "")
 	if err != nil {
-		return err
+		return cmdutil.Classify(err)
 	}
-	run, err := tune(ctx, f, o, false, opts.Quiet)
+	run, err := f.Tune(ctx, o, false, opts.Quiet, nil)
 	if run == nil {
-		return classify(err)
+		return cmdutil.Classify(err)
 	}
 	if err != nil {
-		if werr := opts.Out.writeJSON(f, run); werr != nil {
+		if werr := opts.Out.WriteJSON(f, run); werr != nil {
 			fmt.Fprintf(f.Stderr, "gotune: %v\n", werr)
 		}
 		if errors.Is(err, context.Canceled) {
 			refreshInterrupted(f, tg, merged.Output)
 		}
-		return classify(err)
+		return cmdutil.Classify(err)
 	}
-	if b := run.Variant(run.Baseline); b == nil || b.Status != result.StatusOK {
-		reason := "not built"
-		if b != nil {
-			reason = firstLine(b.Reason)
-		}
+	if reason, bad := cmdutil.BaselineUnmeasured(run); bad {
 		return fmt.Errorf("the build with the committed profile could not be measured (%s), so nothing was compared", reason)
 	}
 	facts := pgo.RefreshFacts{Run: run, Committed: committed != "", CandidateStale: st.Stale()}
@@ -282,7 +279,7 @@ func pgoRefreshRun(ctx context.Context, f *Factory, opts *PGORefreshOptions) err
 	if d.Outcome == pgo.RefreshApply {
 		if ctx.Err() != nil {
 			refreshInterrupted(f, tg, merged.Output)
-			return classify(ctx.Err())
+			return cmdutil.Classify(ctx.Err())
 		}
 		if committed != "" {
 			old, _ := os.ReadFile(committed)
@@ -298,11 +295,11 @@ func pgoRefreshRun(ctx context.Context, f *Factory, opts *PGORefreshOptions) err
 			ProfilesDir: opts.ProfilesDir, Name: opts.Name,
 		})
 		if err != nil {
-			return pgoClassify(err)
+			return shared.Classify(err)
 		}
 		ap = &a
 	}
-	if err := opts.Out.writeJSON(f, run); err != nil {
+	if err := opts.Out.WriteJSON(f, run); err != nil {
 		return err
 	}
 	return refreshReport(f, opts, tg, run, com, &cand, d, ap)
@@ -310,32 +307,23 @@ func pgoRefreshRun(ctx context.Context, f *Factory, opts *PGORefreshOptions) err
 
 // refreshInterrupted says that an interrupted refresh wrote nothing, and
 // how to measure its candidate again.
-func refreshInterrupted(f *Factory, tg *target.Target, candidate string) {
+func refreshInterrupted(f *cmdutil.Factory, tg *target.Target, candidate string) {
 	fmt.Fprintf(f.Stderr, "gotune: pgo refresh: interrupted: nothing written into %s; measure the candidate again with: gotune pgo refresh -C %s %s\n",
 		tg.Dir, gotool.Quote(tg.Dir), gotool.Quote(candidate))
 }
 
 // refreshInputs collects, fetches or takes the profiles the candidate is
 // merged from.
-func refreshInputs(ctx context.Context, f *Factory, opts *PGORefreshOptions, tg *target.Target, folder string) ([]string, error) {
+func refreshInputs(ctx context.Context, f *cmdutil.Factory, opts *PGORefreshOptions, tg *target.Target, folder string) ([]string, error) {
 	var inputs []string
 	if opts.Collect {
-		var pkgs []pgo.BenchPackage
-		most := 0
-		for _, p := range tg.Packages {
-			pkgs = append(pkgs, pgo.BenchPackage{ImportPath: p.ImportPath, Dir: p.Dir})
-			most = max(most, len(p.Benchmarks))
-		}
 		bench := opts.Opts.Bench
 		if bench == "" {
 			bench = "."
 		}
-		raws, err := pgo.Collect(ctx, pgo.CollectOptions{
-			Runner: f.Runner, Dir: tg.Dir, Packages: pkgs, Settings: plan.BaselineSettings(tg),
+		raws, _, err := shared.Collect(ctx, f, tg, shared.CollectOptions{
 			Bench: bench, Benchtime: opts.CollectBenchtime, Count: opts.CollectRounds,
-			Timeout: pgo.CollectTimeout(opts.CollectBenchtime, most),
-			OutDir:  filepath.Join(folder, "collect"), Log: f.Stderr,
-			Provenance: pgo.Provenance{Tool: "gotune " + Version, GoVersion: tg.GoVersion, Module: tg.Module, Commit: pgo.Commit(ctx, f.Runner, tg.ModuleRoot)},
+			OutDir: filepath.Join(folder, "collect"),
 		})
 		if err != nil {
 			return nil, err
@@ -347,7 +335,7 @@ func refreshInputs(ctx context.Context, f *Factory, opts *PGORefreshOptions, tg 
 	for i, u := range opts.URLs {
 		got, err := pgo.FetchFile(ctx, pgo.FetchFileOptions{
 			FetchOptions: pgo.FetchOptions{URL: u, Seconds: opts.Seconds},
-			Output:       filepath.Join(folder, fmt.Sprintf("fetch-%d.pprof", i+1)), Tool: "gotune " + Version, Log: f.Stderr,
+			Output:       filepath.Join(folder, fmt.Sprintf("fetch-%d.pprof", i+1)), Tool: "gotune " + f.Version, Log: f.Stderr,
 		})
 		if err != nil {
 			return nil, err
@@ -380,47 +368,10 @@ func committedProfile(path string, src *pgo.Source) (*refreshProfile, error) {
 	return rp, nil
 }
 
-// refreshOptions returns the options of the refresh's run: the user's
-// measuring flags and gotune.yaml's bench, benchtime, count and packages,
-// with the matrix pgo {auto, candidate, off} and nothing else (an empty
-// configuration file in the refresh's folder stands for gotune.yaml).
-func refreshOptions(opts *PGORefreshOptions, tg *target.Target, folder, candidate string, committed bool) (options.Options, error) {
-	o := opts.Opts
-	o.Dir = tg.Dir
-	if cfgPath := filepath.Join(tg.Dir, "gotune.yaml"); fileExists(cfgPath) {
-		cfg, err := matrix.Load(cfgPath)
-		if err != nil {
-			return o, usageError{err}
-		}
-		cfg.Axes, cfg.Variants = nil, nil
-		o.Merge(cfg)
-	}
-	empty := filepath.Join(folder, "gotune.yaml")
-	if err := os.WriteFile(empty, []byte("# gotune pgo refresh: the matrix is pgo {auto, the candidate, off} only\n"), 0o644); err != nil {
-		return o, err
-	}
-	o.Config = empty
-	values := []string{axis.PGOAuto, candidate}
-	if committed {
-		values = append(values, axis.PGOOff)
-	}
-	ax, err := axis.ParseFlagValues(axis.Values{axis.PGO.Name: values})
-	if err != nil {
-		return o, usageError{err}
-	}
-	o.Axes = ax
-	return o, nil
-}
-
-func fileExists(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode().IsRegular()
-}
-
 // refreshReport writes the refresh's report (the decision, the two
 // profiles, what was written, then the run's report) and returns the
 // error of its exit status.
-func refreshReport(f *Factory, opts *PGORefreshOptions, tg *target.Target, run *result.Run, com, cand *refreshProfile, d pgo.RefreshDecision, ap *pgo.Applied) error {
+func refreshReport(f *cmdutil.Factory, opts *PGORefreshOptions, tg *target.Target, run *result.Run, com, cand *refreshProfile, d pgo.RefreshDecision, ap *pgo.Applied) error {
 	md := opts.Out.Format == report.FormatMarkdown
 	render := func(w io.Writer) error {
 		writeRefreshSummary(w, md, tg, com, cand, d, ap)
@@ -430,7 +381,7 @@ func refreshReport(f *Factory, opts *PGORefreshOptions, tg *target.Target, run *
 		fmt.Fprintln(w)
 		return report.Render(w, opts.Out.Format, run, report.Options{Verbose: opts.Out.Verbose})
 	}
-	if err := opts.Out.write(f, render, func(w io.Writer) error {
+	if err := opts.Out.Write(f, render, func(w io.Writer) error {
 		writeRefreshSummary(w, true, tg, com, cand, d, ap)
 		if run == nil {
 			return nil
@@ -459,7 +410,7 @@ func writeRefreshSummary(w io.Writer, md bool, tg *target.Target, com, cand *ref
 		if p == nil {
 			return "none (go build uses no profile)"
 		}
-		s := fmt.Sprintf("%s: %d samples, %s of CPU, %s", relTo(tg.Dir, p.Path), p.Summary.Samples, p.Summary.CPU.Round(10*time.Millisecond), report.Bytes(p.Bytes))
+		s := fmt.Sprintf("%s: %d samples, %s of CPU, %s", shared.RelTo(tg.Dir, p.Path), p.Summary.Samples, p.Summary.CPU.Round(10*time.Millisecond), report.Bytes(p.Bytes))
 		if p.Stale != nil {
 			s += fmt.Sprintf("; %.1f%% stale (missing %.1f%%, moved %.1f%% of its CPU)", 100*p.Stale.Stale(), 100*p.Stale.Missing, 100*p.Stale.Moved)
 		}
@@ -481,7 +432,7 @@ func writeRefreshSummary(w io.Writer, md bool, tg *target.Target, com, cand *ref
 	if ap != nil {
 		var ws []string
 		for _, c := range ap.Changes {
-			ws = append(ws, c.Action+" "+relTo(ap.Repo, c.Path))
+			ws = append(ws, c.Action+" "+shared.RelTo(ap.Repo, c.Path))
 		}
 		lines = append(lines, [2]string{"written", strings.Join(ws, ", ")})
 	}

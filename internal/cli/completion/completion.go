@@ -1,4 +1,6 @@
-package cli
+// Package completion holds the shell completion of flag values and the
+// hint for a long flag typed with one dash.
+package completion
 
 import (
 	"strings"
@@ -65,9 +67,9 @@ func formatCompletions() []string {
 	return out
 }
 
-// registerCompletions registers the value completions of every command
+// RegisterCompletions registers the value completions of every command
 // under c that has one of the flags in completions.
-func registerCompletions(c *cobra.Command) {
+func RegisterCompletions(c *cobra.Command) {
 	for name, comp := range completions {
 		if c.Flags().Lookup(name) == nil {
 			continue
@@ -77,7 +79,7 @@ func registerCompletions(c *cobra.Command) {
 		})
 	}
 	for _, sub := range c.Commands() {
-		registerCompletions(sub)
+		RegisterCompletions(sub)
 	}
 }
 
@@ -109,10 +111,10 @@ func completeValues(values []string, list, files bool, toComplete string) ([]str
 	return out, directive
 }
 
-// longFlagHint says how to fix a flag error caused by a long flag typed
+// LongFlagHint says how to fix a flag error caused by a long flag typed
 // with one dash (-count 10): pflag reads it as shorthand flags and fails
 // on the first letter. It returns "" when err is not such an error.
-func longFlagHint(c *cobra.Command, err error) string {
+func LongFlagHint(c *cobra.Command, err error) string {
 	msg := err.Error()
 	const prefix = "unknown shorthand flag: "
 	_, rest, ok := strings.Cut(msg, prefix)

@@ -1,4 +1,4 @@
-package cli
+package cmdutil
 
 import (
 	"fmt"
@@ -12,9 +12,9 @@ import (
 	"github.com/gotune/gotune/internal/result"
 )
 
-// outputFlags are the flags that say where a run's report goes, shared by
+// OutputFlags are the flags that say where a run's report goes, shared by
 // run and check.
-type outputFlags struct {
+type OutputFlags struct {
 	format  string
 	Format  report.Format
 	Output  string // -o FILE; "" or "-" = stdout
@@ -25,36 +25,36 @@ type outputFlags struct {
 	StepSummary string
 }
 
-func (o *outputFlags) register(fl *pflag.FlagSet, jsonHelp string) {
+func (o *OutputFlags) Register(fl *pflag.FlagSet, jsonHelp string) {
 	fl.StringVar(&o.format, "format", string(report.FormatText), "report `format`: "+report.FormatList())
 	fl.StringVarP(&o.Output, "output", "o", "", "write the report to `file` instead of stdout")
 	fl.StringVar(&o.JSON, "json", "", jsonHelp)
 	fl.BoolVarP(&o.Verbose, "verbose", "v", false, "add per-benchmark detail to the report")
 }
 
-// finish checks the output flags before anything is measured: the format,
+// Finish checks the output flags before anything is measured: the format,
 // that each output's directory exists and is not a directory itself, and
 // that two outputs do not go to the same place.
-func (o *outputFlags) finish() error {
+func (o *OutputFlags) Finish() error {
 	fm, err := report.ParseFormat(o.format)
 	if err != nil {
-		return usageError{err}
+		return UsageError{err}
 	}
 	o.Format = fm
-	if err := checkOutputPath("-o", o.Output); err != nil {
+	if err := CheckOutputPath("-o", o.Output); err != nil {
 		return err
 	}
-	if err := checkOutputPath("--json", o.JSON); err != nil {
+	if err := CheckOutputPath("--json", o.JSON); err != nil {
 		return err
 	}
 	toStdout := o.Output == "" || o.Output == "-"
 	switch {
 	case o.JSON == "-" && toStdout:
-		return usagef("--json - and the report would both go to stdout: write the report elsewhere with -o FILE, or use --format json")
+		return Usagef("--json - and the report would both go to stdout: write the report elsewhere with -o FILE, or use --format json")
 	case o.JSON != "" && o.JSON != "-" && !toStdout && samePath(o.JSON, o.Output):
-		return usagef("--json and -o both name %s: the report would overwrite the result; give them different files", o.Output)
+		return Usagef("--json and -o both name %s: the report would overwrite the result; give them different files", o.Output)
 	}
-	o.StepSummary = os.Getenv(stepSummaryEnv)
+	o.StepSummary = os.Getenv(StepSummaryEnv)
 	return nil
 }
 
@@ -79,25 +79,25 @@ func resolved(path string) string {
 	return abs
 }
 
-// checkOutputPath fails early, before anything is measured, when an
+// CheckOutputPath fails early, before anything is measured, when an
 // output file cannot be written: its directory is missing, or it is a
 // directory.
-func checkOutputPath(flag, path string) error {
+func CheckOutputPath(flag, path string) error {
 	if path == "" || path == "-" {
 		return nil
 	}
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return usagef("%s %s is a directory: give a file name", flag, path)
+		return Usagef("%s %s is a directory: give a file name", flag, path)
 	}
 	dir := filepath.Dir(path)
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return usagef("%s %s: directory %s does not exist: create it or write elsewhere", flag, path, dir)
+		return Usagef("%s %s: directory %s does not exist: create it or write elsewhere", flag, path, dir)
 	}
 	return nil
 }
 
-// writeJSON writes the whole result to --json: a file, or stdout with "-".
-func (o *outputFlags) writeJSON(f *Factory, run *result.Run) error {
+// WriteJSON writes the whole result to --json: a file, or stdout with "-".
+func (o *OutputFlags) WriteJSON(f *Factory, run *result.Run) error {
 	switch o.JSON {
 	case "":
 		return nil
@@ -110,18 +110,18 @@ func (o *outputFlags) writeJSON(f *Factory, run *result.Run) error {
 	return nil
 }
 
-// write renders the report to -o or stdout, and the Markdown summary to
+// Write renders the report to -o or stdout, and the Markdown summary to
 // $GITHUB_STEP_SUMMARY.
-func (o *outputFlags) write(f *Factory, render, summary func(io.Writer) error) error {
-	if err := writeReport(f, o.Output, render); err != nil {
+func (o *OutputFlags) Write(f *Factory, render, summary func(io.Writer) error) error {
+	if err := WriteReport(f, o.Output, render); err != nil {
 		return err
 	}
-	appendStepSummary(f, o.StepSummary, summary)
+	AppendStepSummary(f, o.StepSummary, summary)
 	return nil
 }
 
-// render returns the renderer of run in the chosen format.
-func (o *outputFlags) render(run *result.Run) (func(io.Writer) error, func(io.Writer) error) {
+// Render returns the renderer of run in the chosen format.
+func (o *OutputFlags) Render(run *result.Run) (func(io.Writer) error, func(io.Writer) error) {
 	ro := report.Options{Verbose: o.Verbose}
 	return func(w io.Writer) error { return report.Render(w, o.Format, run, ro) },
 		func(w io.Writer) error { return report.Markdown(w, run, ro) }

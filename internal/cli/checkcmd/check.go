@@ -1,4 +1,5 @@
-package cli
+// Package checkcmd is `gotune check`, the CI gate, and `check --result`.
+package checkcmd
 
 import (
 	"context"
@@ -6,13 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gotune/gotune/internal/axis"
 	"github.com/gotune/gotune/internal/check"
-	"github.com/gotune/gotune/internal/matrix"
+	"github.com/gotune/gotune/internal/cli/cmdutil"
 	"github.com/gotune/gotune/internal/options"
 	"github.com/gotune/gotune/internal/plan"
 	"github.com/gotune/gotune/internal/report"
@@ -23,7 +23,7 @@ import (
 // CheckOptions are the inputs of `gotune check`.
 type CheckOptions struct {
 	Opts    options.Options
-	Out     outputFlags
+	Out     cmdutil.OutputFlags
 	Against string // --against FILE
 	Result  string // --result FILE: decide on a saved result, measuring nothing
 	Base    string // --base REF: the worktree against that commit, in one run
@@ -40,7 +40,7 @@ type CheckOptions struct {
 
 // NewCmdCheck returns `gotune check`, the CI gate. runF replaces the check
 // in tests.
-func NewCmdCheck(f *Factory, runF func(context.Context, *CheckOptions) error) *cobra.Command {
+func NewCmdCheck(f *cmdutil.Factory, runF func(context.Context, *CheckOptions) error) *cobra.Command {
 	opts := &CheckOptions{}
 	var flags *options.Flags
 	var maxReg string
@@ -101,11 +101,11 @@ When $GITHUB_STEP_SUMMARY is set, the Markdown summary is appended to it.`,
   gotune run --baseline-only --json base.json -C ../base && gotune check --against base.json
   gotune check --against main.json --format markdown -o summary.md --max-regression 2%`,
 		RunE: func(c *cobra.Command, args []string) error {
-			opts.Opts.Dir = chdirFlag(c)
+			opts.Opts.Dir = cmdutil.ChdirFlag(c)
 			if len(args) > 0 {
 				opts.Opts.Packages = args
 			}
-			if err := finishOptions(flags); err != nil {
+			if err := cmdutil.FinishOptions(flags); err != nil {
 				return err
 			}
 			for _, w := range flags.Warnings {
@@ -116,38 +116,38 @@ When $GITHUB_STEP_SUMMARY is set, the Markdown summary is appended to it.`,
 			opts.Given.Layouts = flags.Changed("layouts")
 			var err error
 			if opts.MaxRegression, err = options.ParsePercent(maxReg); err != nil {
-				return usagef("--max-regression %q: %v", maxReg, err)
+				return cmdutil.Usagef("--max-regression %q: %v", maxReg, err)
 			}
-			if err := opts.Out.finish(); err != nil {
+			if err := opts.Out.Finish(); err != nil {
 				return err
 			}
 			if opts.Result != "" {
 				return checkResult(f, opts, flags.Given()) // check_result.go
 			}
 			if opts.Against != "" && flags.AxesGiven() {
-				return usagef("--against compares this commit's baseline build with the saved one: drop the axis flags, or drop --against to check a candidate build in one run")
+				return cmdutil.Usagef("--against compares this commit's baseline build with the saved one: drop the axis flags, or drop --against to check a candidate build in one run")
 			}
 			if c.Flags().Changed("base") {
 				b, err := axis.ParseRev(opts.Base)
 				if err != nil {
-					return usagef("--base: %v", err)
+					return cmdutil.Usagef("--base: %v", err)
 				}
 				if b == axis.Worktree {
-					return usagef("--base %s: the base is a commit to compare this worktree with, e.g. main or HEAD~1", b)
+					return cmdutil.Usagef("--base %s: the base is a commit to compare this worktree with, e.g. main or HEAD~1", b)
 				}
 				opts.Base = b
 			}
 			if opts.Base != "" && opts.Against != "" {
-				return usagef("--base measures the base commit again, next to this worktree; --against compares with a result saved earlier: give one of them")
+				return cmdutil.Usagef("--base measures the base commit again, next to this worktree; --against compares with a result saved earlier: give one of them")
 			}
 			if opts.Base != "" && flags.AxesGiven() {
-				return usagef("--base compares this worktree with the commit %s, in one build setting: drop the axis flags (to cross revisions with other axes, use gotune run --rev %s,worktree)", opts.Base, opts.Base)
+				return cmdutil.Usagef("--base compares this worktree with the commit %s, in one build setting: drop the axis flags (to cross revisions with other axes, use gotune run --rev %s,worktree)", opts.Base, opts.Base)
 			}
 			if opts.Against == "" && opts.Base == "" && !flags.AxesGiven() && !configHasCandidates(opts.Opts.Dir, opts.Opts.Config) {
 				if ref := os.Getenv("GITHUB_BASE_REF"); ref != "" {
 					opts.PullRequestBase = ref
 				} else {
-					return usagef("check needs a candidate: --base REF (this worktree against a commit, e.g. --base main), build settings with axis flags (e.g. --ldflags '-X main.mode=release'), variants in gotune.yaml, or a saved result with --against FILE")
+					return cmdutil.Usagef("check needs a candidate: --base REF (this worktree against a commit, e.g. --base main), build settings with axis flags (e.g. --ldflags '-X main.mode=release'), variants in gotune.yaml, or a saved result with --against FILE")
 				}
 			}
 			if runF != nil {
@@ -162,7 +162,7 @@ When $GITHUB_STEP_SUMMARY is set, the Markdown summary is appended to it.`,
 	fl.StringVar(&opts.Against, "against", "", "compare this commit's baseline with the baseline of a saved result `file` (JSON)")
 	fl.StringVar(&opts.Result, "result", "", "decide on a saved result `file` without measuring (e.g. the merged shards of gotune merge)")
 	fl.StringVar(&maxReg, "max-regression", "5%", "the largest slowdown of a benchmark that passes, as a `percent`")
-	opts.Out.register(fl, "also write this run's result to `file` (the --against of a later check); - for stdout")
+	opts.Out.Register(fl, "also write this run's result to `file` (the --against of a later check); - for stdout")
 	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress on stderr")
 	return c
 }
@@ -172,16 +172,7 @@ When $GITHUB_STEP_SUMMARY is set, the Markdown summary is appended to it.`,
 // revisions or variants. One that cannot be read counts, so that the run
 // reports its problem.
 func configHasCandidates(dir, config string) bool {
-	if config == "" {
-		if dir == "" {
-			dir = "."
-		}
-		config = filepath.Join(dir, "gotune.yaml")
-		if _, err := os.Stat(config); err != nil {
-			return false
-		}
-	}
-	cfg, err := matrix.Load(config)
+	cfg, err := plan.LoadConfig(dir, config)
 	return err != nil || !cfg.Axes.Empty() || len(cfg.Variants) > 0
 }
 
@@ -193,26 +184,26 @@ func (e regressionError) Error() string { return "check failed: " + e.reason }
 // checkRun measures, decides and reports. Exit status 1 is kept for a
 // regression: every other failure (a build tool that broke, a report that
 // could not be written) means the check could not decide, status 2.
-func checkRun(ctx context.Context, f *Factory, opts *CheckOptions) error {
+func checkRun(ctx context.Context, f *cmdutil.Factory, opts *CheckOptions) error {
 	err := decide(ctx, f, opts)
-	if err == nil || errors.As(err, new(regressionError)) || errors.Is(err, errInterrupted) || errors.As(err, new(usageError)) {
+	if err == nil || errors.As(err, new(regressionError)) || errors.Is(err, cmdutil.ErrInterrupted) || errors.As(err, new(cmdutil.UsageError)) {
 		return err
 	}
-	return usageError{fmt.Errorf("could not decide: %w", err)}
+	return cmdutil.UsageError{Err: fmt.Errorf("could not decide: %w", err)}
 }
 
 // decide is checkRun without the mapping of errors to exit statuses.
-func decide(ctx context.Context, f *Factory, opts *CheckOptions) error {
+func decide(ctx context.Context, f *cmdutil.Factory, opts *CheckOptions) error {
 	var saved *result.Run
 	o := opts.Opts
 	if opts.Against != "" {
 		var err error
-		saved, err = loadResult(opts.Against, os.Stdin)
+		saved, err = cmdutil.LoadResult(opts.Against, os.Stdin)
 		if err != nil {
-			return usagef("--against %v", err)
+			return cmdutil.Usagef("--against %v", err)
 		}
 		if b := saved.Variant(saved.Baseline); b == nil || b.Status != result.StatusOK {
-			return usagef("--against %s: its baseline was not measured: save a result whose baseline was measured ('gotune run --baseline-only --json FILE')", opts.Against)
+			return cmdutil.Usagef("--against %s: its baseline was not measured: save a result whose baseline was measured ('gotune run --baseline-only --json FILE')", opts.Against)
 		}
 		if !opts.Given.Bench {
 			o.Bench = saved.Options.Bench
@@ -237,9 +228,9 @@ func decide(ctx context.Context, f *Factory, opts *CheckOptions) error {
 	}
 	if opts.PullRequestBase != "" {
 		ref := "origin/" + opts.PullRequestBase
-		base, err := target.MergeBase(ctx, f.Runner, cmpOr(o.Dir, "."), "HEAD", ref)
+		base, err := target.MergeBase(ctx, f.Runner, cmdutil.CmpOr(o.Dir, "."), "HEAD", ref)
 		if err != nil {
-			return usagef("%v: fetch the base branch with its history (git fetch origin %s; actions/checkout with fetch-depth: 0), or pass --base REF", err, opts.PullRequestBase)
+			return cmdutil.Usagef("%v: fetch the base branch with its history (git fetch origin %s; actions/checkout with fetch-depth: 0), or pass --base REF", err, opts.PullRequestBase)
 		}
 		fmt.Fprintf(f.Stderr, "gotune: a pull request into %s: checking this worktree against the merge-base of HEAD and %s, %s\n", opts.PullRequestBase, ref, base)
 		opts.Base = base
@@ -267,11 +258,11 @@ func decide(ctx context.Context, f *Factory, opts *CheckOptions) error {
 			fmt.Fprintf(f.Stderr, "gotune: measuring the saved baseline's binaries again, in the same blocks as this build\n")
 		}
 	}
-	run, err := tuneWith(ctx, f, o, false, opts.Quiet, adjust)
+	run, err := f.Tune(ctx, o, false, opts.Quiet, adjust)
 	if run == nil || err != nil {
-		return classify(err) // interrupted: the run folder has what was measured
+		return cmdutil.Classify(err) // interrupted: the run folder has what was measured
 	}
-	if werr := opts.Out.writeJSON(f, run); werr != nil {
+	if werr := opts.Out.WriteJSON(f, run); werr != nil {
 		return werr
 	}
 	checked := run
@@ -279,7 +270,7 @@ func decide(ctx context.Context, f *Factory, opts *CheckOptions) error {
 	if saved != nil && !together {
 		checked, warns, err = check.Against(saved, run)
 		if err != nil {
-			return usagef("could not decide: %v", err)
+			return cmdutil.Usagef("could not decide: %v", err)
 		}
 	}
 	out := check.Evaluate(checked, check.Options{MaxRegression: opts.MaxRegression})
@@ -293,9 +284,9 @@ func decide(ctx context.Context, f *Factory, opts *CheckOptions) error {
 
 // reportCheck writes a check's report and turns its decision into the
 // exit status.
-func reportCheck(f *Factory, opts *CheckOptions, out *check.Outcome) error {
+func reportCheck(f *cmdutil.Factory, opts *CheckOptions, out *check.Outcome) error {
 	ro := report.Options{Verbose: opts.Out.Verbose}
-	if err := opts.Out.write(f,
+	if err := opts.Out.Write(f,
 		func(w io.Writer) error { return report.RenderCheck(w, opts.Out.Format, out, ro) },
 		func(w io.Writer) error { return report.CheckMarkdown(w, out, ro) }); err != nil {
 		return err
@@ -307,13 +298,5 @@ func reportCheck(f *Factory, opts *CheckOptions, out *check.Outcome) error {
 	case check.Regression:
 		return regressionError{report.CheckSentence(out)}
 	}
-	return usagef("could not decide: %s", out.Reason)
-}
-
-// cmpOr returns s, or def when s is "".
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
+	return cmdutil.Usagef("could not decide: %s", out.Reason)
 }

@@ -1,21 +1,22 @@
-package cli
+// Package pgocmd is `gotune pgo` and its subcommands fetch, merge, inspect
+// and apply (and --apply of run, ApplyWinner); collect and refresh are
+// packages of their own under it.
+package pgocmd
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/gotune/gotune/internal/pgo"
-	"github.com/gotune/gotune/internal/target"
+	"github.com/gotune/gotune/internal/cli/cmdutil"
+	"github.com/gotune/gotune/internal/cli/pgocmd/collect"
+	"github.com/gotune/gotune/internal/cli/pgocmd/refresh"
 )
 
 // NewCmdPGO returns `gotune pgo` and its subcommands.
-func NewCmdPGO(f *Factory) *cobra.Command {
+func NewCmdPGO(f *cmdutil.Factory) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "pgo",
 		Short: "Collect, fetch, merge, inspect and apply profiles for profile-guided optimization",
@@ -34,37 +35,8 @@ the compiler used it. 'gotune pgo refresh --collect' does it all for a
 profile already committed: a new profile, measured against the committed one,
 applied only when it helps.`,
 	}
-	c.AddCommand(NewCmdPGOCollect(f, nil), NewCmdPGOFetch(f, nil), NewCmdPGOMerge(f, nil), NewCmdPGOInspect(f, nil), NewCmdPGOApply(f, nil), NewCmdPGORefresh(f, nil))
+	c.AddCommand(collect.NewCmdPGOCollect(f, nil), NewCmdPGOFetch(f, nil), NewCmdPGOMerge(f, nil), NewCmdPGOInspect(f, nil), NewCmdPGOApply(f, nil), refresh.NewCmdPGORefresh(f, nil))
 	return c
-}
-
-// pgoClassify maps pgo errors to exit statuses.
-func pgoClassify(err error) error {
-	var te *target.Error
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, context.Canceled):
-		return fmt.Errorf("%w", errInterrupted)
-	case errors.As(err, new(pgo.InputError)), errors.As(err, &te), errors.As(err, new(usageError)):
-		return usageError{err}
-	}
-	return err
-}
-
-func orDotDir(d string) string {
-	if d == "" {
-		return "."
-	}
-	return d
-}
-
-// relTo returns path relative to root when inside it.
-func relTo(root, p string) string {
-	if r, err := filepath.Rel(root, p); err == nil && !strings.HasPrefix(r, "..") {
-		return filepath.ToSlash(r)
-	}
-	return p
 }
 
 // trimName drops a leading "name: " from a message about name.

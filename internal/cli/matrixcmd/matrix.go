@@ -1,4 +1,5 @@
-package cli
+// Package matrixcmd is `gotune matrix`, the dry run of `gotune run`.
+package matrixcmd
 
 import (
 	"context"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gotune/gotune/internal/builder"
+	"github.com/gotune/gotune/internal/cli/cmdutil"
 	"github.com/gotune/gotune/internal/gotool"
 	"github.com/gotune/gotune/internal/options"
 	"github.com/gotune/gotune/internal/plan"
@@ -21,7 +23,7 @@ type MatrixOptions struct {
 }
 
 // NewCmdMatrix returns `gotune matrix`, the dry run of `gotune run`.
-func NewCmdMatrix(f *Factory, runF func(context.Context, *MatrixOptions) error) *cobra.Command {
+func NewCmdMatrix(f *cmdutil.Factory, runF func(context.Context, *MatrixOptions) error) *cobra.Command {
 	opts := &MatrixOptions{}
 	var flags *options.Flags
 	c := &cobra.Command{
@@ -35,11 +37,11 @@ measuring budget. Nothing is built or run.`,
 		Example: `  gotune matrix --goamd64 v1,v3 --ldflags '' --ldflags '-s -w'
   gotune matrix -C examples/quotes`,
 		RunE: func(c *cobra.Command, args []string) error {
-			opts.Opts.Dir = chdirFlag(c)
+			opts.Opts.Dir = cmdutil.ChdirFlag(c)
 			if len(args) > 0 {
 				opts.Opts.Packages = args
 			}
-			if err := finishOptions(flags); err != nil {
+			if err := cmdutil.FinishOptions(flags); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -52,10 +54,10 @@ measuring budget. Nothing is built or run.`,
 	return c
 }
 
-func matrixRun(ctx context.Context, f *Factory, opts *MatrixOptions) error {
+func matrixRun(ctx context.Context, f *cmdutil.Factory, opts *MatrixOptions) error {
 	p, err := plan.Load(ctx, opts.Opts, f.Runner)
 	if err != nil {
-		return classify(err)
+		return cmdutil.Classify(err)
 	}
 	tg := p.Target
 	levels := "none (not amd64)"

@@ -1,16 +1,21 @@
-package cli
+package checkcmd_test
 
 import (
 	"github.com/gotune/gotune/internal/axis"
 
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/gotune/gotune/internal/cli"
+	"github.com/gotune/gotune/internal/cli/checkcmd"
+	"github.com/gotune/gotune/internal/cli/cmdutil"
+	"github.com/gotune/gotune/internal/cli/runcmd"
 	"github.com/gotune/gotune/internal/gotool"
 	"github.com/gotune/gotune/internal/options"
 	"github.com/gotune/gotune/internal/report"
@@ -18,17 +23,17 @@ import (
 
 // checkFlags parses args as `gotune check` would and returns the options
 // handed to the check.
-func checkFlags(t *testing.T, args ...string) (*CheckOptions, error) {
+func checkFlags(t *testing.T, args ...string) (*checkcmd.CheckOptions, error) {
 	t.Helper()
-	var got *CheckOptions
-	f := &Factory{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
-	root := NewRootCmd(f)
+	var got *checkcmd.CheckOptions
+	f := &cmdutil.Factory{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
+	root := cli.NewRootCmd(f)
 	for _, c := range root.Commands() {
 		if c.Name() == "check" {
 			root.RemoveCommand(c)
 		}
 	}
-	root.AddCommand(NewCmdCheck(f, func(_ context.Context, o *CheckOptions) error { got = o; return nil }))
+	root.AddCommand(checkcmd.NewCmdCheck(f, func(_ context.Context, o *checkcmd.CheckOptions) error { got = o; return nil }))
 	root.SetArgs(append([]string{"check"}, args...))
 	root.SetOut(&bytes.Buffer{})
 	root.SetErr(&bytes.Buffer{})
@@ -37,13 +42,13 @@ func checkFlags(t *testing.T, args ...string) (*CheckOptions, error) {
 }
 
 func TestCheckFlags(t *testing.T) {
-	t.Setenv(stepSummaryEnv, "/tmp/summary.md")
+	t.Setenv(cmdutil.StepSummaryEnv, "/tmp/summary.md")
 	tests := []struct {
 		name  string
 		args  []string
-		check func(t *testing.T, o *CheckOptions)
+		check func(t *testing.T, o *checkcmd.CheckOptions)
 	}{
-		{"mode A with defaults", []string{"--ldflags", "-X main.mode=slow"}, func(t *testing.T, o *CheckOptions) {
+		{"mode A with defaults", []string{"--ldflags", "-X main.mode=slow"}, func(t *testing.T, o *checkcmd.CheckOptions) {
 			if !reflect.DeepEqual(o.Opts.Axes["ldflags"], []string{"-X main.mode=slow"}) {
 				t.Errorf("ldflags = %q", o.Opts.Axes["ldflags"])
 			}
@@ -54,15 +59,15 @@ func TestCheckFlags(t *testing.T) {
 				t.Errorf("given = %+v, want nothing given", o.Given)
 			}
 			if o.Out.StepSummary != "/tmp/summary.md" {
-				t.Errorf("step summary = %q, want $%s", o.Out.StepSummary, stepSummaryEnv)
+				t.Errorf("step summary = %q, want $%s", o.Out.StepSummary, cmdutil.StepSummaryEnv)
 			}
 		}},
-		{"mode B", []string{"--against", "old.json", "--count", "12", "--benchtime", "100x"}, func(t *testing.T, o *CheckOptions) {
+		{"mode B", []string{"--against", "old.json", "--count", "12", "--benchtime", "100x"}, func(t *testing.T, o *checkcmd.CheckOptions) {
 			if o.Against != "old.json" || o.Opts.MinBlocks != 12 || !o.Given.Benchtime || o.Given.Bench {
 				t.Errorf("options = %+v", o)
 			}
 		}},
-		{"limit and output", []string{"--gcflags", "-N -l", "--max-regression", "2.5%", "--format", "markdown", "-o", "out.md", "--json", "r.json", "-v", "./pkg"}, func(t *testing.T, o *CheckOptions) {
+		{"limit and output", []string{"--gcflags", "-N -l", "--max-regression", "2.5%", "--format", "markdown", "-o", "out.md", "--json", "r.json", "-v", "./pkg"}, func(t *testing.T, o *checkcmd.CheckOptions) {
 			if o.MaxRegression != 0.025 || o.Out.Format != report.FormatMarkdown || o.Out.Output != "out.md" || o.Out.JSON != "r.json" || !o.Out.Verbose {
 				t.Errorf("options = %+v", o)
 			}
@@ -70,7 +75,7 @@ func TestCheckFlags(t *testing.T) {
 				t.Errorf("packages = %q", o.Opts.Packages)
 			}
 		}},
-		{"zero limit", []string{"--ldflags", "-s", "--max-regression", "0"}, func(t *testing.T, o *CheckOptions) {
+		{"zero limit", []string{"--ldflags", "-s", "--max-regression", "0"}, func(t *testing.T, o *checkcmd.CheckOptions) {
 			if o.MaxRegression != 0 {
 				t.Errorf("max regression = %g, want 0", o.MaxRegression)
 			}
@@ -132,7 +137,7 @@ func TestCheckFlagErrors(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want %q", err, tt.want)
 			}
-			if !errorsAs(err, new(usageError)) {
+			if !errorsAs(err, new(cmdutil.UsageError)) {
 				t.Errorf("err %v is not a usage error (exit status 2)", err)
 			}
 		})
@@ -175,17 +180,18 @@ func TestCheckFailuresAreNotRegressions(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stderr bytes.Buffer
-	f := &Factory{Runner: &gotool.Fake{}, Stdout: &bytes.Buffer{}, Stderr: &stderr}
-	opts := &CheckOptions{MaxRegression: 0.05, Out: outputFlags{Format: report.FormatText}}
+	f := &cmdutil.Factory{Runner: &gotool.Fake{}, Stdout: &bytes.Buffer{}, Stderr: &stderr}
+	f.Tune = runcmd.TuneFunc(f)
+	opts := &checkcmd.CheckOptions{MaxRegression: 0.05, Out: cmdutil.OutputFlags{Format: report.FormatText}}
 	opts.Opts.Dir = dir
 	opts.Opts.WorkDir = t.TempDir()
 	opts.Opts.Axes = axis.Values{"ldflags": {"-s -w"}}
-	err := checkRun(context.Background(), f, opts)
+	err := checkcmd.CheckRun(context.Background(), f, opts)
 	if err == nil {
 		t.Fatal("checkRun = nil error with a broken go command")
 	}
 	t.Log(err)
-	if !errorsAs(err, new(usageError)) || errorsAs(err, new(regressionError)) {
+	if !errorsAs(err, new(cmdutil.UsageError)) || errorsAs(err, new(checkcmd.RegressionError)) {
 		t.Errorf("checkRun error %q (%T) would not exit with status 2", err, err)
 	}
 }
@@ -214,3 +220,5 @@ func TestCheckBase(t *testing.T) {
 		t.Errorf("a candidate in a pull request: %+v, %v", o, err)
 	}
 }
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }

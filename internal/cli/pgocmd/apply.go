@@ -1,4 +1,4 @@
-package cli
+package pgocmd
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gotune/gotune/internal/cli/cmdutil"
+	"github.com/gotune/gotune/internal/cli/pgocmd/shared"
 	"github.com/gotune/gotune/internal/pgo"
 	"github.com/gotune/gotune/internal/result"
 )
@@ -21,7 +23,7 @@ type PGOApplyOptions struct {
 }
 
 // NewCmdPGOApply returns `gotune pgo apply`.
-func NewCmdPGOApply(f *Factory, runF func(context.Context, *PGOApplyOptions) error) *cobra.Command {
+func NewCmdPGOApply(f *cmdutil.Factory, runF func(context.Context, *PGOApplyOptions) error) *cobra.Command {
 	opts := &PGOApplyOptions{}
 	c := &cobra.Command{
 		Use:   "apply FILE",
@@ -36,9 +38,9 @@ as NAME.pprof and NAME.provenance.json. This is the one gotune command that
 writes into your repository: commit what it wrote.`,
 		Example: `  gotune pgo apply merged.pprof -C examples/quotes
   gotune pgo apply merged.pprof --main ./cmd/api --main ./cmd/worker --force`,
-		Args: usageArgs(cobra.ExactArgs(1)),
+		Args: cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
-			opts.Dir = chdirFlag(c)
+			opts.Dir = cmdutil.ChdirFlag(c)
 			opts.File = args[0]
 			if runF != nil {
 				return runF(c.Context(), opts)
@@ -54,24 +56,24 @@ writes into your repository: commit what it wrote.`,
 	return c
 }
 
-func pgoApplyRun(ctx context.Context, f *Factory, opts *PGOApplyOptions) error {
+func pgoApplyRun(ctx context.Context, f *cmdutil.Factory, opts *PGOApplyOptions) error {
 	ap, err := pgo.ApplyModule(ctx, pgo.ApplyModuleOptions{
 		Runner: f.Runner, Dir: opts.Dir, File: opts.File, Mains: opts.Mains, Force: opts.Force,
 		ProfilesDir: opts.ProfilesDir, Name: opts.Name,
 	})
 	w := f.Stdout
 	for _, c := range ap.Changes {
-		fmt.Fprintf(w, "%-9s %s\n", c.Action, relTo(ap.Repo, c.Path))
+		fmt.Fprintf(w, "%-9s %s\n", c.Action, shared.RelTo(ap.Repo, c.Path))
 	}
 	if err != nil {
-		return pgoClassify(err)
+		return shared.Classify(err)
 	}
 	fmt.Fprintf(w, "\ngo build now uses the profile (-pgo=auto is the default); check a binary with: go version -m BINARY | grep -- -pgo=\n")
 	fmt.Fprintf(w, "measure what it gives with: gotune run --pgo off,auto\n")
 	return nil
 }
 
-// applyWinner is `gotune run --apply`: when the run recommends a build
+// ApplyWinner is `gotune run --apply`: when the run recommends a build
 // that needs a profile the target does not commit yet (pgo=collect or a
 // file: Recommendation.Profile), it writes that profile as default.pgo
 // into the main packages the build line covers, with its provenance in
@@ -81,7 +83,7 @@ func pgoApplyRun(ctx context.Context, f *Factory, opts *PGOApplyOptions) error {
 // "could not tell", and not after an interrupt (runErr). It says on
 // stderr what it wrote, or why it wrote nothing. Every file is written or
 // none is: a target that cannot be written is an input error.
-func applyWinner(ctx context.Context, f *Factory, run *result.Run, runErr error) error {
+func ApplyWinner(ctx context.Context, f *cmdutil.Factory, run *result.Run, runErr error) error {
 	say := func(format string, args ...any) {
 		fmt.Fprintf(f.Stderr, "gotune: --apply: "+format+"\n", args...)
 	}
@@ -116,11 +118,11 @@ func applyWinner(ctx context.Context, f *Factory, run *result.Run, runErr error)
 		Runner: f.Runner, Dir: run.Dir, File: rec.Profile.Path, Mains: rec.Profile.Mains, Force: true,
 	})
 	if err != nil {
-		return pgoClassify(err)
+		return shared.Classify(err)
 	}
 	rec.Profile.Applied = true
 	for _, c := range ap.Changes {
-		say("%-9s %s", c.Action, relTo(ap.Repo, c.Path))
+		say("%-9s %s", c.Action, shared.RelTo(ap.Repo, c.Path))
 	}
 	say("the winner, %s, builds with this profile: commit what was written; go build uses it from now on (-pgo=auto is the default)", rec.Variant)
 	return nil

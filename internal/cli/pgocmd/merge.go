@@ -1,4 +1,4 @@
-package cli
+package pgocmd
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gotune/gotune/internal/cli/cmdutil"
+	"github.com/gotune/gotune/internal/cli/pgocmd/shared"
 	"github.com/gotune/gotune/internal/pgo"
 	"github.com/gotune/gotune/internal/report"
 )
@@ -23,7 +25,7 @@ type PGOMergeOptions struct {
 }
 
 // NewCmdPGOMerge returns `gotune pgo merge`.
-func NewCmdPGOMerge(f *Factory, runF func(context.Context, *PGOMergeOptions) error) *cobra.Command {
+func NewCmdPGOMerge(f *cmdutil.Factory, runF func(context.Context, *PGOMergeOptions) error) *cobra.Command {
 	opts := &PGOMergeOptions{}
 	c := &cobra.Command{
 		Use:   "merge -o FILE PROFILE...",
@@ -47,25 +49,25 @@ plus .provenance.json).`,
 		Example: `  gotune pgo merge -o merged.pprof ~/.cache/gotune/*/pgo/collect-*/*.pprof prod.pprof
   gotune pgo merge -o merged.pprof --weight 3,1 prod.pprof bench.pprof
   gotune pgo merge -o merged.pprof --ignore 'quotes\.NewStore' bench-*.pprof`,
-		Args: usageArgs(cobra.MinimumNArgs(1)),
+		Args: cmdutil.UsageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Files = args
 			if opts.Output == "" {
-				return usagef("merge needs -o FILE: where to write the merged profile ('gotune pgo apply FILE' then copies it into the repository)")
+				return cmdutil.Usagef("merge needs -o FILE: where to write the merged profile ('gotune pgo apply FILE' then copies it into the repository)")
 			}
 			if opts.Weights != nil && len(opts.Weights) != len(args) {
-				return usagef("--weight: %d weights for %d profiles: give one weight per profile, in order", len(opts.Weights), len(args))
+				return cmdutil.Usagef("--weight: %d weights for %d profiles: give one weight per profile, in order", len(opts.Weights), len(args))
 			}
 			for _, w := range opts.Weights {
 				if !(w > 0) {
-					return usagef("--weight %g: want positive numbers, one per profile", w)
+					return cmdutil.Usagef("--weight %g: want positive numbers, one per profile", w)
 				}
 			}
 			if opts.Keep <= 0 || opts.Keep > 1 {
-				return usagef("--keep %g: want a share of CPU in (0, 1], e.g. 0.995 (1 keeps every sample)", opts.Keep)
+				return cmdutil.Usagef("--keep %g: want a share of CPU in (0, 1], e.g. 0.995 (1 keeps every sample)", opts.Keep)
 			}
 			if _, err := regexp.Compile(opts.Ignore); err != nil {
-				return usagef("--ignore %q is not a valid regular expression: %v", opts.Ignore, err)
+				return cmdutil.Usagef("--ignore %q is not a valid regular expression: %v", opts.Ignore, err)
 			}
 			if runF != nil {
 				return runF(c.Context(), opts)
@@ -81,17 +83,17 @@ plus .provenance.json).`,
 	return c
 }
 
-func pgoMergeRun(ctx context.Context, f *Factory, opts *PGOMergeOptions) error {
+func pgoMergeRun(ctx context.Context, f *cmdutil.Factory, opts *PGOMergeOptions) error {
 	mo := pgo.MergeFilesOptions{
 		MergeOptions: pgo.MergeOptions{Weights: opts.Weights, Keep: opts.Keep},
-		Files:        opts.Files, Output: opts.Output, Tool: "gotune " + Version,
+		Files:        opts.Files, Output: opts.Output, Tool: "gotune " + f.Version,
 	}
 	if opts.Ignore != "" {
 		mo.Ignore = regexp.MustCompile(opts.Ignore)
 	}
 	res, err := pgo.MergeFiles(mo)
 	if err != nil {
-		return pgoClassify(err)
+		return shared.Classify(err)
 	}
 	st := res.Stats
 	w := f.Stdout

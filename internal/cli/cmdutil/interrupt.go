@@ -1,4 +1,4 @@
-package cli
+package cmdutil
 
 import (
 	"context"
@@ -10,11 +10,11 @@ import (
 	"syscall"
 )
 
-// killOnSecondInterrupt returns the context whose end kills a running
+// KillOnSecondInterrupt returns the context whose end kills a running
 // trial: it ends on a second interrupt after ctx ended with the first, so
 // that the first lets the running trial finish and keeps its samples.
 // Signals are the edge's business: the engine only sees the two contexts.
-func killOnSecondInterrupt(ctx context.Context, notice io.Writer) (context.Context, func()) {
+func KillOnSecondInterrupt(ctx context.Context, notice io.Writer) (context.Context, func()) {
 	kill, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {

@@ -1,4 +1,4 @@
-package cli
+package pgocmd
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gotune/gotune/internal/cli/cmdutil"
+	"github.com/gotune/gotune/internal/cli/pgocmd/shared"
 	"github.com/gotune/gotune/internal/pgo"
 	"github.com/gotune/gotune/internal/report"
 )
@@ -21,7 +23,7 @@ type PGOInspectOptions struct {
 }
 
 // NewCmdPGOInspect returns `gotune pgo inspect`.
-func NewCmdPGOInspect(f *Factory, runF func(context.Context, *PGOInspectOptions) error) *cobra.Command {
+func NewCmdPGOInspect(f *cmdutil.Factory, runF func(context.Context, *PGOInspectOptions) error) *cobra.Command {
 	opts := &PGOInspectOptions{}
 	c := &cobra.Command{
 		Use:   "inspect FILE",
@@ -35,12 +37,12 @@ file). The compiler matches a profile's call sites by function name and
 line offset from the function's start, so stale parts of a profile are
 ignored: refresh it when the stale share grows.`,
 		Example: `  gotune pgo inspect examples/quotes/cmd/quotesd/default.pgo -C examples/quotes`,
-		Args:    usageArgs(cobra.ExactArgs(1)),
+		Args:    cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
-			opts.Dir = chdirFlag(c)
+			opts.Dir = cmdutil.ChdirFlag(c)
 			opts.File = args[0]
 			if opts.Top < 1 {
-				return usagef("--top %d: want at least 1", opts.Top)
+				return cmdutil.Usagef("--top %d: want at least 1", opts.Top)
 			}
 			if runF != nil {
 				return runF(c.Context(), opts)
@@ -52,10 +54,10 @@ ignored: refresh it when the stale share grows.`,
 	return c
 }
 
-func pgoInspectRun(ctx context.Context, f *Factory, opts *PGOInspectOptions) error {
+func pgoInspectRun(ctx context.Context, f *cmdutil.Factory, opts *PGOInspectOptions) error {
 	in, err := pgo.Inspect(ctx, pgo.InspectOptions{Runner: f.Runner, File: opts.File, Dir: opts.Dir, Top: opts.Top})
 	if err != nil {
-		return pgoClassify(err)
+		return shared.Classify(err)
 	}
 	sm := in.Summary
 	w := f.Stdout
@@ -83,11 +85,11 @@ func pgoInspectRun(ctx context.Context, f *Factory, opts *PGOInspectOptions) err
 	case in.Module == nil:
 		fmt.Fprintf(f.Stderr, "gotune: not in a module: staleness not checked (use -C dir)\n")
 	case in.StaleErr != nil:
-		return pgoClassify(in.StaleErr)
+		return shared.Classify(in.StaleErr)
 	default:
 		printStaleness(w, in.Module.Path, *in.Staleness)
 	}
-	return pgoClassify(in.Unusable)
+	return shared.Classify(in.Unusable)
 }
 
 // printStaleness prints how much of a profile's CPU runs through functions

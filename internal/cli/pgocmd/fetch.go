@@ -1,4 +1,4 @@
-package cli
+package pgocmd
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gotune/gotune/internal/cli/cmdutil"
+	"github.com/gotune/gotune/internal/cli/pgocmd/shared"
 	"github.com/gotune/gotune/internal/pgo"
 	"github.com/gotune/gotune/internal/plan"
 	"github.com/gotune/gotune/internal/report"
@@ -23,7 +25,7 @@ type PGOFetchOptions struct {
 }
 
 // NewCmdPGOFetch returns `gotune pgo fetch`.
-func NewCmdPGOFetch(f *Factory, runF func(context.Context, *PGOFetchOptions) error) *cobra.Command {
+func NewCmdPGOFetch(f *cmdutil.Factory, runF func(context.Context, *PGOFetchOptions) error) *cobra.Command {
 	opts := &PGOFetchOptions{}
 	c := &cobra.Command{
 		Use:   "fetch URL",
@@ -36,15 +38,15 @@ URL may be the service's pprof address (127.0.0.1:6060), its
 serves representative traffic: an idle service gives an empty profile.`,
 		Example: `  gotune pgo fetch 127.0.0.1:6060 --seconds 30
   gotune pgo fetch 'https://svc.internal/debug/pprof/profile?seconds=60' -o prod-1.pprof`,
-		Args: usageArgs(cobra.ExactArgs(1)),
+		Args: cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
-			opts.Dir = chdirFlag(c)
+			opts.Dir = cmdutil.ChdirFlag(c)
 			opts.URL = args[0]
 			if c.Flags().Changed("seconds") && opts.Seconds < 1 {
-				return usagef("--seconds %d: want at least 1", opts.Seconds)
+				return cmdutil.Usagef("--seconds %d: want at least 1", opts.Seconds)
 			}
 			if _, _, err := pgo.ProfileURL(opts.URL, opts.Seconds); err != nil {
-				return usageError{err}
+				return cmdutil.UsageError{Err: err}
 			}
 			if runF != nil {
 				return runF(c.Context(), opts)
@@ -60,11 +62,11 @@ serves representative traffic: an idle service gives an empty profile.`,
 	return c
 }
 
-func pgoFetchRun(ctx context.Context, f *Factory, opts *PGOFetchOptions) error {
+func pgoFetchRun(ctx context.Context, f *cmdutil.Factory, opts *PGOFetchOptions) error {
 	workDir := opts.WorkDir
 	if opts.Output == "" && workDir == "" {
 		var err error
-		if m, merr := pgo.FindModule(orDotDir(opts.Dir)); merr == nil {
+		if m, merr := pgo.FindModule(shared.OrDotDir(opts.Dir)); merr == nil {
 			workDir, err = plan.WorkDir("", m.Root, m.Path)
 		} else {
 			workDir, err = plan.WorkDir("", "fetch", "fetch")
@@ -75,10 +77,10 @@ func pgoFetchRun(ctx context.Context, f *Factory, opts *PGOFetchOptions) error {
 	}
 	got, err := pgo.FetchFile(ctx, pgo.FetchFileOptions{
 		FetchOptions: pgo.FetchOptions{URL: opts.URL, Seconds: opts.Seconds, Timeout: opts.Timeout},
-		Output:       opts.Output, WorkDir: workDir, Tool: "gotune " + Version, Log: f.Stderr,
+		Output:       opts.Output, WorkDir: workDir, Tool: "gotune " + f.Version, Log: f.Stderr,
 	})
 	if err != nil {
-		return pgoClassify(err)
+		return shared.Classify(err)
 	}
 	sm := got.Summary
 	w, note := f.Stdout, ""

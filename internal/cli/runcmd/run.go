@@ -1,14 +1,18 @@
-package cli
+// Package runcmd is `gotune run`, and Tune: planning and running over the
+// engine, with progress on stderr and the second interrupt killing the
+// running trial, which run, check and pgo refresh measure with.
+package runcmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/gotune/gotune/internal/cli/cmdutil"
+	"github.com/gotune/gotune/internal/cli/pgocmd"
 	"github.com/gotune/gotune/internal/engine"
 	"github.com/gotune/gotune/internal/options"
 	"github.com/gotune/gotune/internal/plan"
@@ -19,16 +23,16 @@ import (
 // RunOptions are the inputs of `gotune run`.
 type RunOptions struct {
 	Opts   options.Options
-	Out    outputFlags
+	Out    cmdutil.OutputFlags
 	Resume bool // continue the last interrupted run
 	Quiet  bool // no progress on stderr
 	// Apply writes the winner's PGO profile as default.pgo after the run
-	// (see applyWinner).
+	// (see pgocmd.ApplyWinner).
 	Apply bool
 }
 
 // NewCmdRun returns `gotune run`. runF replaces the run in tests.
-func NewCmdRun(f *Factory, runF func(context.Context, *RunOptions) error) *cobra.Command {
+func NewCmdRun(f *cmdutil.Factory, runF func(context.Context, *RunOptions) error) *cobra.Command {
 	opts := &RunOptions{}
 	var flags *options.Flags
 	c := &cobra.Command{
@@ -73,11 +77,11 @@ goamd64, pgo, ldflags, gcflags and env keys and the block.`,
   gotune run --format html -o report.html      # a page with charts
   gotune run --baseline-only --json base.json  # the saved result for 'gotune check --against'`,
 		RunE: func(c *cobra.Command, args []string) error {
-			opts.Opts.Dir = chdirFlag(c)
+			opts.Opts.Dir = cmdutil.ChdirFlag(c)
 			if len(args) > 0 {
 				opts.Opts.Packages = args
 			}
-			if err := finishOptions(flags); err != nil {
+			if err := cmdutil.FinishOptions(flags); err != nil {
 				return err
 			}
 			for _, w := range flags.Warnings {
@@ -86,21 +90,21 @@ goamd64, pgo, ldflags, gcflags and env keys and the block.`,
 			if c.Flags().Changed("calibrate") {
 				fmt.Fprintln(f.Stderr, "gotune: warning: --calibrate is no longer needed: every run pairs the baseline with every variant and says what it could detect")
 			}
-			if err := opts.Out.finish(); err != nil {
+			if err := opts.Out.Finish(); err != nil {
 				return err
 			}
 			if opts.Apply && opts.Opts.BaselineOnly {
-				return usagef("--apply writes the winner's profile, and --baseline-only measures no other build: drop one of them")
+				return cmdutil.Usagef("--apply writes the winner's profile, and --baseline-only measures no other build: drop one of them")
 			}
 			if opts.Opts.BaselineOnly && flags.AxesGiven() {
-				return usagef("--baseline-only measures the baseline build alone: drop the axis flags, or drop --baseline-only to measure the matrix")
+				return cmdutil.Usagef("--baseline-only measures the baseline build alone: drop the axis flags, or drop --baseline-only to measure the matrix")
 			}
 			if opts.Resume {
 				if given := flags.Given(); len(given) > 0 {
-					return usagef("--resume continues the interrupted run with its own options: drop %s", strings.Join(given, " "))
+					return cmdutil.Usagef("--resume continues the interrupted run with its own options: drop %s", strings.Join(given, " "))
 				}
 				if len(args) > 0 {
-					return usagef("--resume continues the interrupted run with its own packages: drop %s", strings.Join(args, " "))
+					return cmdutil.Usagef("--resume continues the interrupted run with its own packages: drop %s", strings.Join(args, " "))
 				}
 			}
 			if runF != nil {
@@ -111,7 +115,7 @@ goamd64, pgo, ldflags, gcflags and env keys and the block.`,
 	}
 	fl := c.Flags()
 	flags = options.Register(fl, &opts.Opts, options.Matrix|options.Measure|options.Search)
-	opts.Out.register(fl, "also write the whole result (every sample, every look, the seed, the host) to `file`; - for stdout")
+	opts.Out.Register(fl, "also write the whole result (every sample, every look, the seed, the host) to `file`; - for stdout")
 	fl.BoolVar(&opts.Resume, "resume", false, "continue the last interrupted run with its own options and seed")
 	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress on stderr (there is none when stderr is not a terminal)")
 	fl.BoolVar(&opts.Apply, "apply", false, "when the winner is significantly faster and builds with a profile the target does not commit yet (pgo collect or a file), write it as default.pgo with its provenance, as 'gotune pgo apply' does")
@@ -120,66 +124,56 @@ goamd64, pgo, ldflags, gcflags and env keys and the block.`,
 	return c
 }
 
-// finishOptions turns the flags into options, as a usage error.
-func finishOptions(flags *options.Flags) error {
-	if err := flags.Finish(); err != nil {
-		return usageError{err}
-	}
-	return nil
-}
-
-func runRun(ctx context.Context, f *Factory, opts *RunOptions) error {
+func runRun(ctx context.Context, f *cmdutil.Factory, opts *RunOptions) error {
 	start := time.Now()
-	run, err := tune(ctx, f, opts.Opts, opts.Resume, opts.Quiet)
+	run, err := f.Tune(ctx, opts.Opts, opts.Resume, opts.Quiet, nil)
 	if run == nil {
-		return classify(err)
+		return cmdutil.Classify(err)
 	}
 	var applyErr error
 	if opts.Apply {
-		applyErr = applyWinner(ctx, f, run, err)
+		applyErr = pgocmd.ApplyWinner(ctx, f, run, err)
 	}
-	if werr := opts.Out.writeJSON(f, run); werr != nil {
+	if werr := opts.Out.WriteJSON(f, run); werr != nil {
 		return werr
 	}
-	render, summary := opts.Out.render(run)
-	if rerr := opts.Out.write(f, render, summary); rerr != nil {
+	render, summary := opts.Out.Render(run)
+	if rerr := opts.Out.Write(f, render, summary); rerr != nil {
 		return rerr
 	}
 	fmt.Fprintf(f.Stderr, "gotune: done in %s\n", time.Since(start).Round(time.Second))
 	if err != nil {
-		return classify(err)
+		return cmdutil.Classify(err)
 	}
 	if applyErr != nil {
 		return applyErr
 	}
-	if b := run.Variant(run.Baseline); b == nil || b.Status != result.StatusOK {
-		reason := "not built"
-		if b != nil {
-			reason = firstLine(b.Reason)
-		}
+	if reason, bad := cmdutil.BaselineUnmeasured(run); bad {
 		return fmt.Errorf("the baseline could not be measured (%s), so nothing was compared", reason)
 	}
 	return nil
 }
 
-// tune plans and runs, or continues the last interrupted run, with
-// progress on stderr and the second interrupt killing the running trial.
-func tune(ctx context.Context, f *Factory, o options.Options, resume, quiet bool) (*result.Run, error) {
-	return tuneWith(ctx, f, o, resume, quiet, nil)
+// TuneFunc returns Tune over f, the cmdutil.TuneFunc of f.Tune.
+func TuneFunc(f *cmdutil.Factory) cmdutil.TuneFunc {
+	return func(ctx context.Context, o options.Options, resume, quiet bool, adjust func(*plan.Plan)) (*result.Run, error) {
+		return Tune(ctx, f, o, resume, quiet, adjust)
+	}
 }
 
-// tuneWith is tune with adjust, when not nil, applied to a new run's plan
-// before it runs.
-func tuneWith(ctx context.Context, f *Factory, o options.Options, resume, quiet bool, adjust func(*plan.Plan)) (*result.Run, error) {
+// Tune plans and runs, or continues the last interrupted run, with
+// progress on stderr and the second interrupt killing the running trial;
+// adjust, when not nil, is applied to a new run's plan before it runs.
+func Tune(ctx context.Context, f *cmdutil.Factory, o options.Options, resume, quiet bool, adjust func(*plan.Plan)) (*result.Run, error) {
 	pr := progress.New(f.Stderr, progress.Options{Quiet: quiet})
 	defer pr.Close()
-	kill, stop := killOnSecondInterrupt(ctx, pr.Notice())
+	kill, stop := cmdutil.KillOnSecondInterrupt(ctx, pr.Notice())
 	defer stop()
-	deps := engine.Deps{Runner: f.Runner, Log: pr.Log(), Notice: pr.Notice(), Progress: pr, Kill: kill, Version: Version}
+	deps := engine.Deps{Runner: f.Runner, Log: pr.Log(), Notice: pr.Notice(), Progress: pr, Kill: kill, Version: f.Version}
 	if resume {
 		workDir, err := plan.FindWorkDir(o.WorkDir, o.Dir)
 		if err != nil {
-			return nil, usageError{err}
+			return nil, cmdutil.UsageError{Err: err}
 		}
 		return engine.Resume(ctx, workDir, deps)
 	}
@@ -191,22 +185,4 @@ func tuneWith(ctx context.Context, f *Factory, o options.Options, resume, quiet 
 		adjust(p)
 	}
 	return engine.Run(ctx, p, deps)
-}
-
-// classify maps pipeline errors to exit statuses.
-func classify(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, context.Canceled):
-		return fmt.Errorf("%w: what was measured is saved in the run folder (see above)", errInterrupted)
-	case errors.As(err, new(options.InputError)):
-		return usageError{err}
-	}
-	return err
-}
-
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return s
 }
