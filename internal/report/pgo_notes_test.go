@@ -86,3 +86,35 @@ func TestTextMeasuredProfileWithoutEffect(t *testing.T) {
 		t.Errorf("report lacks %q, or says a measured variant was not measured:\n%s", want, buf.String())
 	}
 }
+
+// TestTextAppliedProfile: the winner's build line names its profile and
+// the command that commits it; once --apply wrote it as default.pgo, the
+// line is a plain go build (-pgo=auto finds it) and no command is shown.
+func TestTextAppliedProfile(t *testing.T) {
+	for _, applied := range []bool{false, true} {
+		run := typicalRun()
+		w := run.Variant(run.Analysis.Winner)
+		if w == nil {
+			t.Fatal("the typical run has no winner")
+		}
+		w.BuildLine = "GOAMD64=v3 go build -pgo='/tmp/work dir/collected.pprof' ./cmd/app"
+		run.Analysis.Recommendation.Profile = &result.ProfileToApply{Path: "/tmp/work dir/collected.pprof", Mains: []string{"cmd/app"},
+			Command: "gotune pgo apply '/tmp/work dir/collected.pprof'", Applied: applied}
+		var buf bytes.Buffer
+		if err := Text(&buf, run, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		if applied {
+			if !strings.Contains(out, "GOAMD64=v3 go build ./cmd/app\n") || strings.Contains(out, "collected.pprof") {
+				t.Errorf("applied: want the plain build line and no profile path:\n%s", out)
+			}
+			continue
+		}
+		for _, want := range []string{"GOAMD64=v3 go build -pgo='/tmp/work dir/collected.pprof' ./cmd/app", "gotune pgo apply '/tmp/work dir/collected.pprof'"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("not applied: report lacks %q:\n%s", want, out)
+			}
+		}
+	}
+}

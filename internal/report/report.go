@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -411,6 +412,9 @@ type advice struct {
 	detect    string // the smallest change the run could detect, as a sentence
 }
 
+// pgoFlag matches a -pgo flag of a build line, its value quoted or not.
+var pgoFlag = regexp.MustCompile(`-pgo=('[^']*'|\S+) `)
+
 // advice returns what to do about the run's result.
 func (r *textReport) advice() advice {
 	run := r.run
@@ -423,8 +427,14 @@ func (r *textReport) advice() advice {
 		if line == "" {
 			line = "(no build line recorded for " + an.Winner + ")"
 		}
+		p := an.Recommendation.Profile
+		if p != nil && p.Applied {
+			// --apply wrote the profile as default.pgo, which go build
+			// finds by itself (-pgo=auto).
+			line = pgoFlag.ReplaceAllString(line, "")
+		}
 		a := advice{winner: an.Winner, buildLine: line, runEnv: env, toolchain: toolchainAdvice(run, run.Variant(an.Winner))}
-		if p := an.Recommendation.Profile; p != nil && !p.Applied && p.Command != "" {
+		if p != nil && !p.Applied && p.Command != "" {
 			a.profile = p.Command
 		}
 		return a
