@@ -281,14 +281,12 @@ func TestRunTrialCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(400*time.Millisecond, cancel)
 	cfg := fastConfig()
-	cfg.Duration = 5 * time.Second
-	start := time.Now()
+	// The longest trial there is: one that ignored the cancel would keep
+	// the test running for ten minutes, to the test binary's deadline.
+	cfg.Duration = 10 * time.Minute
 	_, err := RunTrial(ctx, TrialOptions{Config: cfg, Binary: "/bin/fake", Starter: f})
 	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "interrupted") {
 		t.Errorf("RunTrial = %v, want interrupted by context.Canceled", err)
-	}
-	if time.Since(start) > 4*time.Second {
-		t.Errorf("a cancelled trial ran its course")
 	}
 	if !isDone(f.procs[0]) {
 		t.Errorf("the server was not stopped")
