@@ -48,7 +48,8 @@ type layoutArm struct {
 	edit    *edit
 	layouts string // --layouts of the check; "" = the saved run's
 	flags   []string
-	// bench is the benchmark watched; want says whether it should be
+	// bench is the benchmark watched, as the result names it (without
+	// "Benchmark"); want says whether it should be
 	// reported as a regression.
 	bench string
 	want  bool
@@ -56,10 +57,10 @@ type layoutArm struct {
 
 var layoutArms = []layoutArm{
 	// Identical code is not measured unless --no-dedupe asks for it.
-	{name: "A/A (no change)", flags: []string{"--no-dedupe"}, bench: "BenchmarkClassify"},
-	{name: "unrelated edit", edit: &unrelatedEdit, bench: "BenchmarkClassify"},
-	{name: "Hash +25%", edit: &realEdit, bench: "BenchmarkHash", want: true},
-	{name: "unrelated edit, --layouts 0", edit: &unrelatedEdit, layouts: "0", bench: "BenchmarkClassify"},
+	{name: "A/A (no change)", flags: []string{"--no-dedupe"}, bench: "Classify"},
+	{name: "unrelated edit", edit: &unrelatedEdit, bench: "Classify"},
+	{name: "Hash +25%", edit: &realEdit, bench: "Hash", want: true},
+	{name: "unrelated edit, --layouts 0", edit: &unrelatedEdit, layouts: "0", bench: "Classify"},
 }
 
 // layoutCheck runs, reps times, `gotune run --baseline-only` on the hot
@@ -128,7 +129,7 @@ func (h *harness) layoutCheck(reps int, budget time.Duration) (bool, error) {
 			case check.Undecided:
 				counts[j].undecided++
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", i, arm.name, o.Status, orDash(regs), orDash(sens), spreadOf(o, "BenchmarkClassify"), time.Since(start).Round(time.Second))
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", i, arm.name, o.Status, orDash(regs), orDash(sens), spreadOf(o, "Classify"), time.Since(start).Round(time.Second))
 		}
 	}
 	tw.Flush()

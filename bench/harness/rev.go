@@ -99,7 +99,7 @@ func (h *harness) revCheck(reps, percent int, budget time.Duration) (bool, error
 				hits[j]++
 			}
 			regs := benchNames(o, func(c check.Candidate) []check.Change { return c.Regressions })
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\n", i, arm.name, o.Status, orDash(regs), changeOf(o, "BenchmarkQuote"), maxCycles(o.Run), time.Since(start).Round(time.Second))
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\n", i, arm.name, o.Status, orDash(regs), changeOf(o, "Quote"), maxCycles(o.Run), time.Since(start).Round(time.Second))
 			if err := git(dir, "reset", "-q", "--hard", "HEAD~1"); err != nil {
 				return false, err
 			}
