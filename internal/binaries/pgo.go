@@ -107,22 +107,29 @@ func (m *Maker) Collect(ctx context.Context, run *result.Run, co CollectOptions)
 		err = mergeCollected(col, raws, merged, prov, "the baseline's benchmarks")
 	}
 	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		col.Error = err.Error()
-		for _, i := range idx {
-			v := &run.Variants[i]
-			v.Status, v.Reason = result.StatusFailed, "collecting its profile failed: "+err.Error()
-		}
-		run.Warnings = append(run.Warnings, "pgo=collect: "+err.Error())
-		fmt.Fprintf(o.Log, "gotune: pgo=collect: %v\n", err)
-		return nil
+		return m.collectFailed(ctx, run, idx, err)
 	}
 	col.Profile = merged
 	point(merged)
 	fmt.Fprintf(o.Log, "gotune: pgo=collect: %d profile(s) merged into %s (%d samples, %s, %.1f%% of CPU kept)\n",
 		len(raws), merged, col.Samples, benchunit.Scale(float64(col.Bytes), benchunit.Binary)+"B", 100*col.KeptCPU)
+	return nil
+}
+
+// collectFailed records that collecting the profile failed: the
+// pgo=collect variants (idx) fail with the reason and the run goes on.
+// Only a cancelled context is returned.
+func (m *Maker) collectFailed(ctx context.Context, run *result.Run, idx []int, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	run.PGOCollected.Error = err.Error()
+	for _, i := range idx {
+		v := &run.Variants[i]
+		v.Status, v.Reason = result.StatusFailed, "collecting its profile failed: "+err.Error()
+	}
+	run.Warnings = append(run.Warnings, "pgo=collect: "+err.Error())
+	fmt.Fprintf(m.o.Log, "gotune: pgo=collect: %v\n", err)
 	return nil
 }
 

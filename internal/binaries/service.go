@@ -35,19 +35,7 @@ func (m *Maker) collectService(ctx context.Context, run *result.Run, co CollectO
 	o := m.o
 	col := &result.PGOCollection{Rounds: CollectRounds, Seconds: ServiceProfileSeconds, Endpoint: co.Endpoint}
 	run.PGOCollected = col
-	fail := func(err error) error {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		col.Error = err.Error()
-		for _, i := range idx {
-			v := &run.Variants[i]
-			v.Status, v.Reason = result.StatusFailed, "collecting its profile failed: "+err.Error()
-		}
-		run.Warnings = append(run.Warnings, "pgo=collect: "+err.Error())
-		fmt.Fprintf(o.Log, "gotune: pgo=collect: %v\n", err)
-		return nil
-	}
+	fail := func(err error) error { return m.collectFailed(ctx, run, idx, err) }
 	if err := m.Build(ctx, run, []string{run.Baseline}); err != nil {
 		return err
 	}

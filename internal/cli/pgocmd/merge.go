@@ -63,11 +63,8 @@ plus .provenance.json).`,
 					return cmdutil.Usagef("--weight %g: want positive numbers, one per profile", w)
 				}
 			}
-			if opts.Keep <= 0 || opts.Keep > 1 {
-				return cmdutil.Usagef("--keep %g: want a share of CPU in (0, 1], e.g. 0.995 (1 keeps every sample)", opts.Keep)
-			}
-			if _, err := regexp.Compile(opts.Ignore); err != nil {
-				return cmdutil.Usagef("--ignore %q is not a valid regular expression: %v", opts.Ignore, err)
+			if err := shared.CheckMergeFlags(opts.Keep, opts.Ignore); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(c.Context(), opts)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -102,4 +103,16 @@ func Collect(ctx context.Context, f *cmdutil.Factory, tg *target.Target, o Colle
 		Provenance: pgo.Provenance{Tool: "gotune " + f.Version, GoVersion: tg.GoVersion, Module: tg.Module, Commit: pgo.Commit(ctx, f.Runner, tg.ModuleRoot)},
 	})
 	return raws, base, err
+}
+
+// CheckMergeFlags checks the merge flags pgo merge and pgo refresh share:
+// --keep, a share of CPU in (0, 1], and --ignore, a regular expression.
+func CheckMergeFlags(keep float64, ignore string) error {
+	if keep <= 0 || keep > 1 {
+		return cmdutil.Usagef("--keep %g: want a share of CPU in (0, 1], e.g. 0.995 (1 keeps every sample)", keep)
+	}
+	if _, err := regexp.Compile(ignore); err != nil {
+		return cmdutil.Usagef("--ignore %q is not a valid regular expression: %v", ignore, err)
+	}
+	return nil
 }
