@@ -79,7 +79,7 @@ func (h *harness) layoutCheck(reps int, budget time.Duration) (bool, error) {
 	type tally struct{ reported, failed, undecided int }
 	counts := make([]tally, len(layoutArms))
 	tw := tabwriter.NewWriter(h.w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "rep\tcheck\tstatus\tregressions\tlayout-sensitive\tClassify layout spread\twall")
+	fmt.Fprintln(tw, "rep\tcheck\tstatus\tregressions\tlayout-sensitive\tClassify change\tClassify layout spread\twall")
 	for i := 1; i <= reps; i++ {
 		rep := filepath.Join(h.out, fmt.Sprintf("layouts-%02d", i))
 		base := filepath.Join(rep, "base")
@@ -129,7 +129,7 @@ func (h *harness) layoutCheck(reps int, budget time.Duration) (bool, error) {
 			case check.Undecided:
 				counts[j].undecided++
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", i, arm.name, o.Status, orDash(regs), orDash(sens), spreadOf(o, "Classify"), time.Since(start).Round(time.Second))
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i, arm.name, o.Status, orDash(regs), orDash(sens), changeOf(o, "Classify"), spreadOf(o, "Classify"), time.Since(start).Round(time.Second))
 		}
 	}
 	tw.Flush()

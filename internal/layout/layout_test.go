@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"debug/elf"
 	"encoding/json"
+	"fmt"
 	"go/ast"
 	"go/format"
 	"go/parser"
@@ -54,19 +55,24 @@ func TestFileName(t *testing.T) {
 	}
 }
 
-// checkSource parses and type-checks src, returning its package.
-func checkSource(t *testing.T, src []byte) (*ast.File, *types.Package) {
+// checkSource parses and type-checks srcs as one package, returning the
+// first file and the package.
+func checkSource(t *testing.T, srcs ...[]byte) (*ast.File, *types.Package) {
 	t.Helper()
 	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "pad.go", src, parser.ParseComments)
-	if err != nil {
-		t.Fatalf("parse: %v\n%s", err, src)
+	var files []*ast.File
+	for i, src := range srcs {
+		f, err := parser.ParseFile(fset, fmt.Sprintf("f%d.go", i), src, parser.ParseComments)
+		if err != nil {
+			t.Fatalf("parse: %v\n%s", err, src)
+		}
+		files = append(files, f)
 	}
-	pkg, err := new(types.Config).Check(f.Name.Name, fset, []*ast.File{f}, nil)
+	pkg, err := new(types.Config).Check(files[0].Name.Name, fset, files, nil)
 	if err != nil {
-		t.Fatalf("type-check: %v\n%s", err, src)
+		t.Fatalf("type-check: %v\n%s", err, bytes.Join(srcs, nil))
 	}
-	return f, pkg
+	return files[0], pkg
 }
 
 func TestSource(t *testing.T) {
@@ -75,7 +81,17 @@ func TestSource(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f, pkg := checkSource(t, src)
+		keep, err := KeepSource("quotes")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmtd, err := format.Source(keep); err != nil || !bytes.Equal(fmtd, keep) {
+			t.Errorf("the keeper is not gofmt'ed (%v)", err)
+		}
+		if kf, _ := checkSource(t, keep, src); !ast.IsGenerated(kf) {
+			t.Errorf("the keeper is not marked generated")
+		}
+		f, pkg := checkSource(t, src, keep)
 		if pkg.Name() != "quotes" {
 			t.Errorf("k=%d: package %s", k, pkg.Name())
 		}
@@ -109,6 +125,40 @@ func TestSource(t *testing.T) {
 			t.Errorf("Source(%q, %d) succeeded", tc.name, tc.k)
 		}
 	}
+	if _, err := KeepSource("p_test"); err == nil {
+		t.Errorf("KeepSource(p_test) succeeded")
+	}
+}
+
+func TestKeepFileName(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files []string
+		want  string
+		err   bool
+	}{
+		{"no files", nil, "zz_gotune_layout_keep.go", false},
+		{"letters", []string{"b.go", "z.go", "Z.go", "/x/y_test.go"}, "zz_gotune_layout_keep.go", false},
+		{"zz", []string{"zz.go"}, "zz_gotune_layout_keep.go", false},
+		{"zzz", []string{"zzz.go", "a.go"}, "zzz_gotune_layout_keep.go", false},
+		{"the same name", []string{"zz_gotune_layout_keep.go"}, "zzz_gotune_layout_keep.go", false},
+		{"tilde", []string{"~x.go"}, "", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := KeepFileName(tc.files)
+			if (err != nil) != tc.err {
+				t.Fatalf("KeepFileName(%q) error = %v, want error %v", tc.files, err, tc.err)
+			}
+			if got != tc.want {
+				t.Errorf("KeepFileName(%q) = %q, want %q", tc.files, got, tc.want)
+			}
+			for _, f := range tc.files {
+				if err == nil && got <= filepath.Base(f) {
+					t.Errorf("KeepFileName(%q) = %q does not sort after %q", tc.files, got, f)
+				}
+			}
+		})
+	}
 }
 
 func TestPlanAndOverlayJSON(t *testing.T) {
@@ -120,17 +170,25 @@ func TestPlanAndOverlayJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 2 {
+	if len(files) != 4 {
 		t.Fatalf("%d files", len(files))
 	}
-	if files[0].Target != "/src/m/a/0_gotune_layout.go" || files[1].Target != "/src/m/b/00_gotune_layout.go" {
-		t.Errorf("targets %s, %s", files[0].Target, files[1].Target)
+	var targets []string
+	names := map[string]bool{}
+	for _, f := range files {
+		targets = append(targets, f.Target)
+		names[f.Name] = true
 	}
-	if files[0].Name == files[1].Name {
-		t.Errorf("both files are named %s", files[0].Name)
+	wantTargets := []string{"/src/m/a/0_gotune_layout.go", "/src/m/a/zz_gotune_layout_keep.go",
+		"/src/m/b/00_gotune_layout.go", "/src/m/b/zz_gotune_layout_keep.go"}
+	if !reflect.DeepEqual(targets, wantTargets) {
+		t.Errorf("targets %q, want %q", targets, wantTargets)
 	}
-	if _, pkg := checkSource(t, files[1].Source); pkg.Name() != "b" {
-		t.Errorf("second file is in package %s", pkg.Name())
+	if len(names) != len(files) {
+		t.Errorf("files share names: %v", names)
+	}
+	if _, pkg := checkSource(t, files[2].Source, files[3].Source); pkg.Name() != "b" {
+		t.Errorf("b's files are in package %s", pkg.Name())
 	}
 	ov, err := OverlayJSON("/work/k3", files)
 	if err != nil {
@@ -142,9 +200,9 @@ func TestPlanAndOverlayJSON(t *testing.T) {
 	if err := dec.Decode(&got); err != nil {
 		t.Fatalf("%v\n%s", err, ov)
 	}
-	want := map[string]string{
-		"/src/m/a/0_gotune_layout.go":  "/work/k3/" + files[0].Name,
-		"/src/m/b/00_gotune_layout.go": "/work/k3/" + files[1].Name,
+	want := map[string]string{}
+	for _, f := range files {
+		want[f.Target] = "/work/k3/" + f.Name
 	}
 	if !reflect.DeepEqual(got.Replace, want) {
 		t.Errorf("Replace = %v, want %v", got.Replace, want)
@@ -198,16 +256,23 @@ func TestOverlayWritesFiles(t *testing.T) {
 	if err := json.Unmarshal(b, &ov); err != nil {
 		t.Fatal(err)
 	}
-	src, ok := ov.Replace["/src/x/0_gotune_layout.go"]
-	if !ok || len(ov.Replace) != 1 {
+	if len(ov.Replace) != 2 {
 		t.Fatalf("Replace = %v", ov.Replace)
 	}
-	got, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want, _ := Source("x", 2); !bytes.Equal(got, want) {
-		t.Errorf("written source differs from Source")
+	pad, _ := Source("x", 2)
+	keep, _ := KeepSource("x")
+	for target, want := range map[string][]byte{"/src/x/0_gotune_layout.go": pad, "/src/x/zz_gotune_layout_keep.go": keep} {
+		src, ok := ov.Replace[target]
+		if !ok {
+			t.Fatalf("Replace = %v: no %s", ov.Replace, target)
+		}
+		got, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("written %s differs from its source", target)
+		}
 	}
 }
 
@@ -301,10 +366,12 @@ func byAddress(m map[string]uint64) []string {
 
 // TestBuildMovesFunctions builds the fixture's test binary with the real go
 // command, unperturbed and under k = 1 and k = 3, and reads the addresses of
-// its functions: the padding moves every function of the padded package and
-// of the external test package by the same amount, a multiple of Step, in
-// the same order; k = 3 moves them 2×Step further than k = 1; the runtime
-// does not move.
+// its functions: every function of the plain build keeps its name (PGO
+// profiles name init closures) and its order; the padded package's own
+// functions move by exactly k×Step, so that k = 0 and k = 1 differ in
+// their 2×Step parity; closures and the external test package, laid out
+// after the keeper, move by that plus a constant; the runtime does not
+// move.
 func TestBuildMovesFunctions(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds with the go command")
@@ -346,36 +413,47 @@ func TestBuildMovesFunctions(t *testing.T) {
 	plainBin := build(0)
 	plain := symbols(t, plainBin, prefix)
 	rt0 := symbols(t, plainBin, "runtime.main")
-	for _, fn := range []string{prefix + ".Sum", prefix + ".Max", prefix + ".Count", prefix + "_test.BenchmarkSum"} {
+	for _, fn := range []string{prefix + ".Sum", prefix + ".Max", prefix + ".Count", prefix + ".init.0.func1", prefix + "_test.BenchmarkSum"} {
 		if _, ok := plain[fn]; !ok {
 			t.Fatalf("the plain build has no %s; it has %v", fn, byAddress(plain))
 		}
 	}
+	// topLevel reports whether n is a function the padded package declares
+	// (not a closure), laid out right after the padding.
+	topLevel := func(n string) bool {
+		rest, ok := strings.CutPrefix(n, prefix+".")
+		return ok && !strings.Contains(rest, ".func")
+	}
 	order := byAddress(plain)
-	shift := map[int]uint64{}
+	moved := map[int]map[string]uint64{}
 	for _, k := range []int{1, 3} {
 		bin := build(k)
 		got := symbols(t, bin, prefix)
-		var own []string
+		var own, added []string
 		for _, n := range byAddress(got) {
-			if !strings.Contains(n, Ident) && n != prefix+".init" {
+			switch _, inPlain := plain[n]; {
+			case inPlain:
 				own = append(own, n)
+			case !strings.Contains(n, Ident):
+				added = append(added, n)
 			}
 		}
 		if !reflect.DeepEqual(own, order) {
 			t.Errorf("k=%d: order %v, want %v", k, own, order)
 		}
-		for i, n := range order {
-			d := got[n] - plain[n]
-			if i == 0 {
-				shift[k] = d
-			}
-			if d != shift[k] {
-				t.Errorf("k=%d: %s moved by %d bytes, %s by %d", k, order[0], shift[k], n, d)
-			}
+		if len(added) != 1 || added[0] != prefix+".init.1" {
+			t.Errorf("k=%d: functions added besides the padding: %v, want only the keeper %s.init.1", k, added, prefix)
 		}
-		if shift[k] == 0 || shift[k]%uint64(step) != 0 {
-			t.Errorf("k=%d: functions moved by %d bytes, want a positive multiple of %d", k, shift[k], step)
+		moved[k] = map[string]uint64{}
+		for _, n := range order {
+			d := got[n] - plain[n]
+			moved[k][n] = d
+			if topLevel(n) && d != uint64(k*step) {
+				t.Errorf("k=%d: %s moved by %d bytes, want exactly k×%d = %d (so that k = 0 and k = 1 differ in their %d-byte parity)", k, n, d, step, k*step, 2*step)
+			}
+			if d < uint64(k*step) || d%uint64(step) != 0 {
+				t.Errorf("k=%d: %s moved by %d bytes, want a multiple of %d of at least %d", k, n, d, step, k*step)
+			}
 		}
 		pads := 0
 		for n, a := range got {
@@ -393,7 +471,9 @@ func TestBuildMovesFunctions(t *testing.T) {
 			t.Errorf("k=%d: runtime.main moved: %v vs %v", k, rt, rt0)
 		}
 	}
-	if d := shift[3] - shift[1]; d != 2*uint64(step) {
-		t.Errorf("k=3 moved functions %d bytes further than k=1, want %d", d, 2*step)
+	for _, n := range order {
+		if d := moved[3][n] - moved[1][n]; d != 2*uint64(step) {
+			t.Errorf("%s: k=3 moved it %d bytes further than k=1, want %d", n, d, 2*step)
+		}
 	}
 }
