@@ -12,6 +12,7 @@
 //	go run ./bench/harness -exp layouts   # check --against on a layout-sensitive fixture: A/A and an unrelated edit never regress its loop, +25% always does
 //	go run ./bench/harness -exp rev       # check --base HEAD~1 in a scratch clone of the demo: a slower handler fails ≥ 9 of 10, a comment and string change passes 10 of 10
 //	go run ./bench/harness -exp reps      # one paired trial's spread: one 60 ms repetition against the fastest of 4 or 16 shorter ones
+//	go run ./bench/harness -exp service   # service mode: a handler 1 ms slower is slower on p99 and CPU in ≥ 9 of 10 runs, an A/A pair differs in ≤ 1
 //
 // Timings are measured here, never asserted in tests.
 package main
@@ -37,7 +38,7 @@ import (
 )
 
 func main() {
-	exp := flag.String("exp", "", "experiment: planted, aa, popcount, demo, compare, layouts, rev or reps")
+	exp := flag.String("exp", "", "experiment: planted, aa, popcount, demo, compare, layouts, rev, reps or service")
 	layouts := flag.Int("layouts", options.DefaultLayouts, "--layouts of the in-process runs (the command line's default)")
 	reps := flag.Int("reps", 0, "repetitions (default: the experiment's)")
 	budget := flag.Duration("budget", 0, "measuring budget per run (default: the experiment's)")
@@ -72,8 +73,10 @@ func main() {
 		ok, err = h.revCheck(def(*reps, 10), *slow, *budget)
 	case "reps":
 		ok, err = h.reps(defd(*budget, 4*time.Minute))
+	case "service":
+		ok, err = h.serviceCheck(def(*reps, 10), defd(*budget, 90*time.Second))
 	default:
-		fmt.Fprintln(os.Stderr, "harness: -exp planted, aa, popcount, demo, compare, layouts, rev or reps")
+		fmt.Fprintln(os.Stderr, "harness: -exp planted, aa, popcount, demo, compare, layouts, rev, reps or service")
 		os.Exit(2)
 	}
 	fmt.Fprintf(h.w, "results in %s\n", h.out)
