@@ -52,19 +52,36 @@ type Options struct {
 }
 
 // Change is one benchmark (or, with Benchmark "", a candidate overall)
-// whose sec/op got significantly slower.
+// whose metric got significantly worse: sec/op, or in service mode the
+// metric of --metric.
 type Change struct {
 	Variant   string       `json:"variant"`
 	Package   string       `json:"package,omitempty"`
 	Benchmark string       `json:"benchmark,omitempty"` // "" for the overall change
-	Base      float64      `json:"base,omitempty"`      // the baseline's median, sec/op
+	Unit      string       `json:"unit,omitempty"`      // the metric's unit; "" is sec/op
+	Base      float64      `json:"base,omitempty"`      // the baseline's median, in Unit
 	New       float64      `json:"new,omitempty"`       // the candidate's median
 	Change    result.Ratio `json:"change"`              // candidate/baseline with its interval
 	PHolm     float64      `json:"p_holm"`
 }
 
-// Delta returns the change as a signed fraction: +0.10 is 10% slower.
-func (c Change) Delta() float64 { return c.Change.Center - 1 }
+// Delta returns the change as a signed fraction, positive when worse:
+// +0.10 is 10% slower (sec/op, latency, CPU, memory), or 10% less of a
+// metric where more is better (throughput).
+func (c Change) Delta() float64 {
+	if c.Unit != "" && stats.HigherIsBetter(c.Unit) {
+		return 1 - c.Change.Center
+	}
+	return c.Change.Center - 1
+}
+
+// UnitOrTime returns the change's unit, sec/op when it has none.
+func (c Change) UnitOrTime() string {
+	if c.Unit == "" {
+		return stats.TimeUnit
+	}
+	return c.Unit
+}
 
 // Candidate is the decision for one build checked against the baseline.
 type Candidate struct {
@@ -160,7 +177,7 @@ func candidate(run *result.Run, v *result.Variant, opts Options) Candidate {
 		if cmp.Variant != name || cmp.Unit != unit || !cmp.Significant || !worse {
 			continue
 		}
-		ch := Change{Variant: v.Name, Package: cmp.Package, Benchmark: cmp.Benchmark, Base: cmp.Base, New: cmp.New, Change: cmp.Change, PHolm: cmp.PHolm}
+		ch := Change{Variant: v.Name, Package: cmp.Package, Benchmark: cmp.Benchmark, Unit: serviceUnit(unit), Base: cmp.Base, New: cmp.New, Change: cmp.Change, PHolm: cmp.PHolm}
 		switch {
 		case cmp.LayoutSensitive:
 			c.LayoutSensitive = append(c.LayoutSensitive, ch)
@@ -172,8 +189,7 @@ func candidate(run *result.Run, v *result.Variant, opts Options) Candidate {
 	}
 	// The overall change counts when no benchmark alone regressed beyond
 	// the limit: many small slowdowns add up.
-	if len(c.Regressions) == 0 && s.Verdict == result.VerdictSlower && s.Change.Center-1 > opts.MaxRegression {
-		ch := Change{Variant: v.Name, Change: *s.Change}
+	if ch := (Change{Variant: v.Name, Unit: serviceUnit(unit), Change: *s.Change}); len(c.Regressions) == 0 && s.Verdict == result.VerdictSlower && ch.Delta() > opts.MaxRegression {
 		if s.P != nil {
 			ch.PHolm = *s.P
 		}
@@ -197,6 +213,15 @@ func candidate(run *result.Run, v *result.Variant, opts Options) Candidate {
 		c.Reason += fmt.Sprintf(" Layout-sensitive, not counted: %s (the change lies within what code layout alone moves it).", describe(run.Module, c.LayoutSensitive))
 	}
 	return c
+}
+
+// serviceUnit is the Unit a Change records: "" for sec/op, so that the
+// JSON of benchmark checks stays as it was.
+func serviceUnit(unit string) string {
+	if unit == stats.TimeUnit {
+		return ""
+	}
+	return unit
 }
 
 // decide combines the candidates' decisions: any regression fails, then
@@ -238,7 +263,11 @@ func describe(module string, cs []Change) string {
 		if c.Benchmark != "" {
 			label = BenchLabel(module, c.Package, c.Benchmark)
 		}
-		names = append(names, fmt.Sprintf("%s %s [%s, %s]", label, signedPct(c.Delta()), signedPct(c.Change.Lo-1), signedPct(c.Change.Hi-1)))
+		lo, hi := c.Change.Lo-1, c.Change.Hi-1
+		if c.Delta() != c.Change.Center-1 { // more is better: say how much less
+			lo, hi = 1-c.Change.Hi, 1-c.Change.Lo
+		}
+		names = append(names, fmt.Sprintf("%s %s [%s, %s]", label, signedPct(c.Delta()), signedPct(lo), signedPct(hi)))
 	}
 	return listNames(names)
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gotune/gotune/internal/result"
+	"github.com/gotune/gotune/internal/service"
 	"github.com/gotune/gotune/internal/stats"
 )
 
@@ -250,5 +251,51 @@ func TestBenchLabel(t *testing.T) {
 		if got := BenchLabel(tt.module, tt.pkg, tt.bench); got != tt.want {
 			t.Errorf("BenchLabel(%q, %q, %q) = %q, want %q", tt.module, tt.pkg, tt.bench, got, tt.want)
 		}
+	}
+}
+
+// TestEvaluateServiceMetric checks a service run whose verdict is on
+// throughput, where less is worse: a candidate with 20% less throughput
+// regresses by +20% (not −20%, which would pass as a gain), and its
+// change carries the unit the report formats it in.
+func TestEvaluateServiceMetric(t *testing.T) {
+	for _, tc := range []struct {
+		metric, unit string
+		factor       float64
+		want         Status
+	}{
+		{"throughput", service.UnitThroughput, 0.8, Regression},
+		{"throughput", service.UnitThroughput, 1.25, Pass},
+		{"p99", service.UnitP99, 1.25, Regression},
+	} {
+		t.Run(fmt.Sprintf("%s×%g", tc.metric, tc.factor), func(t *testing.T) {
+			run := synth(7, 12, 1, 0.01, variant{name: "baseline"}, variant{name: "cand", factor: tc.factor})
+			for i := range run.Samples {
+				run.Samples[i].Unit = tc.unit
+			}
+			run.Options.Service = &service.Config{Main: "."}
+			run.Options.Metric = tc.metric
+			run.Analysis = stats.Analyze(run, stats.Options{})
+			o := Evaluate(run, Options{MaxRegression: 0.05})
+			if o.Status != tc.want {
+				t.Fatalf("status %s, want %s: %s", o.Status, tc.want, o.Reason)
+			}
+			if tc.want != Regression {
+				return
+			}
+			ch := o.Regressions[0]
+			if ch.Unit != tc.unit || ch.UnitOrTime() != tc.unit {
+				t.Errorf("unit %q, want %q", ch.Unit, tc.unit)
+			}
+			if d := ch.Delta(); d < 0.15 || d > 0.30 {
+				t.Errorf("Delta = %.3f, want about +0.2 (worse)", d)
+			}
+			if !strings.Contains(o.Reason, "+2") {
+				t.Errorf("reason %q does not say +2x%%", o.Reason)
+			}
+		})
+	}
+	if (Change{}).UnitOrTime() != stats.TimeUnit {
+		t.Errorf("a change without a unit is not in sec/op")
 	}
 }

@@ -151,7 +151,7 @@ func limitWords(f float64) string {
 // regressionCell says a regression with its interval: "215.9% slower
 // (211.1% to 221.4%)".
 func regressionCell(ch check.Change) string {
-	return changeCell(ch.Change, "sec/op", true)
+	return changeCell(ch.Change, ch.UnitOrTime(), true)
 }
 
 // changeValue formats a median of a regressed benchmark; an overall
@@ -160,7 +160,10 @@ func changeValue(ch check.Change, v float64) string {
 	if ch.Benchmark == "" {
 		return "-"
 	}
-	return formatValue(v, "sec/op")
+	if ch.Unit != "" { // a service metric
+		return serviceValue(v, ch.Unit)
+	}
+	return formatValue(v, ch.UnitOrTime())
 }
 
 // changeLabel names what changed: a benchmark, or a candidate overall.

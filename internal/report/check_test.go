@@ -141,3 +141,32 @@ func TestCheckRendering(t *testing.T) {
 		t.Error("RenderCheck(nil) = nil error, want one")
 	}
 }
+
+// TestCheckServiceUnits renders regressions of service metrics: each in
+// its own unit and words (throughput slower, p99 and CPU more), with the
+// values as the service table shows them, not as sec/op.
+func TestCheckServiceUnits(t *testing.T) {
+	for _, tc := range []struct {
+		unit      string
+		ratio     float64
+		base, new float64
+		want      []string
+		not       string
+	}{
+		{"req/s", 0.8, 200, 160, []string{"20.0% slower", "200.0/s", "160.0/s"}, "faster"},
+		{"p99-latency-sec", 1.25, 0.004, 0.005, []string{"25.0% more", "4ms", "5ms"}, "less"},
+		{"cpu-sec/kreq", 1.5, 0.4, 0.6, []string{"50.0% more", "0.4ms", "0.6ms"}, "less"},
+	} {
+		ch := check.Change{Variant: "cand", Package: "example.com/svc", Benchmark: "BenchmarkService", Unit: tc.unit,
+			Base: tc.base, New: tc.new, Change: result.Ratio{Center: tc.ratio, Lo: tc.ratio * 0.98, Hi: tc.ratio * 1.02}}
+		got := regressionCell(ch) + " | " + changeValue(ch, ch.Base) + " | " + changeValue(ch, ch.New)
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: %q lacks %q", tc.unit, got, w)
+			}
+		}
+		if strings.Contains(got, tc.not) {
+			t.Errorf("%s: %q says %q", tc.unit, got, tc.not)
+		}
+	}
+}
