@@ -15,6 +15,8 @@
 //     interval that invert the same test;
 //   - Holm, the step-down correction across variants;
 //   - TInterval and BootstrapMean for the overall speed-up over cycles;
+//   - LayoutInterval, the mean over code layouts with the layout as a
+//     random effect, whose interval holds the between-layout spread;
 //   - Stratified, the combination of strata analysed on their own (the
 //     shards of gotune merge, each measured on its own runner);
 //   - Spending and Look, an alpha-spending plan and the decision of one

@@ -138,25 +138,32 @@ func decide(t *table, names []string, family int, level, equivalence float64) []
 		case pairstat.Equivalent:
 			a.verdict, a.level = result.VerdictSame, min(1, 2*level)
 		}
-		a.checkLayouts(math.Log1p(equivalence))
+		re, multi := layoutInterval(a.cycles, a.level)
+		a.checkLayouts(math.Log1p(equivalence), re, multi)
 		x := arms[i].D
 		lo, hi := pairstat.HLInterval(x, 1-a.level)
+		if multi {
+			// The interval holds the between-layout spread too.
+			lo, hi = min(lo, re.Lo), max(hi, re.Hi)
+		}
 		a.change = result.Ratio{Center: math.Exp(pairstat.HodgesLehmann(x)), Lo: math.Exp(lo), Hi: math.Exp(hi)}
 	}
 	return out
 }
 
-// checkLayouts makes a's verdict hold in every code layout: a build wins
-// or loses only when it does so in every layout, and is the same speed
-// only when it is in every layout (within ±eq, a log-ratio); otherwise the
-// difference may be where the linker put the code, not the setting, and
-// the verdict is undecided with a.layout set. An undecided arm gets
-// a.layout when its layouts disagree beyond ±eq.
-func (a *arm) checkLayouts(eq float64) {
+// checkLayouts makes a's verdict hold beyond the luck of code layout: a
+// build wins or loses only when it does so in every layout and when the
+// random-effects interval re (multi: measured in two layouts or more; the
+// layout a random effect, pairstat.LayoutInterval) excludes 0 as well; it
+// is the same speed only when it is in every layout (within ±eq, a
+// log-ratio). Otherwise the difference may be where the linker put the
+// code, not the setting, and the verdict is undecided with a.layout set.
+// An undecided arm gets a.layout when its layouts disagree beyond ±eq.
+func (a *arm) checkLayouts(eq float64, re pairstat.LayoutMean, multi bool) {
 	means := layoutMeans(a.cycles)
 	switch a.verdict {
 	case result.VerdictFaster, result.VerdictSlower:
-		if bothSides(means, 0) {
+		if bothSides(means, 0) || multi && re.Lo <= 0 && re.Hi >= 0 {
 			a.verdict, a.layout = result.VerdictUnclear, true
 		}
 	case result.VerdictSame:
@@ -193,6 +200,39 @@ func outside(means map[int]float64, margin float64) bool {
 		}
 	}
 	return false
+}
+
+// MinREL is the fewest code layouts whose spread enters a verdict as a
+// random effect (pairstat.LayoutInterval). With two, the interaction's
+// variance has one degree of freedom, and Student's t(0.975, 1) = 12.7
+// would bar a build 10% slower in one layout and 14% in the other from
+// being called slower; two layouts only ask for the same sign in each.
+const MinREL = 3
+
+// layoutInterval returns the random-effects interval of cs at 1−level,
+// and whether it applies: measured in MinREL layouts or more.
+func layoutInterval(cs []cycle, level float64) (pairstat.LayoutMean, bool) {
+	re, ok := pairstat.LayoutInterval(layoutGroups(cs), 1-level)
+	return re, ok && re.Layouts >= MinREL
+}
+
+// layoutGroups returns the per-cycle log-ratios of cs, one slice per
+// layout, in layout order.
+func layoutGroups(cs []cycle) [][]float64 {
+	by := map[int][]float64{}
+	var order []int
+	for _, c := range cs {
+		if _, ok := by[c.layout]; !ok {
+			order = append(order, c.layout)
+		}
+		by[c.layout] = append(by[c.layout], c.m)
+	}
+	slices.Sort(order)
+	out := make([][]float64, len(order))
+	for i, l := range order {
+		out[i] = by[l]
+	}
+	return out
 }
 
 // layoutMeans returns the mean per-cycle log-ratio of each layout with at

@@ -138,8 +138,12 @@ func stratified(t *table, run *result.Run, names []string, alpha, equivalence fl
 				a.verdict, a.level = result.VerdictSame, min(1, 2*alpha)
 			}
 		}
-		a.checkLayouts(eq)
+		re, multi := layoutInterval(a.cycles, a.level)
+		a.checkLayouts(eq, re, multi)
 		lo, hi := c.Interval(1 - a.level)
+		if multi {
+			lo, hi = min(lo, re.Lo), max(hi, re.Hi)
+		}
 		a.change = result.Ratio{Center: math.Exp(c.Estimate), Lo: math.Exp(lo), Hi: math.Exp(hi)}
 		out[n] = a
 	}
