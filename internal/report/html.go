@@ -58,6 +58,7 @@ type htmlPage struct {
 	Rows      []htmlRow
 	Legend    string // how to read the ranked table
 	Notes     []string
+	Service   *serviceHTML // service mode's metrics, side by side
 	Bench     *benchTable
 	Small     []smallChart
 	SmallMore int
@@ -172,6 +173,9 @@ func newHTMLPage(run *result.Run) *htmlPage {
 	}
 	p.Legend = strings.Join(tableLegend(run), " ")
 	p.Notes = r.noteLines()
+	if rows := serviceRows(run); rows != nil {
+		p.Service = &serviceHTML{Head: rows[0], Rows: rows[1:], Legend: serviceLegend(run)}
+	}
 	p.Keys = variantKeys(run)
 	p.Overall = overallForest(r, p.Keys)
 	p.Bench, p.Small, p.SmallMore = perBenchmark(r, p.Keys)

@@ -139,6 +139,14 @@ func (r *textReport) serviceTable() {
 	r.printf("%s\n\n", serviceLegend(r.run))
 }
 
+// serviceHTML is the service table of the HTML report: serviceRows'
+// header, its rows (the variant first) and the legend.
+type serviceHTML struct {
+	Head   []string
+	Rows   [][]string
+	Legend string
+}
+
 // serviceTable writes the service table of the Markdown report.
 func (m *mdReport) serviceTable() {
 	rows := serviceRows(m.run)

@@ -42,14 +42,20 @@ func TestServiceTable(t *testing.T) {
 	if rows[2][1] != "1.2ms 200.0% more (150.0% to 250.0%)" || !strings.HasPrefix(rows[2][4], "99.0/s ~ (") {
 		t.Errorf("slow row = %q", rows[2])
 	}
-	var text, md bytes.Buffer
+	var text, md, html bytes.Buffer
 	if err := Text(&text, run, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := Markdown(&md, run, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	for name, out := range map[string]string{"text": text.String(), "markdown": md.String()} {
+	if err := Render(&html, FormatHTML, run, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(html.String(), `<table id="service">`) || !strings.Contains(html.String(), "<th>p99 latency</th>") {
+		t.Errorf("the HTML report has no service table:\n%s", html.String())
+	}
+	for name, out := range map[string]string{"text": text.String(), "markdown": md.String(), "html": html.String()} {
 		for _, want := range []string{"cpu/request", "200.0% more", "Verdicts and ranks are on cpu/request (cpu-sec/kreq)"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("%s report lacks %q:\n%s", name, want, out)
@@ -59,5 +65,12 @@ func TestServiceTable(t *testing.T) {
 	run.Options.Service = nil
 	if serviceRows(run) != nil {
 		t.Errorf("a benchmark run has a service table")
+	}
+	html.Reset()
+	if err := Render(&html, FormatHTML, run, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(html.String(), `id="service"`) {
+		t.Errorf("the HTML report of a benchmark run has a service table")
 	}
 }
