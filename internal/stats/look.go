@@ -153,7 +153,7 @@ func decide(t *table, names []string, family int, level, equivalence float64) []
 
 // checkLayouts makes a's verdict hold beyond the luck of code layout: a
 // build wins or loses only when it does so in every layout and when the
-// random-effects interval re (multi: measured in two layouts or more; the
+// random-effects interval re (multi: measured in MinREL layouts or more; the
 // layout a random effect, pairstat.LayoutInterval) excludes 0 as well; it
 // is the same speed only when it is in every layout (within ±eq, a
 // log-ratio). Otherwise the difference may be where the linker put the
