@@ -156,7 +156,8 @@ func decide(t *table, names []string, family int, level, equivalence float64) []
 // random-effects interval re (multi: measured in MinREL layouts or more; the
 // layout a random effect, pairstat.LayoutInterval) excludes 0 as well; it
 // is the same speed only when it is in every layout (within ±eq, a
-// log-ratio). Otherwise the difference may be where the linker put the
+// log-ratio) and, with multi, when re lies within ±eq too. Otherwise the
+// difference may be where the linker put the
 // code, not the setting, and the verdict is undecided with a.layout set.
 // An undecided arm gets a.layout when its layouts disagree beyond ±eq.
 func (a *arm) checkLayouts(eq float64, re pairstat.LayoutMean, multi bool) {
@@ -167,7 +168,7 @@ func (a *arm) checkLayouts(eq float64, re pairstat.LayoutMean, multi bool) {
 			a.verdict, a.layout = result.VerdictUnclear, true
 		}
 	case result.VerdictSame:
-		if outside(means, eq) {
+		if outside(means, eq) || multi && (re.Lo <= -eq || re.Hi >= eq) {
 			a.verdict, a.layout = result.VerdictUnclear, true
 		}
 	default:

@@ -394,3 +394,25 @@ func TestLayoutFalseWins(t *testing.T) {
 		}
 	}
 }
+
+// TestLayoutSameSpeed: a build whose four layouts land 1.8% on either
+// side of the baseline, measured with little noise, is not "the same
+// speed (within ±2%)": each layout is within ±2%, but with so few layouts
+// the next build's layout could land further out (the random-effects
+// interval, ±2.4% here, is wider than ±2%); and its interval says so.
+func TestLayoutSameSpeed(t *testing.T) {
+	s := synth{order: []string{"baseline", "v"}, benches: 3, cycles: 24, noise: 0.002, layouts: 4, seed: 3}
+	run := s.run()
+	for i, sm := range run.Samples {
+		if sm.Variant == "v" && sm.Unit == TimeUnit {
+			run.Samples[i].Value *= 1 + []float64{0.018, -0.018, 0.018, -0.018}[run.Blocks[sm.Block-1].Layout]
+		}
+	}
+	v := Analyze(run, Options{}).Variants[1]
+	if v.Verdict == result.VerdictSame {
+		t.Errorf("layouts ±1.8%% apart called the same speed within ±2%%: %+v", v)
+	}
+	if c := v.Change; c == nil || c.Lo > 0.98 || c.Hi < 1.02 {
+		t.Errorf("interval %+v does not reach beyond ±2%%", c)
+	}
+}
