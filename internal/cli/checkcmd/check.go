@@ -101,15 +101,8 @@ When $GITHUB_STEP_SUMMARY is set, the Markdown summary is appended to it.`,
   gotune run --baseline-only --json base.json -C ../base && gotune check --against base.json
   gotune check --against main.json --format markdown -o summary.md --max-regression 2%`,
 		RunE: func(c *cobra.Command, args []string) error {
-			opts.Opts.Dir = cmdutil.ChdirFlag(c)
-			if len(args) > 0 {
-				opts.Opts.Packages = args
-			}
-			if err := cmdutil.FinishOptions(flags); err != nil {
+			if err := cmdutil.TargetArgs(c, f.Stderr, flags, &opts.Opts, args); err != nil {
 				return err
-			}
-			for _, w := range flags.Warnings {
-				fmt.Fprintf(f.Stderr, "gotune: warning: %s\n", w)
 			}
 			opts.Given.Bench, opts.Given.Benchtime = flags.Changed("bench"), flags.Changed("benchtime")
 			opts.Given.Count, opts.Given.MaxBlocks, opts.Given.Budget = flags.Changed("count"), flags.Changed("max-blocks"), flags.Changed("budget")

@@ -87,6 +87,26 @@ func UsageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
 }
 
 // FinishOptions turns the flags into options, as a usage error.
+// TargetArgs applies what every command that reads a target shares: the
+// -C directory, the package arguments and the flags' finish (a usage
+// error when they conflict). It prints the flags' warnings to warn, unless
+// warn is nil.
+func TargetArgs(c *cobra.Command, warn io.Writer, flags *options.Flags, o *options.Options, args []string) error {
+	o.Dir = ChdirFlag(c)
+	if len(args) > 0 {
+		o.Packages = args
+	}
+	if err := FinishOptions(flags); err != nil {
+		return err
+	}
+	if warn != nil {
+		for _, w := range flags.Warnings {
+			fmt.Fprintf(warn, "gotune: warning: %s\n", w)
+		}
+	}
+	return nil
+}
+
 func FinishOptions(flags *options.Flags) error {
 	if err := flags.Finish(); err != nil {
 		return UsageError{err}

@@ -37,11 +37,7 @@ measuring budget. Nothing is built or run.`,
 		Example: `  gotune matrix --goamd64 v1,v3 --ldflags '' --ldflags '-s -w'
   gotune matrix -C examples/quotes`,
 		RunE: func(c *cobra.Command, args []string) error {
-			opts.Opts.Dir = cmdutil.ChdirFlag(c)
-			if len(args) > 0 {
-				opts.Opts.Packages = args
-			}
-			if err := cmdutil.FinishOptions(flags); err != nil {
+			if err := cmdutil.TargetArgs(c, nil, flags, &opts.Opts, args); err != nil {
 				return err
 			}
 			if runF != nil {

@@ -77,15 +77,8 @@ goamd64, pgo, ldflags, gcflags and env keys and the block.`,
   gotune run --format html -o report.html      # a page with charts
   gotune run --baseline-only --json base.json  # the saved result for 'gotune check --against'`,
 		RunE: func(c *cobra.Command, args []string) error {
-			opts.Opts.Dir = cmdutil.ChdirFlag(c)
-			if len(args) > 0 {
-				opts.Opts.Packages = args
-			}
-			if err := cmdutil.FinishOptions(flags); err != nil {
+			if err := cmdutil.TargetArgs(c, f.Stderr, flags, &opts.Opts, args); err != nil {
 				return err
-			}
-			for _, w := range flags.Warnings {
-				fmt.Fprintf(f.Stderr, "gotune: warning: %s\n", w)
 			}
 			if c.Flags().Changed("calibrate") {
 				fmt.Fprintln(f.Stderr, "gotune: warning: --calibrate is no longer needed: every run pairs the baseline with every variant and says what it could detect")
