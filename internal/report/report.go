@@ -461,6 +461,9 @@ func (r *textReport) advice() advice {
 		// Said once: the verdict sentence often says it already.
 		a.detect = fmt.Sprintf("This run could detect changes of about %.1f%% or more.", an.Detectable*100)
 	}
+	if an.Noise != nil {
+		a.detect = strings.TrimSpace(a.detect + " " + an.Noise.Text)
+	}
 	return a
 }
 

@@ -296,3 +296,25 @@ func TestOrderVariants(t *testing.T) {
 		t.Errorf("orderVariants = %v, want %v", got, want)
 	}
 }
+
+// The benchmark that limits what the run could detect is named in the
+// text, Markdown and HTML reports, next to what the run could detect.
+func TestNoiseNote(t *testing.T) {
+	run := noWinnerRun()
+	const say = "BenchmarkDecode limits what this run could detect"
+	run.Analysis.Noise = &result.Noise{Package: fixModule, Benchmark: "Decode", SD: 0.37, OthersSD: 0.04, Share: 0.9, DetectableWithout: 0.02, Text: say + ": …"}
+	render := map[string]func(*bytes.Buffer) error{
+		"text":     func(b *bytes.Buffer) error { return Text(b, run, Options{}) },
+		"markdown": func(b *bytes.Buffer) error { return Markdown(b, run, Options{}) },
+		"html":     func(b *bytes.Buffer) error { return HTML(b, run) },
+	}
+	for name, r := range render {
+		var buf bytes.Buffer
+		if err := r(&buf); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(buf.String(), say) {
+			t.Errorf("%s report lacks the noise note:\n%s", name, buf.String())
+		}
+	}
+}

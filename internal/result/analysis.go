@@ -50,7 +50,33 @@ type Analysis struct {
 	// LayoutSensitive lists the benchmarks whose speed moved beyond
 	// LayoutThreshold with code layout alone.
 	LayoutSensitive []LayoutSpread `json:"layout_sensitive,omitempty"`
-	Warnings        []string       `json:"warnings,omitempty"`
+	// Noise names the benchmark that limits what the run could detect,
+	// when one does; nil otherwise.
+	Noise    *Noise   `json:"noise,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Noise is a benchmark whose paired times vary so much more than the
+// others' that it makes up most of the noise of the overall change, and
+// so most of what the run could not detect.
+type Noise struct {
+	Package   string `json:"package"`
+	Benchmark string `json:"benchmark"`
+	// SD is the standard deviation between blocks of its log time ratio
+	// to the baseline, pooled over the variants, as a fraction; OthersSD
+	// the median of the other benchmarks' SD.
+	SD       float64 `json:"sd"`
+	OthersSD float64 `json:"others_sd"`
+	// Share is its part of the summed variances: about its share of the
+	// variance of the overall per-cycle change.
+	Share float64 `json:"share"`
+	// DetectableWithout estimates what the run could have detected from
+	// the same cycles without this benchmark.
+	DetectableWithout float64 `json:"detectable_without"`
+	// Allocates says the baseline's timed loop allocates (B/op > 0).
+	Allocates bool `json:"allocates,omitempty"`
+	// Text says it in words, with what usually steadies such a benchmark.
+	Text string `json:"text"`
 }
 
 // Recommendation actions.

@@ -140,15 +140,21 @@ func decide(t *table, names []string, family int, level, equivalence float64) []
 		}
 		re, multi := layoutInterval(a.cycles, a.level)
 		a.checkLayouts(math.Log1p(equivalence), re, multi)
-		x := arms[i].D
-		lo, hi := pairstat.HLInterval(x, 1-a.level)
-		if multi {
-			// The interval holds the between-layout spread too.
-			lo, hi = min(lo, re.Lo), max(hi, re.Hi)
-		}
-		a.change = result.Ratio{Center: math.Exp(pairstat.HodgesLehmann(x)), Lo: math.Exp(lo), Hi: math.Exp(hi)}
+		lo, hi := interval(a.cycles, a.level)
+		a.change = result.Ratio{Center: math.Exp(pairstat.HodgesLehmann(arms[i].D)), Lo: math.Exp(lo), Hi: math.Exp(hi)}
 	}
 	return out
+}
+
+// interval is the interval of the per-cycle log-ratios cs at 1−level:
+// the Hodges–Lehmann interval, widened to hold the random-effects
+// interval of the layouts when there are MinREL of them or more.
+func interval(cs []cycle, level float64) (lo, hi float64) {
+	lo, hi = pairstat.HLInterval(values(cs), 1-level)
+	if re, multi := layoutInterval(cs, level); multi {
+		lo, hi = min(lo, re.Lo), max(hi, re.Hi)
+	}
+	return lo, hi
 }
 
 // checkLayouts makes a's verdict hold beyond the luck of code layout: a

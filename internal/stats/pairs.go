@@ -85,14 +85,18 @@ type cycle struct {
 // cycles returns v's per-cycle overall log-ratios in cycle order. A last
 // cycle with fewer benchmarks than the one before it was cut short (an
 // interrupt) and is left out.
-func (t *table) cycles(v string) []cycle {
+func (t *table) cycles(v string) []cycle { return t.cyclesExcept(v, key{}) }
+
+// cyclesExcept is cycles without the benchmark of key skip: what the
+// overall change would have been without it.
+func (t *table) cyclesExcept(v string, skip key) []cycle {
 	sum := map[int]*cycle{}
 	unit := t.unit
 	if unit == "" {
 		unit = TimeUnit
 	}
 	for _, k := range t.keys {
-		if k.unit != unit {
+		if k.unit != unit || k.pkg == skip.pkg && k.name == skip.name {
 			continue
 		}
 		for _, p := range t.pairs(v, k) {

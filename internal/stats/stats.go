@@ -99,6 +99,7 @@ func Analyze(run *result.Run, o Options) *result.Analysis {
 	rank(a, run)
 	a.Winner = winner(t, a, run)
 	a.Verdict, a.VerdictText = sentence(a, run)
+	a.Noise = noise(t, run, a)
 	a.Recommendation = recommend(a, run)
 	return a
 }

@@ -13,16 +13,18 @@ import (
 
 // synth describes a synthetic run with a known truth.
 type synth struct {
-	effects  map[string]float64 // per variant: the true change of its time, 0.05 = 5% slower
-	order    []string           // variants, the baseline first
-	benches  int
-	cycles   int
-	noise    float64 // log-normal sd of one trial
-	outliers float64 // chance of a trial 50% slower
-	shift    bool    // the machine runs 2× slower from the middle of the run on
-	layouts  int
-	layoutSD float64 // per variant and layout, a fixed offset of this sd
-	seed     uint64
+	effects map[string]float64 // per variant: the true change of its time, 0.05 = 5% slower
+	order   []string           // variants, the baseline first
+	benches int
+	cycles  int
+	noise   float64 // log-normal sd of one trial
+	// benchNoise replaces noise for the benchmarks it names, by index.
+	benchNoise map[int]float64
+	outliers   float64 // chance of a trial 50% slower
+	shift      bool    // the machine runs 2× slower from the middle of the run on
+	layouts    int
+	layoutSD   float64 // per variant and layout, a fixed offset of this sd
+	seed       uint64
 }
 
 // run generates the samples: one block per benchmark and cycle, every
@@ -54,8 +56,12 @@ func (s synth) run() *result.Run {
 				speed *= 2
 			}
 			run.Blocks = append(run.Blocks, result.Block{Index: block, Cycle: c, Benchmark: fmt.Sprint("B", b), Order: s.order, Layout: layout})
+			noise := s.noise
+			if n, ok := s.benchNoise[b]; ok {
+				noise = n
+			}
 			for _, v := range s.order {
-				x := 1e-6 * float64(b+1) * (1 + s.effects[v]) * speed * math.Exp(rng.NormFloat64()*s.noise+offset[fmt.Sprint(v, layout)])
+				x := 1e-6 * float64(b+1) * (1 + s.effects[v]) * speed * math.Exp(rng.NormFloat64()*noise+offset[fmt.Sprint(v, layout)])
 				if rng.Float64() < s.outliers {
 					x *= 1.5
 				}
