@@ -124,8 +124,12 @@ func noise(t *table, run *result.Run, a *result.Analysis) *result.Noise {
 		DetectableWithout: without,
 		Allocates:         allocates(run, top.k),
 	}
-	n.Text = fmt.Sprintf("Benchmark%s limits what this run could detect: its times vary ±%s between blocks, the other benchmarks' ±%s (median), and it makes up %.0f%% of the noise of the overall change; without it the same cycles could detect about %s.",
-		n.Benchmark, pct(n.SD), pct(n.OthersSD), 100*share, pct(without))
+	what := "times"
+	if unit != TimeUnit {
+		what = unit + " values"
+	}
+	n.Text = fmt.Sprintf("Benchmark%s limits what this run could detect: its %s vary ±%s between blocks, the other benchmarks' ±%s (median), and it makes up %.0f%% of the noise of the overall change; without it the same cycles could detect about %s.",
+		n.Benchmark, what, pct(n.SD), pct(n.OthersSD), 100*share, pct(without))
 	if n.Allocates {
 		n.Text += " Its timed loop allocates: when the benchmark's setup leaves garbage before the timer starts, the loop collects it at random moments; runtime.GC() just before b.ResetTimer or the b.Loop usually steadies it (docs/measuring.md)."
 	}

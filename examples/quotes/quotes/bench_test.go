@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -130,10 +129,7 @@ func BenchmarkEncode(b *testing.B) {
 func BenchmarkDecode(b *testing.B) {
 	body := batchBody(b, NewStore(DefaultConfig()))
 	r := bytes.NewReader(body)
-	// The store was built only for the body: collect it now, or the timed
-	// loop, which allocates, collects it at random moments (gotune named
-	// this benchmark as the one limiting its runs: docs/measuring.md).
-	runtime.GC()
+	collectSetup() // the store was built only for the body
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
