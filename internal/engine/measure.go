@@ -10,6 +10,7 @@ import (
 
 	"github.com/gotune/gotune/internal/measure"
 	"github.com/gotune/gotune/internal/options"
+	"github.com/gotune/gotune/internal/plan"
 	"github.com/gotune/gotune/internal/result"
 	"github.com/gotune/gotune/internal/stats"
 )
@@ -38,7 +39,7 @@ func (j *job) measure(ctx context.Context, stage string, names []string, budget 
 		run.Sequential = &result.Sequential{Spending: stats.DefaultSpending.String(), Decided: map[string]result.Decision{}}
 	}
 	lk := &looker{j: j, stage: stage, arms: slices.Clone(vars[1:]), budget: budget, alpha: alpha,
-		spentBefore: run.Sequential.Spent, firstCycle: j.cycles}
+		spentBefore: run.Sequential.Spent, firstCycle: j.cycles, stretch: j.p.BudgetChosen && stage == "grid"}
 	mo := measure.Options{
 		Runner:     j.d.Runner,
 		Stage:      stage,
@@ -58,7 +59,7 @@ func (j *job) measure(ctx context.Context, stage string, names []string, budget 
 		Raw:        j.dir.Raw,
 		Log:        j.d.Log,
 		Progress: func(e measure.Event) {
-			j.d.Progress.Measure(stage, e.Cycle-lk.firstCycle, e.Trials, lk.spent+time.Duration(0), budget)
+			j.d.Progress.Measure(stage, e.Cycle-lk.firstCycle, e.Trials, lk.spent+time.Duration(0), lk.budget)
 		},
 		Record:    j.record(stage),
 		Replay:    j.replay[stage],
@@ -168,6 +169,9 @@ type looker struct {
 	firstCycle  int     // cycles of earlier stages
 	spent       time.Duration
 	next        int // the cycle of the next interim look
+	// stretch lets the first look lengthen a budget gotune chose to the
+	// cycles a verdict needs (stretchBudget).
+	stretch bool
 }
 
 // lookGrowth spaces the interim looks: each comes after 1.5 times the
@@ -198,6 +202,10 @@ func (l *looker) look(cycle int, out *measure.Outcome) measure.Decision {
 		l.spent += time.Duration(b.Seconds * float64(time.Second))
 	}
 	perCycle := l.spent / time.Duration(max(c, 1))
+	if l.stretch {
+		l.stretch = false
+		l.stretchBudget(perCycle)
+	}
 	planned := c
 	if perCycle > 0 {
 		planned = c + int((l.budget-l.spent)/perCycle)
@@ -238,6 +246,27 @@ func (l *looker) look(cycle int, out *measure.Outcome) measure.Decision {
 	}
 	d.Data, _ = json.Marshal(data)
 	return d
+}
+
+// stretchBudget lengthens a budget that gotune chose when, at perCycle,
+// it would stop before stats.VerdictCycles (or --count) cycles: short of
+// them no variant can be called faster or slower, however large its
+// change, and the run would end saying nothing. The new budget holds
+// those cycles and half a cycle more, at most plan.MaxDefaultBudget.
+func (l *looker) stretchBudget(perCycle time.Duration) {
+	j, o := l.j, l.j.p.Options
+	need := max(stats.VerdictCycles(l.alpha, len(l.arms)+l.same), o.MinBlocks)
+	if perCycle <= 0 || l.budget >= time.Duration(need)*perCycle {
+		return
+	}
+	nb := min(plan.MaxDefaultBudget, time.Duration(need)*perCycle+perCycle/2)
+	if nb <= l.budget {
+		return
+	}
+	fmt.Fprintf(j.d.Log, "gotune: %s: a cycle takes %s, so the budget of %s would allow %d cycles, and a verdict on %d variant(s) needs %d: measuring for up to %s (--budget sets it)\n",
+		l.stage, perCycle.Round(time.Second), l.budget.Round(time.Second), int(l.budget/perCycle), len(l.arms)+l.same, need, nb.Round(time.Second))
+	l.budget = nb
+	j.run.Options.Budget = nb
 }
 
 // replayed restores a look of an interrupted run from its journal.

@@ -66,7 +66,7 @@ func Register(fs *pflag.FlagSet, o *Options, groups Group) *Flags {
 		fs.StringVar(&o.Benchtime, "benchtime", "", fmt.Sprintf("length of one trial, a `time` as go test -benchtime takes: 50ms or 1000x (default: chosen per benchmark, about %s)", DefaultTrialTime))
 		fs.DurationVar(&o.Timeout, "timeout", 0, "kill a trial after `d` (default: 1m plus 10× the trial length)")
 		fs.Int64Var(&o.Seed, "seed", 0, "`seed` of the block order; a run prints its seed so it can be replayed (default random)")
-		fs.DurationVar(&o.Budget, "budget", 0, "measure for at most `d` (e.g. 10m); the run stops sooner when every variant is decided (default: chosen from the matrix)")
+		fs.DurationVar(&o.Budget, "budget", 0, "measure for at most `d` (e.g. 10m); the run stops sooner when every variant is decided (default: chosen from the matrix, and stretched up to 10m when a cycle is too long for the cycles a verdict needs)")
 		fs.BoolVar(&f.earlyStop, "early-stop", true, "stop measuring a variant once it is decided, and the run once all are (--early-stop=false measures to the budget)")
 		fs.BoolVar(&f.race, "race", true, "")
 		fs.MarkHidden("race") // the old name of --early-stop: see Finish

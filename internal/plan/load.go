@@ -105,6 +105,7 @@ func Load(ctx context.Context, o options.Options, r gotool.Runner) (*Plan, error
 	}
 	if o.Budget == 0 && len(p.Toolchains) > 0 {
 		p.Options.Budget = DefaultBudget(p.Variants, len(p.Benchmarks))
+		p.BudgetChosen = o.Service == nil
 	}
 	// A profile given as a file is checked now, not after minutes of
 	// builds: the compiler would ignore an unusable one silently.

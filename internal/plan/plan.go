@@ -48,6 +48,10 @@ type Plan struct {
 	// part of the result cache's key. WorkDirGiven tells that --workdir
 	// was given, for the command that resumes the run.
 	SeedGiven, WorkDirGiven bool
+	// BudgetChosen tells that gotune chose the budget (DefaultBudget):
+	// the engine may then stretch it, up to MaxDefaultBudget, to the
+	// cycles a verdict needs (engine's looker).
+	BudgetChosen bool
 	// Sources are the targets of the revisions a run compares, keyed by
 	// the rev axis's value, each read from the revision's own source and
 	// cut to the benchmarks every revision has; nil without revisions
@@ -213,6 +217,7 @@ func Make(o options.Options, f Facts) (*Plan, error) {
 	}
 	if o.Budget == 0 {
 		o.Budget = DefaultBudget(p.Variants, len(p.Benchmarks))
+		p.BudgetChosen = o.Service == nil
 		if o.Service != nil {
 			o.Budget = ServiceBudget(p.Variants, o.Service.Warmup+o.Service.Duration)
 		}
@@ -249,8 +254,11 @@ func DefaultBudget(vs []result.Variant, benchmarks int) time.Duration {
 	if benchmarks > 20 {
 		d = d * time.Duration(benchmarks) / 20
 	}
-	return min(10*time.Minute, max(time.Minute, d))
+	return min(MaxDefaultBudget, max(time.Minute, d))
 }
+
+// MaxDefaultBudget is the longest budget gotune chooses by itself.
+const MaxDefaultBudget = 10 * time.Minute
 
 // DefaultTimeout is the time a trial may take before it counts as hung: a
 // minute, plus ten times a trial length given as a duration.

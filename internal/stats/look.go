@@ -292,3 +292,22 @@ func holmLevels(ds []pairstat.Decision, m int, alpha float64) []float64 {
 	}
 	return out
 }
+
+// VerdictCycles is the fewest cycles at which the exact signed-rank test
+// can call any of m variants faster or slower at all: the last look keeps
+// at least (1−InterimShare)·alpha, and Holm's first step divides it by m.
+// Below it every difference, however large, stays "could not tell"; a run
+// needs more cycles than this to have power.
+func VerdictCycles(alpha float64, m int) int {
+	return cyclesFor((1 - InterimShare) * alpha / float64(max(m, 1)))
+}
+
+// cyclesFor is the fewest pairs whose exact signed-rank test can reach
+// level (pairstat.MinP), at most 64.
+func cyclesFor(level float64) int {
+	n := 1
+	for pairstat.MinP(n) > level && n < 64 {
+		n++
+	}
+	return n
+}

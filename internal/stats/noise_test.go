@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gotune/gotune/internal/pairstat"
 	"github.com/gotune/gotune/internal/result"
 )
 
@@ -54,5 +55,24 @@ func TestNoiseQuietWhenNoOneLimits(t *testing.T) {
 	precise := synth{order: []string{"baseline", "v2"}, benches: 6, cycles: 40, noise: 0.002, benchNoise: map[int]float64{0: 0.02}, seed: 3}
 	if a := Analyze(precise.run(), Options{}); a.Noise != nil {
 		t.Errorf("detectable %.4f within the margin, yet: %+v", a.Detectable, *a.Noise)
+	}
+}
+
+// A run stopped before any verdict was possible says so, with the cycles
+// the test needs, instead of what it could detect; one with enough cycles
+// says what it could detect.
+func TestTooFewCyclesSaid(t *testing.T) {
+	few := synth{order: []string{"baseline", "v2", "v3"}, effects: map[string]float64{"v2": -0.3}, benches: 3, cycles: 4, noise: 0.02, seed: 2}
+	a := Analyze(few.run(), Options{})
+	// No look spent α: the last has 0.05, Holm's first step 0.025.
+	if want := "With 4 cycles, no change could have been significant: at this level the signed-rank test needs 7 or more"; !strings.Contains(a.VerdictText, want) {
+		t.Errorf("4 cycles, a 30%% gain: %q, want %q", a.VerdictText, want)
+	}
+	if cyclesFor(0.025) != 7 || pairstat.MinP(7) > 0.025 || pairstat.MinP(6) <= 0.025 {
+		t.Errorf("cyclesFor(0.025) = %d", cyclesFor(0.025))
+	}
+	enough := synth{order: []string{"baseline", "v2"}, benches: 3, cycles: 12, noise: 0.2, seed: 2}
+	if a := Analyze(enough.run(), Options{}); strings.Contains(a.VerdictText, "no change could") || !strings.Contains(a.VerdictText, "could detect") {
+		t.Errorf("12 cycles: %q", a.VerdictText)
 	}
 }
