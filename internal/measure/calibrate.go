@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gotune/gotune/internal/result"
@@ -57,58 +56,18 @@ func (st *state) calibrate(ctx context.Context) error {
 			fmt.Fprintf(st.opts.Log, "  %s: calibration failed: %s\n", b.Name, firstLine(msg))
 			rec.Error = msg
 		} else {
-			var subs []float64 // ns per iteration of each (sub-)benchmark
 			ns := 0.0
 			for _, s := range t.samples {
 				if s.Unit == "sec/op" {
 					ns += s.Value * 1e9
-					subs = append(subs, s.Value*1e9)
 				}
 			}
 			b.NsPerOp = ns
-			b.Benchtime, b.Reps = SplitSubs(subs, st.opts.TrialTime)
+			b.Benchtime, b.Reps = Split(ns, st.opts.TrialTime)
 		}
 		st.record(rec)
 	}
 	return nil
-}
-
-// MinRepTime is the shortest time one repetition of a sub-benchmark may
-// last with an iteration count shared by all sub-benchmarks (SplitSubs).
-// Shorter, one or a few iterations measure the timer and a cold start
-// more than the code: on github.com/valyala/fastjson, whose
-// BenchmarkParse runs sub-benchmarks from 1 µs to 10 ms per iteration, a
-// shared "1x" left the fast ones varying 130–325% between blocks.
-const MinRepTime = 100 * time.Microsecond
-
-// minSubRep is the shortest repetition SplitSubs gives each sub-benchmark
-// as a duration.
-const minSubRep = time.Millisecond
-
-// SplitSubs is Split for a benchmark that runs the sub-benchmarks whose
-// times per iteration are nsPerSub (one value: no sub-benchmarks). One
-// iteration count serves all of them (Split on their sum) when it gives
-// the fastest at least MinRepTime per repetition. Otherwise it returns a
-// duration, which go test fits to each sub-benchmark's own speed: the
-// trial's d shared out among the sub-benchmarks, split into repetitions
-// of at least a millisecond each, at most MaxReps.
-func SplitSubs(nsPerSub []float64, d time.Duration) (string, int) {
-	sum, fastest := 0.0, math.Inf(1)
-	for _, ns := range nsPerSub {
-		if ns > 0 {
-			sum += ns
-			fastest = min(fastest, ns)
-		}
-	}
-	bt, reps := Split(sum, d)
-	n, err := strconv.ParseFloat(strings.TrimSuffix(bt, "x"), 64)
-	if len(nsPerSub) < 2 || math.IsInf(fastest, 1) || err != nil || n*fastest >= float64(MinRepTime.Nanoseconds()) {
-		return bt, reps
-	}
-	each := d / time.Duration(len(nsPerSub))
-	reps = int(max(1, min(MaxReps, each/minSubRep)))
-	rep := max(minSubRep, each/time.Duration(reps)).Round(10 * time.Microsecond)
-	return rep.String(), reps
 }
 
 // MaxReps is the most repetitions a calibrated trial is split into.

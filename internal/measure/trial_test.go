@@ -139,37 +139,6 @@ func TestSplit(t *testing.T) {
 	}
 }
 
-func TestSplitSubs(t *testing.T) {
-	tests := []struct {
-		name      string
-		ns        []float64
-		benchtime string
-		reps      int
-	}{
-		{"no sub-benchmarks", []float64{1000}, "3750x", 16},
-		{"alike", []float64{500, 500}, "3750x", 16},                              // 3750 × 500 ns = 1.9 ms each
-		{"one iteration for a microsecond", []float64{1000, 10e6}, "1.88ms", 16}, // 30 ms each, in 16
-		{"forty, one slow", append(make40(1000), 10e6), "1.46ms", 1},             // 1.46 ms each, once
-		{"shared count long enough", []float64{100, 1000}, "3409x", 16},          // 3409 × 100 ns = 341 µs
-		{"shared count too short", []float64{50, 5000}, "1.88ms", 16},            // 743 × 50 ns = 37 µs
-		{"unmeasured", []float64{0, 0}, "1x", 1},
-	}
-	for _, tt := range tests {
-		bt, reps := SplitSubs(tt.ns, 60*time.Millisecond)
-		if bt != tt.benchtime || reps != tt.reps {
-			t.Errorf("%s: SplitSubs(%v) = %s × %d, want %s × %d", tt.name, tt.ns, bt, reps, tt.benchtime, tt.reps)
-		}
-	}
-}
-
-func make40(ns float64) []float64 {
-	out := make([]float64, 40)
-	for i := range out {
-		out[i] = ns
-	}
-	return out
-}
-
 func TestFastest(t *testing.T) {
 	in := []result.Sample{
 		{Benchmark: "A", Unit: "sec/op", Value: 3}, {Benchmark: "A", Unit: "B/op", Value: 64}, {Benchmark: "A", Unit: "B/s", Value: 10},
