@@ -26,6 +26,7 @@ func TestStretchBudget(t *testing.T) {
 		want      time.Duration
 	}{
 		{"too few cycles", 28 * time.Second, 6, 8*28*time.Second + 14*time.Second},
+		{"rounded to the second", 28*time.Second + 300*time.Millisecond, 6, 241 * time.Second}, // 8.5 × 28.3 s = 240.55 s
 		{"enough cycles", 2 * time.Second, 6, 2 * time.Minute},
 		{"capped", 100 * time.Second, 6, plan.MaxDefaultBudget},
 		{"--count above", 28 * time.Second, 12, 12*28*time.Second + 14*time.Second},

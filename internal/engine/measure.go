@@ -259,12 +259,12 @@ func (l *looker) stretchBudget(perCycle time.Duration) {
 	if perCycle <= 0 || l.budget >= time.Duration(need)*perCycle {
 		return
 	}
-	nb := min(plan.MaxDefaultBudget, time.Duration(need)*perCycle+perCycle/2)
+	nb := min(plan.MaxDefaultBudget, (time.Duration(need)*perCycle + perCycle/2).Round(time.Second))
 	if nb <= l.budget {
 		return
 	}
 	fmt.Fprintf(j.d.Log, "gotune: %s: a cycle takes %s, so the budget of %s would allow %d cycles, and a verdict on %d variant(s) needs %d: measuring for up to %s (--budget sets it)\n",
-		l.stage, perCycle.Round(time.Second), l.budget.Round(time.Second), int(l.budget/perCycle), len(l.arms)+l.same, need, nb.Round(time.Second))
+		l.stage, perCycle.Round(time.Second), l.budget.Round(time.Second), int(l.budget/perCycle), len(l.arms)+l.same, need, nb)
 	l.budget = nb
 	j.run.Options.Budget = nb
 }
