@@ -191,22 +191,33 @@ func sentence(a *result.Analysis, run *result.Run) (string, string) {
 	}
 	txt += "."
 	if len(unclear) > 0 {
-		// Whether any undecided variant had the cycles its level needs:
-		// below them no change, however large, could be significant.
-		possible, cycles, need := false, 0, 0
+		// The undecided variants that had fewer cycles than their level
+		// needs: no change of theirs, however large, could be significant.
+		var short []string
+		cycles, need, compared := 0, 0, 0
 		for _, s := range a.Variants {
-			if s.Verdict != result.VerdictUnclear || s.Level <= 0 {
-				continue
-			}
-			possible = possible || pairstat.MinP(s.Cycles) <= s.Level
-			cycles = max(cycles, s.Cycles)
-			if n := cyclesFor(s.Level); need == 0 || n < need {
-				need = n
+			switch s.Verdict {
+			case result.VerdictFaster, result.VerdictSlower, result.VerdictSame:
+				compared++
+			case result.VerdictUnclear:
+				compared++
+				if s.Level > 0 && pairstat.MinP(s.Cycles) > s.Level {
+					short = append(short, s.Name)
+					cycles = max(cycles, s.Cycles)
+					if n := cyclesFor(s.Level); need == 0 || n < need {
+						need = n
+					}
+				}
 			}
 		}
-		if !possible && need > 0 {
-			txt += fmt.Sprintf(" With %d %s, no change could have been significant: at this level the signed-rank test needs %d or more; a longer --budget decides.", cycles, plural(cycles, "cycle", "cycles"), need)
-		} else if a.Detectable > 0 {
+		if len(short) > 0 {
+			who := "With"
+			if len(short) < compared {
+				who = strings.Join(short, ", ") + ": with"
+			}
+			txt += fmt.Sprintf(" %s %d %s, no change could have been significant: at this level the signed-rank test needs %d or more; a longer --budget decides.", who, cycles, plural(cycles, "cycle", "cycles"), need)
+		}
+		if len(short) < len(unclear) && a.Detectable > 0 {
 			txt += fmt.Sprintf(" This run could detect changes of about %s or more; a longer --budget decides the rest.", pct(a.Detectable))
 		}
 		return result.RunUnclear, txt + " Keep your current build unless a longer run says otherwise."
