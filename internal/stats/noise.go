@@ -10,12 +10,12 @@ import (
 )
 
 // Thresholds of the noise note: a benchmark is named when its variance
-// is at least NoiseShare of the summed variances of at least
+// is at least noiseShare of the summed variances of at least
 // noiseMinBenchmarks benchmarks, its SD at least noiseRatio times the
 // others' median, and the run could not detect changes of the
 // equivalence margin.
 const (
-	NoiseShare         = 0.5
+	noiseShare         = 0.5
 	noiseRatio         = 2.0
 	noiseMinBenchmarks = 3
 )
@@ -38,11 +38,10 @@ func noise(t *table, run *result.Run, a *result.Analysis) *result.Noise {
 		unit = TimeUnit
 	}
 	type bench struct {
-		k   key
-		v   float64 // pooled variance of ln(x/base)
-		df  int
-		sd  float64
-		all []float64
+		k  key
+		v  float64 // pooled variance of ln(x/base)
+		df int
+		sd float64
 	}
 	var bs []*bench
 	for _, k := range t.keys {
@@ -89,7 +88,7 @@ func noise(t *table, run *result.Run, a *result.Analysis) *result.Noise {
 	top := bs[0]
 	share := top.v / total
 	othersSD := median(others)
-	if share < NoiseShare || top.sd < noiseRatio*othersSD {
+	if share < noiseShare || top.sd < noiseRatio*othersSD {
 		return nil
 	}
 	// What the run could detect is the largest detectable change of its
