@@ -26,9 +26,8 @@ const (
 // per-cycle change is the mean over B benchmarks, so its variance is
 // about the sum of theirs over B²; a benchmark's share of that sum is its
 // share of the noise (covariances left out). What the run could detect
-// without it is a.Detectable taken again (see sentence) with each
-// variant's interval at its level from the same cycles without the
-// benchmark.
+// without it is worstDetectable again, with each variant's interval at
+// its level from the same cycles without the benchmark.
 func noise(t *table, run *result.Run, a *result.Analysis) *result.Noise {
 	if a.Detectable <= a.Equivalence || math.IsInf(a.Detectable, 0) || math.IsNaN(a.Detectable) {
 		return nil
@@ -91,26 +90,18 @@ func noise(t *table, run *result.Run, a *result.Analysis) *result.Noise {
 	if share < noiseShare || top.sd < noiseRatio*othersSD {
 		return nil
 	}
-	// What the run could detect is the largest detectable change of its
-	// undecided and same-speed variants (of all, when none has one):
-	// take each one's interval again at its level from the same cycles
-	// without top.
-	without := 0.0
-	for _, pass := range []bool{true, false} {
-		for _, s := range a.Variants {
-			undecided := s.Verdict == result.VerdictUnclear || s.Verdict == result.VerdictSame
-			if pass && !undecided || s.Detectable <= 0 || math.IsInf(s.Detectable, 0) || s.Level <= 0 || s.Level >= 1 {
-				continue
-			}
-			lo, hi := interval(t.cyclesExcept(s.Name, top.k), s.Level)
-			if !math.IsInf(lo, 0) && !math.IsInf(hi, 0) && hi > lo {
-				without = max(without, pairstat.Detectable((hi-lo)/2, 1-s.Level, Power))
-			}
+	// What the run could detect without top: each variant's interval
+	// taken again at its level from the same cycles without it.
+	without := worstDetectable(a.Variants, func(s result.VariantStats) float64 {
+		if s.Detectable <= 0 || math.IsInf(s.Detectable, 0) || s.Level <= 0 || s.Level >= 1 {
+			return 0
 		}
-		if without > 0 {
-			break
+		lo, hi := interval(t.cyclesExcept(s.Name, top.k), s.Level)
+		if math.IsInf(lo, 0) || math.IsInf(hi, 0) || hi <= lo {
+			return 0
 		}
-	}
+		return pairstat.Detectable((hi-lo)/2, 1-s.Level, Power)
+	})
 	if without <= 0 || without >= a.Detectable {
 		return nil
 	}

@@ -141,7 +141,6 @@ func apart(t *table, x, y *result.VariantStats, alpha float64) bool {
 // sentences.
 func sentence(a *result.Analysis, run *result.Run) (string, string) {
 	var faster, slower, same, unclear []string
-	worst := 0.0
 	for _, s := range a.Variants {
 		switch s.Verdict {
 		case result.VerdictFaster:
@@ -153,20 +152,8 @@ func sentence(a *result.Analysis, run *result.Run) (string, string) {
 		case result.VerdictUnclear:
 			unclear = append(unclear, s.Name)
 		}
-		if s.Verdict == result.VerdictUnclear || s.Verdict == result.VerdictSame {
-			if !math.IsInf(s.Detectable, 0) && !math.IsNaN(s.Detectable) {
-				worst = max(worst, s.Detectable)
-			}
-		}
 	}
-	a.Detectable = worst
-	if a.Detectable == 0 {
-		for _, s := range a.Variants {
-			if !math.IsInf(s.Detectable, 0) && !math.IsNaN(s.Detectable) {
-				a.Detectable = max(a.Detectable, s.Detectable)
-			}
-		}
-	}
+	a.Detectable = worstDetectable(a.Variants, func(s result.VariantStats) float64 { return s.Detectable })
 	if a.Winner != "" {
 		w := a.Variants[slices.IndexFunc(a.Variants, func(s result.VariantStats) bool { return s.Name == a.Winner })]
 		txt := fmt.Sprintf("%s is %s than the baseline, %s [%s, %s].", a.Winner, w.Says, signed(w.Change.Center), signed(w.Change.Lo), signed(w.Change.Hi))
@@ -223,6 +210,27 @@ func sentence(a *result.Analysis, run *result.Run) (string, string) {
 		return result.RunUnclear, txt + " Keep your current build unless a longer run says otherwise."
 	}
 	return result.RunKeep, txt + " Keep your current build."
+}
+
+// worstDetectable is what a run could detect: the largest finite
+// detectable change, det, of its undecided and same-speed variants, or of
+// all its variants when none of those has one; 0 when none has.
+func worstDetectable(vs []result.VariantStats, det func(result.VariantStats) float64) float64 {
+	worst := 0.0
+	for _, all := range []bool{false, true} {
+		for _, s := range vs {
+			if !all && s.Verdict != result.VerdictUnclear && s.Verdict != result.VerdictSame {
+				continue
+			}
+			if d := det(s); !math.IsInf(d, 0) && !math.IsNaN(d) {
+				worst = max(worst, d)
+			}
+		}
+		if worst > 0 {
+			break
+		}
+	}
+	return worst
 }
 
 // signed formats a ratio as a signed change: 0.959 is "-4.1%".
